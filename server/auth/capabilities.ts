@@ -1,0 +1,92 @@
+import type { RoleName } from '../db/schema.ts';
+
+/** Everyone signed in is staff; the other roles come from tokens, grants and the roster. */
+export type Role = 'staff' | RoleName;
+
+export type Action =
+  | 'me.read'
+  | 'coverage.read'
+  | 'people.read'
+  | 'export.read'
+  | 'export.people'
+  | 'catalog.read'
+  | 'course.write'
+  | 'requirement.write'
+  | 'import.read'
+  | 'import.write'
+  | 'xapi.unmatched.read'
+  | 'audit.read'
+  | 'role.manage'
+  | 'person.extract';
+
+/**
+ * - self: only about oneself
+ * - unit: within the subtree of the unit the role is held for
+ * - all: anywhere
+ */
+export type Reach = 'self' | 'unit' | 'all';
+
+export interface Capability {
+  role: Role;
+  action: Action;
+  reach: Reach;
+}
+
+/** Who may do what. Routes ask `permissions.ts` for an action; nothing else names a role. */
+export const CAPABILITIES: readonly Capability[] = [
+  { role: 'staff', action: 'me.read', reach: 'self' },
+  { role: 'staff', action: 'catalog.read', reach: 'all' },
+
+  { role: 'manager', action: 'coverage.read', reach: 'unit' },
+  { role: 'manager', action: 'people.read', reach: 'unit' },
+  { role: 'manager', action: 'export.read', reach: 'unit' },
+  { role: 'manager', action: 'export.people', reach: 'unit' },
+
+  { role: 'coordinator', action: 'coverage.read', reach: 'unit' },
+  { role: 'coordinator', action: 'people.read', reach: 'unit' },
+  { role: 'coordinator', action: 'export.read', reach: 'unit' },
+  { role: 'coordinator', action: 'export.people', reach: 'unit' },
+  { role: 'coordinator', action: 'course.write', reach: 'all' },
+  { role: 'coordinator', action: 'requirement.write', reach: 'unit' },
+  { role: 'coordinator', action: 'import.read', reach: 'unit' },
+  { role: 'coordinator', action: 'import.write', reach: 'unit' },
+  { role: 'coordinator', action: 'xapi.unmatched.read', reach: 'all' },
+
+  { role: 'auditor', action: 'coverage.read', reach: 'all' },
+  { role: 'auditor', action: 'people.read', reach: 'all' },
+  { role: 'auditor', action: 'export.read', reach: 'all' },
+  { role: 'auditor', action: 'export.people', reach: 'all' },
+  { role: 'auditor', action: 'import.read', reach: 'all' },
+  { role: 'auditor', action: 'audit.read', reach: 'all' },
+
+  { role: 'admin', action: 'coverage.read', reach: 'all' },
+  { role: 'admin', action: 'people.read', reach: 'all' },
+  { role: 'admin', action: 'export.read', reach: 'all' },
+  { role: 'admin', action: 'export.people', reach: 'all' },
+  { role: 'admin', action: 'course.write', reach: 'all' },
+  { role: 'admin', action: 'requirement.write', reach: 'all' },
+  { role: 'admin', action: 'import.read', reach: 'all' },
+  { role: 'admin', action: 'import.write', reach: 'all' },
+  { role: 'admin', action: 'xapi.unmatched.read', reach: 'all' },
+  { role: 'admin', action: 'audit.read', reach: 'all' },
+  { role: 'admin', action: 'role.manage', reach: 'all' },
+  { role: 'admin', action: 'person.extract', reach: 'all' },
+];
+
+/** Words for the 403 message: what the caller tried to do. */
+export const ACTION_WORDS: Record<Action, { sv: string; en: string }> = {
+  'me.read': { sv: 'se din egen utbildning', en: 'see your own training' },
+  'coverage.read': { sv: 'se täckningsgrad', en: 'see coverage' },
+  'people.read': { sv: 'se namn på medarbetare', en: 'see staff names' },
+  'export.read': { sv: 'exportera täckningsgrad', en: 'export coverage' },
+  'export.people': { sv: 'exportera namn på medarbetare', en: 'export staff names' },
+  'catalog.read': { sv: 'se kurser och krav', en: 'see courses and requirements' },
+  'course.write': { sv: 'lägga upp eller ändra kurser', en: 'create or change courses' },
+  'requirement.write': { sv: 'lägga upp eller ändra krav', en: 'create or change requirements' },
+  'import.read': { sv: 'se importer', en: 'see imports' },
+  'import.write': { sv: 'importera', en: 'import' },
+  'xapi.unmatched.read': { sv: 'se omatchade xAPI-utsagor', en: 'see unmatched xAPI statements' },
+  'audit.read': { sv: 'läsa granskningsloggen', en: 'read the audit log' },
+  'role.manage': { sv: 'tilldela roller', en: 'grant roles' },
+  'person.extract': { sv: 'ta ut registerutdrag', en: 'take a register extract' },
+};

@@ -1,0 +1,101 @@
+import type { Db } from '../db/schema.ts';
+import { todayInStockholm } from '../domain/calendar.ts';
+import { DomainError } from '../domain/errors.ts';
+import { ancestorsAt } from '../domain/units.ts';
+import { ACTION_WORDS, CAPABILITIES, type Action, type Reach, type Role } from './capabilities.ts';
+import type { RoleClaim } from './tokens.ts';
+
+/** Who is asking: their employee number and every role they hold, each for a unit or for all. */
+export interface Principal {
+  employeeNumber: string;
+  roles: { role: Role; unit: string | null }[];
+}
+
+/** The grants of `action` the principal holds: reach 'all', or the units whose subtrees it covers. */
+export function grantsFor(p: Principal, action: Action): { all: boolean; self: boolean; units: string[] } {
+  const out = { all: false, self: false, units: [] as string[] };
+  for (const held of p.roles) {
+    for (const cap of CAPABILITIES) {
+      if (cap.role !== held.role || cap.action !== action) continue;
+      applyReach(out, cap.reach, held.unit);
+    }
+  }
+  return out;
+}
+
+function applyReach(out: { all: boolean; self: boolean; units: string[] }, reach: Reach, unit: string | null) {
+  if (reach === 'all') out.all = true;
+  else if (reach === 'self') out.self = true;
+  else if (unit) out.units.push(unit);
+  // A unit-bound role held without a unit grants nothing.
+}
+
+/** Whether the principal may do `action` somewhere (for showing or hiding a feature). */
+export function mayAtAll(p: Principal, action: Action): boolean {
+  const g = grantsFor(p, action);
+  return g.all || g.self || g.units.length > 0;
+}
+
+/** Whether the principal may do `action` on the unit whose path to the root is `ancestors`. */
+export function mayOnUnit(p: Principal, action: Action, ancestors: string[]): boolean {
+  const g = grantsFor(p, action);
+  return g.all || g.units.some((u) => ancestors.includes(u));
+}
+
+function denied(action: Action, scope?: string): DomainError {
+  const words = ACTION_WORDS[action];
+  return scope
+    ? new DomainError('forbidden', 'scope.denied', { action: words.sv, scope }, { action_en: words.en })
+    : new DomainError('forbidden', 'scope.deniedAll', { action: words.sv }, { action_en: words.en });
+}
+
+/** 403 unless the principal may do `action` at all (actions not bound to a unit). */
+export function authorize(p: Principal, action: Action): void {
+  if (!mayAtAll(p, action)) throw denied(action);
+}
+
+/** 403 unless the principal may do `action` in every one of `units` (as the tree stands on `date`). */
+export async function authorizeUnits(db: Db, p: Principal, action: Action, units: string[], date: string): Promise<void> {
+  const g = grantsFor(p, action);
+  if (g.all) return;
+  if (!g.units.length) throw denied(action);
+  const today = todayInStockholm();
+  const under = async (unit: string, on: string) => {
+    const path = await ancestorsAt(db, unit, on);
+    return g.units.some((u) => path.includes(u));
+  };
+  for (const unit of units) {
+    // Within reach if the tree on the asked date, or today's, puts the unit under a granted one.
+    if (await under(unit, date)) continue;
+    if (date !== today && (await under(unit, today))) continue;
+    throw denied(action, unit);
+  }
+}
+
+/**
+ * The roles a caller holds: the token's, the grants kept in Kompetenskoll, and manager of every
+ * unit where the roster marks an employment active today as Chef.
+ */
+export async function resolvePrincipal(db: Db, employeeNumber: string, tokenRoles: RoleClaim[]): Promise<Principal> {
+  const today = todayInStockholm();
+  const [grants, managed] = await Promise.all([
+    db.selectFrom('role_grant').select(['role', 'unit_code']).where('employee_number', '=', employeeNumber).execute(),
+    db
+      .selectFrom('employment as e')
+      .innerJoin('person as p', 'p.id', 'e.person_id')
+      .select('e.unit_code')
+      .where('p.employee_number', '=', employeeNumber)
+      .where('e.is_manager', '=', 1)
+      .where('e.start_date', '<=', today)
+      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)]))
+      .execute(),
+  ]);
+  const roles: Principal['roles'] = [{ role: 'staff', unit: null }];
+  const add = (role: Role, unit: string | null) => {
+    if (!roles.some((r) => r.role === role && r.unit === unit)) roles.push({ role, unit });
+  };
+  for (const r of tokenRoles) add(r.role, r.unit);
+  for (const g of grants) add(g.role, g.unit_code);
+  for (const m of managed) add('manager', m.unit_code);
+  return { employeeNumber, roles };
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** The environment, read and validated once (DESIGN.md "Environment"). */
+export interface Config {
+  port: number;
+  dbFile: string;
+  demo: boolean;
+  auth: 'dev' | 'oidc';
+  oidc: {
+    issuer: string | null;
+    audience: string | null;
+    jwksUrl: string | null;
+    employeeClaim: string;
+    rolesClaim: string;
+  };
+  allowedOrigins: string[];
+  maxUploadBytes: number;
+  /** key → secret pairs the learning portal signs xAPI requests with. */
+  xapiCredentials: Map<string, string>;
+  devSecret: string | null;
+}
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  KK_DB: z.string().min(1).default('data/kompetenskoll.db'),
+  KK_DEMO: z.enum(['0', '1', 'true', 'false', '']).default('0'),
+  KK_AUTH: z.enum(['dev', 'oidc']).default('oidc'),
+  KK_OIDC_ISSUER: z.string().optional(),
+  KK_OIDC_AUDIENCE: z.string().optional(),
+  KK_OIDC_JWKS_URL: z.url().optional(),
+  KK_OIDC_EMPLOYEE_CLAIM: z.string().min(1).default('employee_number'),
+  KK_OIDC_ROLES_CLAIM: z.string().min(1).default('kk_roles'),
+  KK_ALLOWED_ORIGINS: z.string().default(''),
+  KK_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(50),
+  KK_XAPI_CREDENTIALS: z.string().default(''),
+  KK_DEV_SECRET: z.string().min(16).optional(),
+});
+
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.KK_AUTH === 'oidc' && (!e.KK_OIDC_ISSUER || !e.KK_OIDC_AUDIENCE || !e.KK_OIDC_JWKS_URL)) {
+    throw new Error(
+      'Configuration: KK_AUTH=oidc needs KK_OIDC_ISSUER, KK_OIDC_AUDIENCE and KK_OIDC_JWKS_URL (or KK_AUTH=dev for development).',
+    );
+  }
+  const xapiCredentials = new Map<string, string>();
+  for (const pair of e.KK_XAPI_CREDENTIALS.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const i = pair.indexOf(':');
+    if (i <= 0 || i === pair.length - 1) throw new Error('Configuration: KK_XAPI_CREDENTIALS takes key:secret pairs, comma-separated.');
+    xapiCredentials.set(pair.slice(0, i), pair.slice(i + 1));
+  }
+  return {
+    port: e.PORT,
+    dbFile: e.KK_DB,
+    demo: e.KK_DEMO === '1' || e.KK_DEMO === 'true',
+    auth: e.KK_AUTH,
+    oidc: {
+      issuer: e.KK_OIDC_ISSUER ?? null,
+      audience: e.KK_OIDC_AUDIENCE ?? null,
+      jwksUrl: e.KK_OIDC_JWKS_URL ?? null,
+      employeeClaim: e.KK_OIDC_EMPLOYEE_CLAIM,
+      rolesClaim: e.KK_OIDC_ROLES_CLAIM,
+    },
+    allowedOrigins: e.KK_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    maxUploadBytes: Math.round(e.KK_MAX_UPLOAD_MB * 1024 * 1024),
+    xapiCredentials,
+    devSecret: e.KK_DEV_SECRET ?? null,
+  };
+}

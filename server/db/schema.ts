@@ -1,0 +1,155 @@
+import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+
+/** Kysely's view of sql/*.sql. Dates are 'YYYY-MM-DD' text, instants ISO text. */
+export interface Database {
+  org_unit: OrgUnitTable;
+  person: PersonTable;
+  employment: EmploymentTable;
+  course: CourseTable;
+  requirement: RequirementTable;
+  requirement_course: { requirement_id: number; course_id: number; position: Generated<number> };
+  requirement_scope: { requirement_id: number; unit_code: string };
+  requirement_employment_type: { requirement_id: number; employment_type: EmploymentType };
+  requirement_title: { requirement_id: number; title: string };
+  completion: CompletionTable;
+  import_batch: ImportBatchTable;
+  import_rejected_row: ImportRejectedRowTable;
+  role_grant: RoleGrantTable;
+  audit_log: AuditLogTable;
+  d1_migrations: { id: Generated<number>; name: string; applied_at: Generated<string> };
+}
+
+export type Db = Kysely<Database>;
+
+export type UnitKind = 'stad' | 'forvaltning' | 'avdelning' | 'enhet';
+export type EmploymentType = 'tillsvidare' | 'visstid' | 'timavlonad';
+export type CourseKind = 'web' | 'seminar' | 'acknowledgement';
+export type RecordStatus = 'completed' | 'started' | 'failed';
+export type CompletionSource = 'import' | 'xapi' | 'manual';
+export type RoleName = 'admin' | 'coordinator' | 'auditor' | 'manager';
+
+export interface OrgUnitTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  parent_code: string | null;
+  kind: UnitKind;
+  valid_from: string;
+  valid_to: string | null;
+  import_batch_id: number | null;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  employee_number: string;
+  name: string;
+  email: string | null;
+  anonymised_at: string | null;
+}
+
+export interface EmploymentTable {
+  id: Generated<number>;
+  person_id: number;
+  unit_code: string;
+  title: string | null;
+  employment_type: EmploymentType | null;
+  is_manager: Generated<number>;
+  start_date: string;
+  end_date: string | null;
+  import_batch_id: number | null;
+}
+
+export interface CourseTable {
+  id: Generated<number>;
+  code: string;
+  title_sv: string;
+  title_en: string | null;
+  kind: CourseKind;
+  url: string | null;
+  xapi_activity_id: string | null;
+  validity_months: number | null;
+  version_notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RequirementTable {
+  id: Generated<number>;
+  code: string;
+  title: string;
+  effective_from: string;
+  effective_to: string | null;
+  due_date: string | null;
+  grace_days: number | null;
+  target_rate: Generated<string>;
+  source: string;
+  responsible: string | null;
+  follow_up: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CompletionTable {
+  id: Generated<number>;
+  person_id: number;
+  course_id: number;
+  status: RecordStatus;
+  occurred_at: string;
+  source: CompletionSource;
+  source_ref: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
+  import_batch_id: number | null;
+}
+
+export interface ImportBatchTable {
+  id: Generated<number>;
+  kind: 'units' | 'roster' | 'completions' | 'xapi' | 'manual';
+  mode: string | null;
+  as_of: string | null;
+  file_name: string | null;
+  file_sha256: string | null;
+  started_by: string;
+  started_at: string;
+  finished_at: string | null;
+  status: 'committed' | 'failed';
+  rows_total: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  changes_json: string | null;
+}
+
+export interface ImportRejectedRowTable {
+  id: Generated<number>;
+  batch_id: number;
+  row_number: number;
+  column_name: string | null;
+  message_sv: string;
+  message_en: string;
+  row_json: string | null;
+}
+
+export interface RoleGrantTable {
+  id: Generated<number>;
+  employee_number: string;
+  role: RoleName;
+  unit_code: string | null;
+  granted_by: string;
+  granted_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  kind: string;
+  action: string;
+  scope: string | null;
+  detail_json: string | null;
+}
+
+export type OrgUnit = Selectable<OrgUnitTable>;
+export type NewOrgUnit = Insertable<OrgUnitTable>;
+export type Person = Selectable<PersonTable>;
+export type Course = Selectable<CourseTable>;
+export type Requirement = Selectable<RequirementTable>;

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Course, Db } from '../db/schema.ts';
+
+const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
+const title = z.union([
+  z.string().trim().min(1).max(300),
+  z.object({ sv: z.string().trim().min(1).max(300), en: z.string().trim().min(1).max(300).optional() }),
+]);
+
+export const courseInput = z.strictObject({
+  code,
+  title,
+  kind: z.enum(['web', 'seminar', 'acknowledgement']),
+  url: z.url({ protocol: /^https?$/ }).max(2000).nullish(),
+  validityMonths: z.int().min(1).max(600).nullish(),
+  xapiActivityId: z.url().max(2000).nullish(),
+  versionNotes: z.string().max(4000).nullish(),
+});
+export type CourseInput = z.infer<typeof courseInput>;
+
+export interface CourseView {
+  code: string;
+  title: { sv: string; en: string | null };
+  kind: Course['kind'];
+  url: string | null;
+  validityMonths: number | null;
+  xapiActivityId: string | null;
+  versionNotes: string | null;
+}
+
+export function courseView(c: Course): CourseView {
+  return {
+    code: c.code,
+    title: { sv: c.title_sv, en: c.title_en },
+    kind: c.kind,
+    url: c.url,
+    validityMonths: c.validity_months,
+    xapiActivityId: c.xapi_activity_id,
+    versionNotes: c.version_notes,
+  };
+}
+
+function columns(input: CourseInput) {
+  const t = typeof input.title === 'string' ? { sv: input.title, en: undefined } : input.title;
+  return {
+    title_sv: t.sv,
+    title_en: t.en ?? null,
+    kind: input.kind,
+    url: input.url ?? null,
+    validity_months: input.validityMonths ?? null,
+    xapi_activity_id: input.xapiActivityId ?? null,
+    version_notes: input.versionNotes ?? null,
+  };
+}
+
+export async function listCourses(db: Db): Promise<Course[]> {
+  return db.selectFrom('course').selectAll().orderBy('code').execute();
+}
+
+export async function findCourse(db: Db, code: string): Promise<Course | undefined> {
+  return db.selectFrom('course').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function createCourse(db: Db, input: CourseInput, now: string): Promise<Course> {
+  return db
+    .insertInto('course')
+    .values({ code: input.code, ...columns(input), created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateCourse(db: Db, input: CourseInput, now: string): Promise<Course | undefined> {
+  return db
+    .updateTable('course')
+    .set({ ...columns(input), updated_at: now })
+    .where('code', '=', input.code)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,0 +1,162 @@
+import type { Db } from '../db/schema.ts';
+import { periodEnds, type Interval } from './calendar.ts';
+import { countCoverage, figures, listPeople, type Figures, type PersonCoverage } from './coverage.ts';
+import { DomainError } from './errors.ts';
+import { loadRequirement, loadRequirements, isEffective, type RequirementSpec } from './requirements.ts';
+import { childrenAt, unitAt, unitExistsEver } from './units.ts';
+
+/** The answers of the coverage API, assembled from the engine; 404s for what is not there. */
+
+export async function requireRequirement(db: Db, code: string): Promise<RequirementSpec> {
+  const r = await loadRequirement(db, code);
+  if (!r) throw new DomainError('not_found', 'requirement.unknown', { code });
+  return r;
+}
+
+/** The unit version valid at `date`; 404 naming when it was valid if the code exists at other times. */
+export async function requireUnitAt(db: Db, code: string, date: string) {
+  const unit = await unitAt(db, code, date);
+  if (unit) return unit;
+  if (!(await unitExistsEver(db, code))) throw new DomainError('not_found', 'unit.unknown', { code });
+  const versions = await db
+    .selectFrom('org_unit')
+    .select(['valid_from', 'valid_to'])
+    .where('code', '=', code)
+    .orderBy('valid_from')
+    .execute();
+  throw new DomainError('not_found', 'unit.notValid', {
+    code,
+    date,
+    from: versions[0].valid_from,
+    to: versions[versions.length - 1].valid_to ?? '',
+  });
+}
+
+export interface CoverageAnswer {
+  asOf: string;
+  unit: { code: string; name: string };
+  requirement: { code: string };
+  total: Figures;
+  children: ({ unit: { code: string; name: string } } & Figures)[];
+}
+
+export async function coverage(db: Db, unitCode: string, requirementCode: string, asOf: string): Promise<CoverageAnswer> {
+  const r = await requireRequirement(db, requirementCode);
+  const unit = await requireUnitAt(db, unitCode, asOf);
+  const [kids, counts] = await Promise.all([
+    childrenAt(db, unit.code, asOf),
+    countCoverage(db, r, unit.code, asOf, { children: true }),
+  ]);
+  const none = { population: 0, completed: 0, started: 0, overdue: 0 };
+  return {
+    asOf,
+    unit: { code: unit.code, name: unit.name },
+    requirement: { code: r.code },
+    total: figures(counts.total, r.targetRate),
+    children: kids.map((k) => ({
+      unit: { code: k.code, name: k.name },
+      ...figures(counts.children.get(k.code) ?? none, r.targetRate),
+    })),
+  };
+}
+
+export interface PersonAnswer {
+  employeeNumber: string;
+  name: string;
+  unit: { code: string; name: string };
+  status: PersonCoverage['status'];
+  dueDate: string | null;
+  overdue: boolean;
+  occurredAt: string | null;
+}
+
+export async function coveragePeople(
+  db: Db,
+  unitCode: string,
+  requirementCode: string,
+  asOf: string,
+  status?: PersonCoverage['status'],
+): Promise<{ people: PersonAnswer[] }> {
+  const r = await requireRequirement(db, requirementCode);
+  const unit = await requireUnitAt(db, unitCode, asOf);
+  const people = await listPeople(db, r, { unit: unit.code }, asOf);
+  return {
+    people: people
+      .filter((p) => !status || p.status === status)
+      .map((p) => ({
+        employeeNumber: p.employeeNumber,
+        name: p.name,
+        unit: { code: p.unitCode, name: p.unitName },
+        status: p.status,
+        dueDate: p.dueDate,
+        overdue: p.overdue,
+        occurredAt: p.occurredAt,
+      })),
+  };
+}
+
+export const MAX_TREND_POINTS = 120;
+
+/**
+ * The unit's figures at each period end from `from` to `to`. A point where the unit did not
+ * exist (before it was formed, after a merger) is left out rather than reported as zero.
+ */
+export async function coverageTrend(
+  db: Db,
+  unitCode: string,
+  requirementCode: string,
+  from: string,
+  to: string,
+  interval: Interval,
+): Promise<{ unit: { code: string }; requirement: { code: string }; interval: Interval; points: ({ asOf: string } & Figures)[] }> {
+  const r = await requireRequirement(db, requirementCode);
+  if (!(await unitExistsEver(db, unitCode))) throw new DomainError('not_found', 'unit.unknown', { code: unitCode });
+  if (from > to) throw new DomainError('bad_request', 'param.invalid', { name: 'from', value: from, expected: `<= ${to}` });
+  const ends = periodEnds(from, to, interval);
+  if (ends.length > MAX_TREND_POINTS) {
+    throw new DomainError('bad_request', 'param.invalid', { name: 'from', value: from, expected: `at most ${MAX_TREND_POINTS} points` });
+  }
+  const points: ({ asOf: string } & Figures)[] = [];
+  for (const asOf of ends) {
+    if (!(await unitAt(db, unitCode, asOf))) continue;
+    const c = await countCoverage(db, r, unitCode, asOf, { children: false });
+    points.push({ asOf, ...figures(c.total, r.targetRate) });
+  }
+  return { unit: { code: unitCode }, requirement: { code: r.code }, interval, points };
+}
+
+export interface MyRequirement {
+  requirement: { code: string; title: string };
+  course: { code: string; title: string; url: string | null };
+  status: PersonCoverage['status'];
+  dueDate: string | null;
+  overdue: boolean;
+  occurredAt: string | null;
+  validUntil: string | null;
+}
+
+/** The requirements that apply to one person at D, with their status in each. */
+export async function myTraining(
+  db: Db,
+  personId: number,
+  asOf: string,
+  lang: 'sv' | 'en',
+): Promise<MyRequirement[]> {
+  const requirements = (await loadRequirements(db)).filter((r) => isEffective(r, asOf));
+  const out: MyRequirement[] = [];
+  for (const r of requirements) {
+    const [p] = await listPeople(db, r, { personId }, asOf);
+    if (!p) continue;
+    const course = r.courses.find((c) => c.id === p.courseId) ?? r.courses[0];
+    out.push({
+      requirement: { code: r.code, title: r.title },
+      course: { code: course.code, title: (lang === 'en' && course.titleEn) || course.titleSv, url: course.url },
+      status: p.status,
+      dueDate: p.dueDate,
+      overdue: p.overdue,
+      occurredAt: p.occurredAt,
+      validUntil: p.validUntil,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { jsonArrayFrom } from 'kysely/helpers/sqlite';
+import type { Db, EmploymentType } from '../db/schema.ts';
+import { isIsoDate } from './calendar.ts';
+import { normaliseRate } from './exact.ts';
+
+const isoDate = z.string().refine(isIsoDate, 'a date YYYY-MM-DD');
+const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
+
+export const requirementInput = z
+  .strictObject({
+    code,
+    title: z.string().trim().min(1).max(300),
+    courses: z.array(code).min(1).max(20),
+    scope: z.array(z.string().trim().min(1).max(64)).min(1).max(200),
+    employmentTypes: z.array(z.enum(['tillsvidare', 'visstid', 'timavlonad'])).max(3).nullish(),
+    titles: z.array(z.string().trim().min(1).max(200)).max(200).nullish(),
+    effectiveFrom: isoDate,
+    effectiveTo: isoDate.nullish(),
+    dueDate: isoDate.nullish(),
+    graceDays: z.int().min(0).max(3650).nullish(),
+    targetRate: z
+      .union([z.number(), z.string()])
+      .refine((v) => normaliseRate(v) !== null, 'a rate from 0 to 1, at most six decimals')
+      .nullish(),
+    source: z.string().trim().min(1).max(1000),
+    responsible: z.string().trim().max(300).nullish(),
+    followUp: z.string().trim().max(300).nullish(),
+  })
+  .refine((r) => !r.effectiveTo || r.effectiveTo >= r.effectiveFrom, {
+    path: ['effectiveTo'],
+    message: 'effectiveTo before effectiveFrom',
+  });
+export type RequirementInput = z.infer<typeof requirementInput>;
+
+export interface RequirementCourse {
+  id: number;
+  code: string;
+  titleSv: string;
+  titleEn: string | null;
+  url: string | null;
+  validityMonths: number | null;
+}
+
+/** A requirement with everything the coverage rules read. */
+export interface RequirementSpec {
+  id: number;
+  code: string;
+  title: string;
+  courses: RequirementCourse[];
+  scope: string[];
+  employmentTypes: EmploymentType[];
+  titles: string[];
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  dueDate: string | null;
+  graceDays: number | null;
+  targetRate: string;
+  source: string;
+  responsible: string | null;
+  followUp: string | null;
+}
+
+export function isEffective(r: RequirementSpec, date: string): boolean {
+  return r.effectiveFrom <= date && (r.effectiveTo === null || r.effectiveTo >= date);
+}
+
+/** The API's view of a requirement (DESIGN.md's field names). */
+export function requirementView(r: RequirementSpec) {
+  return {
+    code: r.code,
+    title: r.title,
+    courses: r.courses.map((c) => c.code),
+    scope: r.scope,
+    employmentTypes: r.employmentTypes,
+    titles: r.titles,
+    effectiveFrom: r.effectiveFrom,
+    effectiveTo: r.effectiveTo,
+    dueDate: r.dueDate,
+    graceDays: r.graceDays,
+    targetRate: Number(r.targetRate),
+    source: r.source,
+    responsible: r.responsible,
+    followUp: r.followUp,
+  };
+}
+
+/** Loads requirements with their courses, scope and filters in one query. */
+export async function loadRequirements(db: Db, codes?: string[]): Promise<RequirementSpec[]> {
+  let q = db
+    .selectFrom('requirement as r')
+    .selectAll('r')
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('requirement_course as rc')
+          .innerJoin('course as c', 'c.id', 'rc.course_id')
+          .whereRef('rc.requirement_id', '=', 'r.id')
+          .select(['c.id', 'c.code', 'c.title_sv', 'c.title_en', 'c.url', 'c.validity_months'])
+          .orderBy('rc.position'),
+      ).as('courses'),
+      jsonArrayFrom(
+        eb.selectFrom('requirement_scope as s').whereRef('s.requirement_id', '=', 'r.id').select('s.unit_code').orderBy('s.unit_code'),
+      ).as('scope'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('requirement_employment_type as t')
+          .whereRef('t.requirement_id', '=', 'r.id')
+          .select('t.employment_type')
+          .orderBy('t.employment_type'),
+      ).as('types'),
+      jsonArrayFrom(
+        eb.selectFrom('requirement_title as ti').whereRef('ti.requirement_id', '=', 'r.id').select('ti.title').orderBy('ti.title'),
+      ).as('titles'),
+    ])
+    .orderBy('r.code');
+  if (codes) q = q.where('r.code', 'in', codes.length ? codes : ['']);
+  const rows = (await q.execute()).map((r) => ({
+    ...r,
+    // The dialects hand json_group_array back as text unless a plugin parses it; read both.
+    courses: jsonRows(r.courses),
+    scope: jsonRows(r.scope),
+    types: jsonRows(r.types),
+    titles: jsonRows(r.titles),
+  }));
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    title: r.title,
+    courses: r.courses.map((c) => ({
+      id: c.id,
+      code: c.code,
+      titleSv: c.title_sv,
+      titleEn: c.title_en,
+      url: c.url,
+      validityMonths: c.validity_months,
+    })),
+    scope: r.scope.map((s) => s.unit_code),
+    employmentTypes: r.types.map((t) => t.employment_type),
+    titles: r.titles.map((t) => t.title),
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
+    dueDate: r.due_date,
+    graceDays: r.grace_days,
+    targetRate: r.target_rate,
+    source: r.source,
+    responsible: r.responsible,
+    followUp: r.follow_up,
+  }));
+}
+
+function jsonRows<T>(value: T[] | string): T[] {
+  return typeof value === 'string' ? (JSON.parse(value) as T[]) : value;
+}
+
+export async function loadRequirement(db: Db, code: string): Promise<RequirementSpec | undefined> {
+  return (await loadRequirements(db, [code]))[0];
+}
+
+/** Course codes of the input that name no course. */
+export async function unknownCourses(db: Db, codes: string[]): Promise<string[]> {
+  const found = await db.selectFrom('course').select('code').where('code', 'in', codes).execute();
+  const known = new Set(found.map((c) => c.code));
+  return codes.filter((c) => !known.has(c));
+}
+
+/**
+ * Writes a requirement and its relations (replacing them on update). Runs inside the caller's
+ * transaction; returns the requirement's id.
+ */
+export async function saveRequirement(db: Db, input: RequirementInput, now: string): Promise<number> {
+  const columns = {
+    title: input.title,
+    effective_from: input.effectiveFrom,
+    effective_to: input.effectiveTo ?? null,
+    due_date: input.dueDate ?? null,
+    grace_days: input.graceDays ?? null,
+    target_rate: input.targetRate == null ? '1' : (normaliseRate(input.targetRate) as string),
+    source: input.source,
+    responsible: input.responsible ?? null,
+    follow_up: input.followUp ?? null,
+    updated_at: now,
+  };
+  const existing = await db.selectFrom('requirement').select('id').where('code', '=', input.code).executeTakeFirst();
+  let id: number;
+  if (existing) {
+    id = existing.id;
+    await db.updateTable('requirement').set(columns).where('id', '=', id).execute();
+    for (const t of ['requirement_course', 'requirement_scope', 'requirement_employment_type', 'requirement_title'] as const) {
+      await db.deleteFrom(t).where('requirement_id', '=', id).execute();
+    }
+  } else {
+    const row = await db
+      .insertInto('requirement')
+      .values({ code: input.code, ...columns, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    id = row.id;
+  }
+  const courses = await db.selectFrom('course').select(['id', 'code']).where('code', 'in', input.courses).execute();
+  const byCode = new Map(courses.map((c) => [c.code, c.id]));
+  const unique = <T>(xs: T[]) => [...new Set(xs)];
+  await db
+    .insertInto('requirement_course')
+    .values(unique(input.courses).map((c, position) => ({ requirement_id: id, course_id: byCode.get(c)!, position })))
+    .execute();
+  await db
+    .insertInto('requirement_scope')
+    .values(unique(input.scope).map((unit_code) => ({ requirement_id: id, unit_code })))
+    .execute();
+  if (input.employmentTypes?.length) {
+    await db
+      .insertInto('requirement_employment_type')
+      .values(unique(input.employmentTypes).map((employment_type) => ({ requirement_id: id, employment_type })))
+      .execute();
+  }
+  if (input.titles?.length) {
+    await db
+      .insertInto('requirement_title')
+      .values(unique(input.titles).map((title) => ({ requirement_id: id, title })))
+      .execute();
+  }
+  return id;
+}

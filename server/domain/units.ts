@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { Db, OrgUnit } from '../db/schema.ts';
+
+/** The version of a unit valid at `date`, or undefined when the code names no unit then. */
+export async function unitAt(db: Db, code: string, date: string): Promise<OrgUnit | undefined> {
+  return db
+    .selectFrom('org_unit')
+    .selectAll()
+    .where('code', '=', code)
+    .where('valid_from', '<=', date)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
+    .executeTakeFirst();
+}
+
+export async function unitExistsEver(db: Db, code: string): Promise<boolean> {
+  const row = await db.selectFrom('org_unit').select('id').where('code', '=', code).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Direct children of a unit valid at `date`, ordered by name. */
+export async function childrenAt(db: Db, code: string, date: string): Promise<OrgUnit[]> {
+  return db
+    .selectFrom('org_unit')
+    .selectAll()
+    .where('parent_code', '=', code)
+    .where('valid_from', '<=', date)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
+    .orderBy('name')
+    .execute();
+}
+
+/** The codes from `code` up to the root, as the tree stood at `date` (the unit itself first). */
+export async function ancestorsAt(db: Db, code: string, date: string): Promise<string[]> {
+  const rows = await sql<{ code: string; depth: number }>`
+    WITH RECURSIVE up(code, depth) AS (
+      SELECT ${code}, 0
+      UNION
+      SELECT o.parent_code, up.depth + 1 FROM org_unit o JOIN up ON o.code = up.code
+      WHERE o.parent_code IS NOT NULL AND o.valid_from <= ${date}
+        AND (o.valid_to IS NULL OR o.valid_to >= ${date}) AND up.depth < 64
+    )
+    SELECT code, depth FROM up ORDER BY depth`.execute(db);
+  return rows.rows.map((r) => r.code);
+}
+
+/** The whole tree below (and including) `code` at `date`, each with its depth below `code`. */
+export async function subtreeAt(
+  db: Db,
+  code: string,
+  date: string,
+): Promise<(OrgUnit & { depth: number })[]> {
+  const rows = await sql<OrgUnit & { depth: number }>`
+    WITH RECURSIVE down(code, depth) AS (
+      SELECT code, 0 FROM org_unit WHERE code = ${code} AND valid_from <= ${date}
+        AND (valid_to IS NULL OR valid_to >= ${date})
+      UNION
+      SELECT c.code, down.depth + 1 FROM org_unit c JOIN down ON c.parent_code = down.code
+      WHERE c.valid_from <= ${date} AND (c.valid_to IS NULL OR c.valid_to >= ${date}) AND down.depth < 64
+    )
+    SELECT o.*, down.depth FROM down JOIN org_unit o ON o.code = down.code
+    WHERE o.valid_from <= ${date} AND (o.valid_to IS NULL OR o.valid_to >= ${date})
+    ORDER BY down.depth, o.name`.execute(db);
+  return rows.rows;
+}

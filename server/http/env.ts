@@ -1,0 +1,23 @@
+import type { Principal } from '../auth/permissions.ts';
+import type { DevTokens, TokenVerifier } from '../auth/tokens.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/schema.ts';
+import type { Lang } from '../i18n/messages.ts';
+
+/** What an app is built from: the entry points (Node, Workers, tests) wire these in. */
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  auth: TokenVerifier;
+  /** Present only in development sign-in (KK_AUTH=dev). */
+  devTokens?: DevTokens;
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    principal: Principal;
+    lang: Lang;
+    requestId: string;
+  };
+}
