@@ -12,7 +12,7 @@ export interface SqliteHandle {
 }
 
 /** Opens (creating if needed) the embedded database in WAL mode and brings its schema up to date. */
-export function openSqlite(file: string): SqliteHandle {
+export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void } = {}): SqliteHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
@@ -20,7 +20,10 @@ export function openSqlite(file: string): SqliteHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   migrate(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: opts.onQuery ? (e) => opts.onQuery!(e.query.sql) : undefined,
+  });
   return {
     db,
     sqlite,
