@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { devTokens, oidcTokens } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
+import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
 import { seedDemo } from './demo/seed.ts';
 
@@ -14,7 +15,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
   if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
   const dev = config.auth === 'dev' ? devTokens(config.devSecret) : undefined;
   const auth = dev ?? oidcTokens({ ...config.oidc, issuer: config.oidc.issuer!, audience: config.oidc.audience!, jwksUrl: config.oidc.jwksUrl! });
-  const app = createApp({ db: handle.db, config, auth, devTokens: dev });
+  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, auth, devTokens: dev });
   app.use('/*', serveStatic({ root: './dist/web' }));
 
   const server = serve({ fetch: app.fetch, port: config.port });

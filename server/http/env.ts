@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/permissions.ts';
 import type { DevTokens, TokenVerifier } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
+import type { AtomicRunner } from '../db/atomic.ts';
 import type { Db } from '../db/schema.ts';
 import type { Lang } from '../i18n/messages.ts';
 
@@ -9,6 +10,8 @@ export interface AppDeps {
   db: Db;
   config: Config;
   auth: TokenVerifier;
+  /** All-or-nothing writes (a SQLite transaction on Node, D1 batches on Workers). */
+  atomic: AtomicRunner;
   /** Present only in development sign-in (KK_AUTH=dev). */
   devTokens?: DevTokens;
 }
