@@ -41,9 +41,9 @@ export const courses = new Hono<AppEnv>()
     const code = c.req.param('code');
     if (input.code !== code) throw new DomainError('bad_request', 'code.mismatch', { path: code, body: input.code });
     const { db } = c.get('deps');
+    if (!(await findCourse(db, code))) throw new DomainError('not_found', 'course.unknown', { code });
     await xapiIdFree(c, input.xapiActivityId, code);
-    const course = await updateCourse(db, input, new Date().toISOString());
-    if (!course) throw new DomainError('not_found', 'course.unknown', { code });
+    const course = (await updateCourse(db, input, new Date().toISOString()))!;
     await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'update', scope: code, detail: { ...input } });
     return c.json(courseView(course));
   });
