@@ -1,5 +1,11 @@
-import { sql } from 'kysely';
-import type { Db, OrgUnit } from '../db/schema.ts';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db, OrgUnit } from '../db/schema.ts';
+
+/** The unit versions valid on `date` (validity is inclusive at both ends). */
+export const validOn =
+  (date: string) =>
+  (eb: ExpressionBuilder<Database, 'org_unit'>) =>
+    eb.and([eb('valid_from', '<=', date), eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)])]);
 
 /** The version of a unit valid at `date`, or undefined when the code names no unit then. */
 export async function unitAt(db: Db, code: string, date: string): Promise<OrgUnit | undefined> {
@@ -7,8 +13,7 @@ export async function unitAt(db: Db, code: string, date: string): Promise<OrgUni
     .selectFrom('org_unit')
     .selectAll()
     .where('code', '=', code)
-    .where('valid_from', '<=', date)
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
+    .where(validOn(date))
     .executeTakeFirst();
 }
 
@@ -23,8 +28,7 @@ export async function childrenAt(db: Db, code: string, date: string): Promise<Or
     .selectFrom('org_unit')
     .selectAll()
     .where('parent_code', '=', code)
-    .where('valid_from', '<=', date)
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
+    .where(validOn(date))
     .orderBy('name')
     .execute();
 }
