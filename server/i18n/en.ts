@@ -54,4 +54,5 @@ export const en: Record<keyof typeof sv, string> = {
   'xapi.statementId.mismatch': "The id in the statement ({body}) and statementId ({param}) differ.",
   'xapi.put.single': "PUT takes a single statement, not a list.",
   'xapi.resource.unsupported': "The resource {path} is not supported: Kompetenskoll only receives statements (no state, profiles or attachments).",
+  'xapi.query.statementIdOnly': "Get a statement with GET /xapi/statements?statementId=…: only statementId is supported, no query filters (Kompetenskoll is an LRS for receiving statements only).",
 };

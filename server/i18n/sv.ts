@@ -52,4 +52,5 @@ export const sv = {
   'xapi.statementId.mismatch': "Id:t i utsagan ({body}) och statementId ({param}) skiljer sig.",
   'xapi.put.single': "PUT tar emot en enda utsaga, inte en lista.",
   'xapi.resource.unsupported': "Resursen {path} stöds inte: Kompetenskoll tar bara emot utsagor (inga tillstånd, profiler eller bilagor).",
+  'xapi.query.statementIdOnly': "Hämta en utsaga med GET /xapi/statements?statementId=…: bara statementId stöds, inga sökfilter (Kompetenskoll är ett LRS enbart för att ta emot utsagor).",
 } as const;
