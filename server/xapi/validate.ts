@@ -126,26 +126,31 @@ function join(path: string, key: string | number): string {
 class Checker {
   readonly issues: XapiIssue[] = [];
 
+  /** Records one issue per path (the first found): a null, say, is not also "not a string". */
   fail(path: string, message: string): false {
-    this.issues.push({ path: path || '(statement)', message: `${path || 'the statement'} ${message}` });
+    const p = path || '(statement)';
+    if (!this.issues.some((i) => i.path === p)) this.issues.push({ path: p, message: `${path || 'the statement'} ${message}` });
     return false;
   }
 
-  /** An object with only the allowed keys (case-sensitive), not empty, no null values. */
+  /**
+   * An object with only the allowed keys (case-sensitive), not empty, no null values. False only
+   * when it is no object at all: the caller goes on checking the keys it knows, so one answer
+   * names every problem.
+   */
   object(v: unknown, path: string, allowed: readonly string[]): v is Obj {
     if (!isObj(v)) return this.fail(path, `must be an object, not ${typeName(v)}`);
     const keys = Object.keys(v);
-    if (!keys.length) return this.fail(path, 'must not be an empty object');
-    let ok = true;
+    if (!keys.length) this.fail(path, 'must not be an empty object');
     for (const k of keys) {
       if (!allowed.includes(k)) {
         const near = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
-        ok = this.fail(join(path, k), near ? `is not a property (property names are case-sensitive: ${near})` : 'is not a property xAPI 1.0.3 defines here');
+        this.fail(join(path, k), near ? `is not a property (property names are case-sensitive: ${near})` : 'is not a property xAPI 1.0.3 defines here');
       } else if (v[k] === null) {
-        ok = this.fail(join(path, k), 'must not be null (leave the property out instead)');
+        this.fail(join(path, k), 'must not be null (leave the property out instead)');
       }
     }
-    return ok;
+    return true;
   }
 
   required(o: Obj, path: string, key: string): boolean {
@@ -425,9 +430,7 @@ class Checker {
       for (const k of ['id', 'stored', 'version', 'authority']) if (k in v) this.fail(join(path, k), 'must not be set in a SubStatement');
     }
     const rest = sub ? Object.fromEntries(Object.entries(v).filter(([k]) => !['id', 'stored', 'version', 'authority'].includes(k))) : v;
-    if (!this.object(rest, path, allowed)) {
-      // Keep going over the known parts: one answer naming every problem saves round trips.
-    }
+    this.object(rest, path, allowed);
     if (!sub && v.id !== undefined && v.id !== null) this.uuid(v.id, join(path, 'id'));
     if (this.required(v, path, 'actor') && v.actor !== null) this.actor(v.actor, join(path, 'actor'));
     if (this.required(v, path, 'verb') && v.verb !== null) this.verb(v.verb, join(path, 'verb'));
