@@ -110,6 +110,7 @@ const lrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
     const id = statementIdParam(c);
     const statement = await findStatement(c.get('deps').db, id);
     if (!statement) throw new DomainError('not_found', 'xapi.notFound', { id });
+    c.header('Last-Modified', new Date(String(statement.stored)).toUTCString());
     return c.json(statement);
   })
   .all('/xapi/*', (c) => {

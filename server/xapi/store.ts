@@ -95,10 +95,21 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
       r.reason = m.reason;
     }
   }
+  const outcomes = { matched: 0, unmatched: 0, ignored: 0 };
+  for (const r of rows) outcomes[r.outcome]++;
   return [
     ...chunkRows(rows).map((chunk) => db.insertInto('xapi_statement').values(chunk).compile()),
     ...chunkRows(completions).map((chunk) => db.insertInto('completion').values(chunk).compile()),
+    // The client's key, never the people in the statements.
+    auditQuery(db, `xapi:${client.key}`, 'store', { statements: rows.length, ...outcomes }, now),
   ];
+}
+
+function auditQuery(db: Db, actor: string, action: string, detail: Record<string, unknown>, now: Date): CompiledQuery {
+  return db
+    .insertInto('audit_log')
+    .values({ at: now.toISOString(), actor, kind: 'xapi', action, scope: null, detail_json: JSON.stringify(detail) })
+    .compile();
 }
 
 function completionRow(id: string, personId: number, courseId: number, status: CompletionTable['status'], at: string, clientKey: string, now: Date): Insertable<CompletionTable> {
@@ -200,6 +211,7 @@ export async function rematchXapi(db: Db, atomic?: AtomicRunner, now = new Date(
     }
   }
   const queries = [...completions, ...updates];
+  if (matched) queries.push(auditQuery(db, 'system', 'rematch', { matched, unmatched: waiting.length - matched }, now));
   if (atomic) await atomic(queries);
   else for (const q of queries) await db.executeQuery(q);
   return { matched, unmatched: waiting.length - matched };

@@ -118,6 +118,9 @@ describe('verbs and actors', () => {
     await post([s]);
     expect(await records()).toHaveLength(1);
     expect((await cov('F1', '2024-06-01')).completed).toBe(1);
+    // Audited once, by the client's key, without the person in it; the no-op wrote nothing.
+    const audit = await h.db.selectFrom('audit_log').select(['actor', 'action', 'detail_json']).where('kind', '=', 'xapi').execute();
+    expect(audit).toEqual([{ actor: 'xapi:portal', action: 'store', detail_json: JSON.stringify({ statements: 1, matched: 1, unmatched: 0, ignored: 0 }) }]);
   });
 });
 

@@ -107,6 +107,7 @@ describe('POST, PUT and GET statements', () => {
     expect(s).toMatchObject({ id: ID1, actor: { mbox: 'mailto:ada@stockholm.se' }, verb: verb('completed'), object: { id: ACT, objectType: 'Activity' }, version: '1.0.0' });
     expect(Date.parse(s.stored)).toBeLessThanOrEqual(Date.parse(through!));
     expect(s.authority).toMatchObject({ objectType: 'Agent', account: { name: 'portal' } });
+    expect(Date.parse(get.headers.get('last-modified')!)).toBe(Math.floor(Date.parse(s.stored) / 1000) * 1000);
   });
 
   it('POST of an array answers the ids in order, generating UUIDs for statements without one', async () => {
