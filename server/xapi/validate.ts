@@ -449,7 +449,8 @@ class Checker {
         this.fail(join(path, 'version'), `must be a 1.0.x version, not "${clip(v.version)}"`);
       }
     }
-    if (v.attachments !== undefined && v.attachments !== null) {
+    // An empty list asks for nothing; any attachment would need multipart storage we do not keep.
+    if (v.attachments !== undefined && v.attachments !== null && !(Array.isArray(v.attachments) && v.attachments.length === 0)) {
       this.fail(join(path, 'attachments'), 'are not supported by this LRS (it stores statements only)');
     }
   }

@@ -162,6 +162,7 @@ const VALID: [string, unknown][] = [
   ['revision and platform with an Activity', set(SIMPLEST, 'context', { revision: 'v2', platform: 'Utbildningsportalen' })],
   ['an anonymous-group team and a group instructor', set(SIMPLEST, 'context', { team: { objectType: 'Group', member: [{ mbox: 'mailto:a@example.com' }] }, instructor: { objectType: 'Group', mbox: 'mailto:i@example.com' } })],
   ['a version 1.0.3', set(SIMPLEST, 'version', '1.0.3')],
+  ['an empty attachments list', set(SIMPLEST, 'attachments', [])],
   ['a urn IRI as activity id', withObject({ id: 'urn:uuid:7ccd3322-e1a5-411a-a67d-6a735c76f119' })],
   ['an IRI with non-ASCII characters', withObject({ id: 'https://exempel.se/kurs/våld' })],
 ];
