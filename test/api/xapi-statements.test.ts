@@ -172,6 +172,14 @@ describe('POST, PUT and GET statements', () => {
     expect(summary.counts).toEqual({ matched: 0, unmatched: 2, ignored: 0 });
   });
 
+  it('a batch mixing held and new statements stores the new ones only', async () => {
+    await x('/xapi/statements', { method: 'POST', body: statement({ id: ID1 }) });
+    const res = await x('/xapi/statements', { method: 'POST', body: [statement({ id: ID1 }), statement({ id: ID2 })] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([ID1, ID2]);
+    expect((await x(`/xapi/statements?statementId=${ID2}`)).status).toBe(200);
+  });
+
   it('a batch repeating an id is 400 and stores nothing', async () => {
     const res = await x('/xapi/statements', { method: 'POST', body: [statement({ id: ID3 }), statement({ id: ID1 }), statement({ id: ID1.toUpperCase(), verb: verb('passed') })] });
     expect(res.status).toBe(400);
