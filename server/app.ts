@@ -9,6 +9,7 @@ import { dev } from './routes/dev.ts';
 import { health } from './routes/health.ts';
 import { me } from './routes/me.ts';
 import { requirements } from './routes/requirements.ts';
+import { xapi } from './routes/xapi.ts';
 
 const OPEN = new Set(['/api/health', '/api/dev/token', '/api/dev/demo-users']);
 
@@ -36,7 +37,8 @@ export function createApp(deps: AppDeps) {
     .route('/', me)
     .route('/', coverageRoutes)
     .route('/', courses)
-    .route('/', requirements);
+    .route('/', requirements)
+    .route('/', xapi);
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';

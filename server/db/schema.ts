@@ -16,6 +16,7 @@ export interface Database {
   import_rejected_row: ImportRejectedRowTable;
   role_grant: RoleGrantTable;
   audit_log: AuditLogTable;
+  xapi_statement: XapiStatementTable;
   d1_migrations: { id: Generated<number>; name: string; applied_at: Generated<string> };
 }
 
@@ -146,6 +147,26 @@ export interface AuditLogTable {
   action: string;
   scope: string | null;
   detail_json: string | null;
+}
+
+export type XapiOutcome = 'matched' | 'unmatched' | 'ignored';
+
+export interface XapiStatementTable {
+  id: string;
+  statement_json: string;
+  compare_sha256: string;
+  stored_at: string;
+  client_key: string;
+  verb_id: string;
+  activity_id: string | null;
+  actor_email: string | null;
+  actor_account: string | null;
+  status: RecordStatus | null;
+  occurred_at: string;
+  outcome: XapiOutcome;
+  reason: string | null;
+  person_id: number | null;
+  course_id: number | null;
 }
 
 export type OrgUnit = Selectable<OrgUnitTable>;

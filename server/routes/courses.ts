@@ -5,6 +5,7 @@ import { courseInput, courseView, createCourse, findCourse, listCourses, updateC
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { jsonBody } from '../http/validate.ts';
+import { rematchXapi } from '../xapi/store.ts';
 
 async function xapiIdFree(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, id: string | null | undefined, code: string) {
   if (!id) return;
@@ -31,6 +32,8 @@ export const courses = new Hono<AppEnv>()
     if (await findCourse(db, input.code)) throw new DomainError('conflict', 'course.exists', { code: input.code });
     await xapiIdFree(c, input.xapiActivityId, input.code);
     const course = await createCourse(db, input, new Date().toISOString());
+    // Statements that arrived before their course now count.
+    if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
     await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'create', scope: input.code, detail: { ...input } });
     return c.json(courseView(course), 201);
   })
@@ -44,6 +47,7 @@ export const courses = new Hono<AppEnv>()
     if (!(await findCourse(db, code))) throw new DomainError('not_found', 'course.unknown', { code });
     await xapiIdFree(c, input.xapiActivityId, code);
     const course = (await updateCourse(db, input, new Date().toISOString()))!;
+    if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
     await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'update', scope: code, detail: { ...input } });
     return c.json(courseView(course));
   });
