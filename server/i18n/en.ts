@@ -37,4 +37,12 @@ export const en: Record<keyof typeof sv, string> = {
   'dev.disabled': 'Developer sign-in is switched off.',
   'route.unknown': 'The address {path} does not exist.',
   'internal': 'An unexpected error occurred. Try again; if it persists, contact your administration with reference {requestId}.',
+  'status.503': 'Service unavailable',
+  'health.unavailable': 'The service is not ready: database {database}, migrations {migrations}.',
+  'role.unitRequired': 'The role {role} is held for a unit: give unit.',
+  'role.unitNotAllowed': 'The role {role} covers the whole city and takes no unit.',
+  'role.unknownUnit': 'Unit {code} is not in the organisation.',
+  'role.exists': 'Employee number {employeeNumber} already holds the role {role} for {unit}.',
+  'role.notHeld': 'Employee number {employeeNumber} holds no role {role} for {unit} in Kompetenskoll.',
+  'person.unknown': 'Nothing is held about employee number {employeeNumber}.',
 };

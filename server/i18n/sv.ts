@@ -35,4 +35,12 @@ export const sv = {
   'dev.disabled': 'Utvecklarinloggning är avstängd.',
   'route.unknown': 'Adressen {path} finns inte.',
   'internal': 'Ett oväntat fel inträffade. Försök igen; kvarstår felet, kontakta förvaltningen med referens {requestId}.',
+  'status.503': 'Tjänsten är inte tillgänglig',
+  'health.unavailable': 'Tjänsten är inte redo: databasen {database}, migreringar {migrations}.',
+  'role.unitRequired': 'Rollen {role} gäller en enhet: ange unit.',
+  'role.unitNotAllowed': 'Rollen {role} gäller hela staden och tar ingen enhet.',
+  'role.unknownUnit': 'Enheten {code} finns inte i organisationen.',
+  'role.exists': 'Anställningsnummer {employeeNumber} har redan rollen {role} för {unit}.',
+  'role.notHeld': 'Anställningsnummer {employeeNumber} har inte rollen {role} för {unit} i Kompetenskoll.',
+  'person.unknown': 'Det finns inga uppgifter om anställningsnummer {employeeNumber}.',
 } as const;

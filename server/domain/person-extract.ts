@@ -1,0 +1,54 @@
+import type { Db } from '../db/schema.ts';
+import { DomainError } from './errors.ts';
+
+/**
+ * A register extract (GDPR art. 15): everything Kompetenskoll holds about one person — the person,
+ * their employments, their training records, the roles granted to them, and what they did
+ * themselves as recorded in the audit log.
+ */
+export async function personExtract(db: Db, employeeNumber: string) {
+  const person = await db.selectFrom('person').selectAll().where('employee_number', '=', employeeNumber).executeTakeFirst();
+  const [employments, completions, grants, acted] = await Promise.all([
+    person
+      ? db.selectFrom('employment').selectAll().where('person_id', '=', person.id).orderBy('start_date').orderBy('id').execute()
+      : Promise.resolve([]),
+    person
+      ? db
+          .selectFrom('completion as c')
+          .innerJoin('course as k', 'k.id', 'c.course_id')
+          .select(['c.id', 'k.code as course', 'c.status', 'c.occurred_at', 'c.source', 'c.source_ref', 'c.recorded_by', 'c.recorded_at', 'c.import_batch_id'])
+          .where('c.person_id', '=', person.id)
+          .orderBy('c.occurred_at')
+          .orderBy('c.id')
+          .execute()
+      : Promise.resolve([]),
+    db.selectFrom('role_grant').selectAll().where('employee_number', '=', employeeNumber).orderBy('id').execute(),
+    db.selectFrom('audit_log').selectAll().where('actor', '=', employeeNumber).orderBy('at').orderBy('id').execute(),
+  ]);
+  if (!person && !grants.length && !acted.length) throw new DomainError('not_found', 'person.unknown', { employeeNumber });
+  return {
+    employeeNumber,
+    person: person ? { employeeNumber: person.employee_number, name: person.name, email: person.email, anonymisedAt: person.anonymised_at } : null,
+    employments: employments.map((e) => ({
+      unitCode: e.unit_code,
+      title: e.title,
+      employmentType: e.employment_type,
+      manager: e.is_manager === 1,
+      startDate: e.start_date,
+      endDate: e.end_date,
+      importBatchId: e.import_batch_id,
+    })),
+    completions: completions.map((c) => ({
+      course: c.course,
+      status: c.status,
+      occurredAt: c.occurred_at,
+      source: c.source,
+      sourceRef: c.source_ref,
+      recordedBy: c.recorded_by,
+      recordedAt: c.recorded_at,
+      importBatchId: c.import_batch_id,
+    })),
+    roleGrants: grants.map((g) => ({ role: g.role, unit: g.unit_code, grantedBy: g.granted_by, grantedAt: g.granted_at })),
+    auditEntries: acted.map((a) => ({ at: a.at, kind: a.kind, action: a.action, scope: a.scope, detail: a.detail_json ? JSON.parse(a.detail_json) : null })),
+  };
+}
