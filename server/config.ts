@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** The environment, read and validated once (DESIGN.md "Environment"). */
 export interface Config {
   port: number;
+  /** The interface to listen on (KK_HOST); all of them when unset. */
+  host: string | null;
   dbFile: string;
   demo: boolean;
   auth: 'dev' | 'oidc';
@@ -23,6 +25,7 @@ export interface Config {
 }
 
 const schema = z.object({
+  KK_HOST: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   KK_DB: z.string().min(1).default('data/kompetenskoll.db'),
   KK_DEMO: z.enum(['0', '1', 'true', 'false', '']).default('0'),
@@ -62,6 +65,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port: e.PORT,
+    host: e.KK_HOST ?? null,
     dbFile: e.KK_DB,
     demo: e.KK_DEMO === '1' || e.KK_DEMO === 'true',
     auth: e.KK_AUTH,
