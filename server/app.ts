@@ -22,7 +22,9 @@ const isOpen = (path: string) => path === '/api/health' || path.startsWith('/api
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    // A caller's id is kept for tracing across systems only when it is a plain token.
+    const given = c.req.header('x-request-id');
+    const requestId = given && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     c.set('deps', deps);
     c.set('requestId', requestId);
     c.set('lang', pickLang(c.req.header('accept-language'), c.req.query('lang')));
