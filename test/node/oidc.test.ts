@@ -78,8 +78,9 @@ describe('KK_AUTH=oidc', () => {
   });
 
   it.each([
-    ['expired', { exp: now() - 300 }],
-    ['not yet valid', { nbf: now() + 300 }],
+    // The clock tolerance is small (30 s): a minute out is refused.
+    ['expired a minute ago', { exp: now() - 60 }],
+    ['not valid for another minute', { nbf: now() + 60 }],
     ['for another audience', { aud: 'someone-else' }],
     ['from another issuer', { iss: 'https://evil.example/' }],
     ['without the employee claim', { claims: { employee_number: undefined } }],
@@ -90,6 +91,17 @@ describe('KK_AUTH=oidc', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('tolerates a few seconds of clock skew', async () => {
+    expect((await me(await token(first, { exp: now() - 5 }))).status).toBe(200);
+    expect((await me(await token(first, { nbf: now() + 5 }))).status).toBe(200);
+  });
+
+  it('refuses a token without an expiry', async () => {
+    const claims = { iss: ISSUER, aud: AUDIENCE, iat: now(), employee_number: 'E100' };
+    const t = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: first.kid }).sign(first.privateKey);
+    expect((await me(t)).status).toBe(401);
   });
 
   it('refuses a token signed by a key the issuer never published', async () => {
