@@ -48,3 +48,10 @@ it('does not take a request id that could carry anything but a plain token', asy
   const res = await h.request('/api/health', { headers: { 'x-request-id': 'P123456 Ada Andersson {"level":"x"}' } });
   expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 });
+
+it('scrubs values out of an unexpected error message before logging it', async () => {
+  const { scrub } = await import('../../server/http/problem.ts');
+  expect(scrub(`Unexpected token 'A', "Ada P123456" is not valid JSON`)).toBe(`Unexpected token '…', "…" is not valid JSON`);
+  expect(scrub('no user ada.andersson@stockholm.se here')).toBe('no user … here');
+  expect(scrub('no such table: role_grant')).toBe('no such table: role_grant');
+});
