@@ -1,5 +1,6 @@
 import * as XLSX from 'xlsx';
 import type { AuditFilter, AuditView } from '../domain/audit.ts';
+import { stockholmDateTime } from '../domain/calendar.ts';
 
 // Every cell is written as text ('s'): an actor, scope or detail starting with = + - @ must never
 // become a formula in the auditor's Excel.
@@ -7,11 +8,11 @@ const text = (v: string | null | undefined): XLSX.CellObject => ({ t: 's', v: v 
 
 /** The audit log as a workbook: one sheet of entries and one naming the filter and who took it. */
 export function auditWorkbook(entries: AuditView[], f: AuditFilter, by: string, generatedAt: string): Uint8Array {
-  const header = ['Tidpunkt (UTC)', 'Utförd av', 'Typ', 'Åtgärd', 'Omfattning', 'Detaljer'];
-  const rows = entries.map((e) => [e.at, e.actor, e.kind, e.action, e.scope, e.detail === null ? '' : JSON.stringify(e.detail)]);
+  const header = ['Tidpunkt (svensk tid)', 'Tidpunkt (UTC)', 'Utförd av', 'Typ', 'Åtgärd', 'Omfattning', 'Detaljer'];
+  const rows = entries.map((e) => [stockholmDateTime(new Date(e.at)).replace('T', ' '), e.at, e.actor, e.kind, e.action, e.scope, e.detail === null ? '' : JSON.stringify(e.detail)]);
   const log = sheet([header, ...rows]);
   log['!autofilter'] = { ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: rows.length, c: header.length - 1 } }) };
-  log['!cols'] = [{ wch: 26 }, { wch: 14 }, { wch: 16 }, { wch: 12 }, { wch: 24 }, { wch: 80 }];
+  log['!cols'] = [{ wch: 20 }, { wch: 26 }, { wch: 14 }, { wch: 16 }, { wch: 12 }, { wch: 24 }, { wch: 80 }];
   const about = sheet([
     ['Granskningslogg', 'Kompetenskoll'],
     ['Från', f.from ?? ''],

@@ -165,8 +165,10 @@ describe('GET /api/audit', () => {
     expect(wb.SheetNames).toEqual(['Logg', 'Urval']);
     const ws = wb.Sheets.Logg;
     const rows = XLSX.utils.sheet_to_json<string[]>(ws, { header: 1 });
-    expect(rows[0]).toEqual(['Tidpunkt (UTC)', 'Utförd av', 'Typ', 'Åtgärd', 'Omfattning', 'Detaljer']);
-    expect(rows.slice(1).map((r) => [r[1], r[2]])).toEqual([
+    expect(rows[0]).toEqual(['Tidpunkt (svensk tid)', 'Tidpunkt (UTC)', 'Utförd av', 'Typ', 'Åtgärd', 'Omfattning', 'Detaljer']);
+    // 2024-03-31T21:59:59Z is 23:59:59 summer time in Stockholm.
+    expect(rows[1].slice(0, 2)).toEqual(['2024-03-31 23:59:59', '2024-03-31T21:59:59.000Z']);
+    expect(rows.slice(1).map((r) => [r[2], r[3]])).toEqual([
       ['A1', 'course'],
       ['A1', 'course'],
       ['A2', 'course'],
