@@ -62,7 +62,7 @@ describe('retention', () => {
     expect(await figures('2016-06-30')).toEqual(mid2016);
     expect(await figures('2019-06-30')).toEqual(mid2019);
 
-    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3 });
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, rejectedRowsCleared: 0 });
 
     expect(await figures('2016-06-30')).toEqual(mid2016);
     expect(await figures('2019-06-30')).toEqual(mid2019);
@@ -87,8 +87,28 @@ describe('retention', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actor: 'system:retention', action: 'anonymise', detail: { count: 3, cutoff: '2021-06-01', years: 5 } });
     expect(JSON.stringify(entries[0])).not.toMatch(/P[125]"/);
-    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 0 });
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 0, rejectedRowsCleared: 0 });
     expect((await h.json('/api/audit?kind=person', admin)).entries).toHaveLength(1);
+  });
+
+  it('clears the values kept with rejected import rows older than the cutoff, keeping row, column and reason', async () => {
+    for (const started of ['2021-05-31T10:00:00Z', '2021-06-01T10:00:00Z']) {
+      const b = await h.db
+        .insertInto('import_batch')
+        .values({ kind: 'roster', mode: 'snapshot', as_of: null, file_name: 'hr.xlsx', file_sha256: null, started_by: 'SAM1', started_at: started, finished_at: null, status: 'committed', changes_json: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await h.db
+        .insertInto('import_rejected_row')
+        .values({ batch_id: b.id, row_number: 7, column_name: 'Enhetskod', message_sv: 'Okänd enhet', message_en: 'Unknown unit', row_json: JSON.stringify({ Namn: 'Fia Sex', Enhetskod: 'X' }) })
+        .execute();
+    }
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, rejectedRowsCleared: 1 });
+    const rows = await h.db.selectFrom('import_rejected_row').select(['row_number', 'column_name', 'message_sv', 'row_json']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { row_number: 7, column_name: 'Enhetskod', message_sv: 'Okänd enhet', row_json: null },
+      { row_number: 7, column_name: 'Enhetskod', message_sv: 'Okänd enhet', row_json: JSON.stringify({ Namn: 'Fia Sex', Enhetskod: 'X' }) },
+    ]);
   });
 });
 
@@ -98,7 +118,25 @@ describe('register extract', () => {
     await h.request('/api/roles', { token: admin, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNumber: 'P3', role: 'coordinator', unit: 'F1-B' }) });
     await h.request('/api/courses', { token: p3, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'NY', title: 'Ny', kind: 'web' }) });
 
+    const batch = await h.db
+      .insertInto('import_batch')
+      .values({ kind: 'completions', mode: null, as_of: null, file_name: 'lms.csv', file_sha256: null, started_by: 'SAM1', started_at: '2024-01-01T00:00:00Z', finished_at: null, status: 'committed', changes_json: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rejected = (row: number, values: Record<string, string>) => ({ batch_id: batch.id, row_number: row, column_name: 'Kurs', message_sv: 'Okänd kurs', message_en: 'Unknown course', row_json: JSON.stringify(values) });
+    await h.db
+      .insertInto('import_rejected_row')
+      .values([
+        rejected(2, { Anställningsnummer: 'P3', Kurs: 'XYZ' }),
+        rejected(3, { 'E-post': 'CIA@example.se', Kurs: 'XYZ' }),
+        rejected(4, { Anställningsnummer: 'P33', Kurs: 'XYZ' }),
+      ])
+      .execute();
+
     const x = await h.json('/api/people/P3/extract', admin);
+    // Row 4 is someone else's: a longer number that begins the same.
+    expect(x.rejectedImportRows.map((r: any) => r.row)).toEqual([2, 3]);
+    expect(x.rejectedImportRows[0]).toMatchObject({ batchId: batch.id, column: 'Kurs', message: 'Okänd kurs', values: { Anställningsnummer: 'P3' } });
     expect(x.person).toEqual({ employeeNumber: 'P3', name: 'Cia Tre', email: 'cia@example.se', anonymisedAt: null });
     expect(x.employments).toEqual([{ unitCode: 'F1-B', title: null, employmentType: 'tillsvidare', manager: false, startDate: '2016-01-01', endDate: '2021-06-01', importBatchId: null }]);
     expect(x.completions).toMatchObject([{ course: 'C', status: 'completed', occurredAt: '2016-06-01', source: 'manual' }]);
