@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';
-    return problemResponse(404, { ...problemFor(lang, 404, 'route.unknown', { path: c.req.path }), instance: c.req.path });
+    return problemResponse(404, { ...problemFor(lang, 404, 'route.unknown', { path: c.req.path }), instance: c.req.path, requestId: c.get('requestId') });
   });
   app.onError(onError);
   return routes;

@@ -34,7 +34,8 @@ export function backup(source: string, target: string): { integrity: string; byt
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const target = process.argv[2];
+  // npm runs scripts from the package folder; a relative target means where the command was typed.
+  const target = process.argv[2] ? resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[2]) : undefined;
   const source = process.env.KK_DB ?? 'data/kompetenskoll.db';
   if (!target) {
     console.error('Usage: npm run backup -- <file>   (reads KK_DB, default data/kompetenskoll.db)');
