@@ -2,22 +2,30 @@ import { Hono } from 'hono';
 import { requireSignIn } from './http/auth-middleware.ts';
 import type { AppDeps, AppEnv } from './http/env.ts';
 import { onError, problemFor, problemResponse } from './http/problem.ts';
+import { jsonBodyLimit, portalCors, securityHeaders } from './http/security.ts';
 import { pickLang } from './i18n/messages.ts';
 import { coverageRoutes } from './routes/coverage.ts';
 import { courses } from './routes/courses.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { dev } from './routes/dev.ts';
 import { health } from './routes/health.ts';
 import { me } from './routes/me.ts';
+import { personExtractRoutes } from './routes/person-extract.ts';
 import { requirements } from './routes/requirements.ts';
 import { xapi } from './routes/xapi.ts';
+import { roles } from './routes/roles.ts';
 
-const OPEN = new Set(['/api/health', '/api/dev/token', '/api/dev/demo-users']);
+// Open without a token: the health check, and the development sign-in (mounted only with
+// KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401 hinting it exists).
+const isOpen = (path: string) => path === '/api/health' || path.startsWith('/api/dev/');
 
 /** The whole API; Node, Workers and the tests wire a database and a token verifier into it. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id')?.slice(0, 64) || crypto.randomUUID();
+    // A caller's id is kept for tracing across systems only when it is a plain token.
+    const given = c.req.header('x-request-id');
+    const requestId = given && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     c.set('deps', deps);
     c.set('requestId', requestId);
     c.set('lang', pickLang(c.req.header('accept-language'), c.req.query('lang')));
@@ -29,7 +37,10 @@ export function createApp(deps: AppDeps) {
       log({ requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, ms: +(performance.now() - started).toFixed(1) });
     }
   });
-  app.use('/api/*', async (c, next) => (OPEN.has(c.req.path) ? next() : requireSignIn(c, next)));
+  app.use('*', securityHeaders(deps.config.allowedOrigins));
+  app.use('*', portalCors(deps.config.allowedOrigins));
+  app.use('/api/*', jsonBodyLimit());
+  app.use('/api/*', async (c, next) => (isOpen(c.req.path) ? next() : requireSignIn(c, next)));
 
   const routes = app
     .route('/', health)
@@ -38,11 +49,14 @@ export function createApp(deps: AppDeps) {
     .route('/', coverageRoutes)
     .route('/', courses)
     .route('/', requirements)
-    .route('/', xapi);
+    .route('/', xapi)
+    .route('/', roles)
+    .route('/', auditRoutes)
+    .route('/', personExtractRoutes);
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';
-    return problemResponse(404, { ...problemFor(lang, 404, 'route.unknown', { path: c.req.path }), instance: c.req.path });
+    return problemResponse(404, { ...problemFor(lang, 404, 'route.unknown', { path: c.req.path }), instance: c.req.path, requestId: c.get('requestId') });
   });
   app.onError(onError);
   return routes;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** The environment, read and validated once (DESIGN.md "Environment"). */
 export interface Config {
   port: number;
+  /** The interface to listen on (KK_HOST); all of them when unset. */
+  host: string | null;
   dbFile: string;
   demo: boolean;
   auth: 'dev' | 'oidc';
@@ -18,10 +20,13 @@ export interface Config {
   /** key → secret pairs the learning portal signs xAPI requests with. */
   xapiCredentials: Map<string, string>;
   devSecret: string | null;
+  /** Years after a person's last employment ends before `npm run retention` anonymises them. */
+  retentionYears: number;
 }
 
 const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  KK_HOST: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   KK_DB: z.string().min(1).default('data/kompetenskoll.db'),
   KK_DEMO: z.enum(['0', '1', 'true', 'false', '']).default('0'),
   KK_AUTH: z.enum(['dev', 'oidc']).default('oidc'),
@@ -34,6 +39,7 @@ const schema = z.object({
   KK_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(50),
   KK_XAPI_CREDENTIALS: z.string().default(''),
   KK_DEV_SECRET: z.string().min(16).optional(),
+  KK_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 export function readConfig(env: Record<string, string | undefined>): Config {
@@ -48,6 +54,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
       'Configuration: KK_AUTH=oidc needs KK_OIDC_ISSUER, KK_OIDC_AUDIENCE and KK_OIDC_JWKS_URL (or KK_AUTH=dev for development).',
     );
   }
+  if (e.KK_AUTH === 'oidc' && e.KK_OIDC_JWKS_URL && !secureKeysUrl(e.KK_OIDC_JWKS_URL)) {
+    throw new Error('Configuration: KK_OIDC_JWKS_URL must be https (plain http only on the loopback interface).');
+  }
   const xapiCredentials = new Map<string, string>();
   for (const pair of e.KK_XAPI_CREDENTIALS.split(',').map((s) => s.trim()).filter(Boolean)) {
     const i = pair.indexOf(':');
@@ -56,6 +65,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port: e.PORT,
+    host: e.KK_HOST ?? null,
     dbFile: e.KK_DB,
     demo: e.KK_DEMO === '1' || e.KK_DEMO === 'true',
     auth: e.KK_AUTH,
@@ -70,5 +80,12 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     maxUploadBytes: Math.round(e.KK_MAX_UPLOAD_MB * 1024 * 1024),
     xapiCredentials,
     devSecret: e.KK_DEV_SECRET ?? null,
+    retentionYears: e.KK_RETENTION_YEARS,
   };
+}
+
+// Keys fetched over plain http could be swapped on the way; loopback is for tests and sidecars.
+function secureKeysUrl(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
 }

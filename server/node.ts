@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { devTokens, oidcTokens } from './auth/tokens.ts';
@@ -7,6 +8,12 @@ import { readConfig } from './config.ts';
 import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
 import { seedDemo } from './demo/seed.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function log(entry: Record<string, unknown>) {
+  console.log(JSON.stringify({ at: new Date().toISOString(), ...entry }));
+}
 
 /** Node entry: better-sqlite3 (WAL) with migrations, the app, and the built components as static files. */
 export async function startNode(env: Record<string, string | undefined> = process.env) {
@@ -18,24 +25,47 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, auth, devTokens: dev });
   app.use('/*', serveStatic({ root: './dist/web' }));
 
-  const server = serve({ fetch: app.fetch, port: config.port });
-  const url = `http://localhost:${config.port}`;
+  let listened!: (port: number) => void;
+  const listening = new Promise<number>((resolve) => (listened = resolve));
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host ?? undefined }, (info) => listened(info.port)) as Server;
+  const port = await listening;
+  const url = `http://${config.host ?? 'localhost'}:${port}`;
   console.log(`Kompetenskoll: ${url}  (database ${config.dbFile}, sign-in ${config.auth})`);
   if (dev) {
     console.log(
       `Token (dev): curl -s -X POST ${url}/api/dev/token -H 'content-type: application/json' -d '{"employeeNumber":"100007","roles":[{"role":"admin"}]}'`,
     );
   }
-  const stop = () => {
-    // Finish requests in flight, then close the database cleanly.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ level: 'info', event: 'shutdown', signal });
+    // No new connections; requests in flight run to their end, then the database is checkpointed
+    // and closed so that the file on disk is complete without its -wal beside it.
     server.close(() => {
-      void handle.close().then(() => process.exit(0));
+      clearInterval(idle);
+      try {
+        handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (e) {
+        log({ level: 'error', event: 'checkpoint', error: (e as Error).message });
+      }
+      void handle.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
-    setTimeout(() => process.exit(0), 10_000).unref();
+    // Keep-alive connections that fall idle after their last answer would hold close() open.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    server.closeIdleConnections();
+    setTimeout(() => {
+      log({ level: 'error', event: 'shutdown-timeout', ms: SHUTDOWN_GRACE_MS });
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  return { server, handle, app };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return { server, handle, app, port };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

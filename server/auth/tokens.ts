@@ -70,9 +70,34 @@ export function devTokens(secret: string | null) {
 }
 export type DevTokens = ReturnType<typeof devTokens>;
 
-/** Production sign-in: the city's OIDC issuer's JWTs, keys from its JWKS (cached, refetched on an unknown kid). */
-export function oidcTokens(o: { issuer: string; audience: string; jwksUrl: string; employeeClaim: string; rolesClaim: string }): TokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(o.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+/** Asymmetric algorithms only: a symmetric one would let anyone holding the public key sign. */
+export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+export interface OidcOptions {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  employeeClaim: string;
+  rolesClaim: string;
+  /** Seconds of clock skew tolerated on exp/nbf/iat (default 30). */
+  clockToleranceSeconds?: number;
+  /** The shortest time between two JWKS fetches caused by an unknown kid (default 30 s). */
+  jwksCooldownMs?: number;
+  /** How long fetched keys are trusted before they are fetched again anyway (default 10 min). */
+  jwksMaxAgeMs?: number;
+}
+
+/**
+ * Production sign-in: the city's OIDC issuer's JWTs, keys from its JWKS. The key set is cached;
+ * a token naming a kid the cache lacks makes jose fetch the set again (a rotated key is picked up
+ * without restart), at most once per cooldown so that made-up kids cannot hammer the issuer.
+ */
+export function oidcTokens(o: OidcOptions): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(o.jwksUrl), {
+    cooldownDuration: o.jwksCooldownMs ?? 30_000,
+    cacheMaxAge: o.jwksMaxAgeMs ?? 10 * 60_000,
+    timeoutDuration: 5_000,
+  });
   return {
     mode: 'oidc',
     async verify(token: string): Promise<VerifiedToken> {
@@ -80,11 +105,16 @@ export function oidcTokens(o: { issuer: string; audience: string; jwksUrl: strin
         jwtVerify(token, jwks, {
           issuer: o.issuer,
           audience: o.audience,
-          algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+          algorithms: OIDC_ALGORITHMS,
+          clockTolerance: o.clockToleranceSeconds ?? 30,
+          // A token without an expiry would be good forever.
+          requiredClaims: ['exp'],
         }),
       );
       const employee = payload[o.employeeClaim];
-      if (typeof employee !== 'string' || employee.trim() === '') throw new TokenError('no employee number', o.employeeClaim);
+      if (typeof employee !== 'string' || employee.trim() === '' || employee.length > 64) {
+        throw new TokenError('no employee number', o.employeeClaim);
+      }
       return { employeeNumber: employee.trim(), roles: readRoles(payload, o.rolesClaim) };
     },
   };

@@ -81,6 +81,19 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     });
   }
   // Unexpected: logged without request data (which may hold personal data), answered generically.
-  console.error(JSON.stringify({ level: 'error', requestId, path: c.req.routePath, error: err.name, message: err.message, stack: err.stack?.split('\n').slice(0, 5) }));
+  console.error(
+    JSON.stringify({ level: 'error', at: new Date().toISOString(), requestId, route: c.req.routePath, error: err.name, message: scrub(err.message), stack: err.stack?.split('\n').slice(1, 6) }),
+  );
   return problemResponse(500, { ...problemFor(lang, 500, 'internal', { requestId: requestId ?? '' }), requestId });
+}
+
+/**
+ * An error's message without what may be data: quoted values (V8 quotes the JSON or SQL it choked
+ * on) and anything shaped like an e-mail address. The stack frames are code locations only.
+ */
+export function scrub(message: string): string {
+  return message
+    .replace(/(["'`])(?:(?!\1)[^\n])*\1/g, '$1…$1')
+    .replace(/[^\s@]+@[^\s@]+/g, '…')
+    .slice(0, 300);
 }

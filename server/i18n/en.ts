@@ -55,4 +55,12 @@ export const en: Record<keyof typeof sv, string> = {
   'xapi.put.single': "PUT takes a single statement, not a list.",
   'xapi.resource.unsupported': "The resource {path} is not supported: Kompetenskoll only receives statements (no state, profiles or attachments).",
   'xapi.query.statementIdOnly': "Get a statement with GET /xapi/statements?statementId=…: only statementId is supported, no query filters (Kompetenskoll is an LRS for receiving statements only).",
+  'status.503': 'Service unavailable',
+  'health.unavailable': 'The service is not ready: database {database}, migrations {migrations}.',
+  'role.unitRequired': 'The role {role} is held for a unit: give unit.',
+  'role.unitNotAllowed': 'The role {role} covers the whole city and takes no unit.',
+  'role.unknownUnit': 'Unit {code} is not in the organisation.',
+  'role.exists': 'Employee number {employeeNumber} already holds the role {role} for {unit}.',
+  'role.notHeld': 'Employee number {employeeNumber} holds no role {role} for {unit} in Kompetenskoll.',
+  'person.unknown': 'Nothing is held about employee number {employeeNumber}.',
 };

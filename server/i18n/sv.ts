@@ -53,4 +53,12 @@ export const sv = {
   'xapi.put.single': "PUT tar emot en enda utsaga, inte en lista.",
   'xapi.resource.unsupported': "Resursen {path} stöds inte: Kompetenskoll tar bara emot utsagor (inga tillstånd, profiler eller bilagor).",
   'xapi.query.statementIdOnly': "Hämta en utsaga med GET /xapi/statements?statementId=…: bara statementId stöds, inga sökfilter (Kompetenskoll är ett LRS enbart för att ta emot utsagor).",
+  'status.503': 'Tjänsten är inte tillgänglig',
+  'health.unavailable': 'Tjänsten är inte redo: databasen {database}, migreringar {migrations}.',
+  'role.unitRequired': 'Rollen {role} gäller en enhet: ange unit.',
+  'role.unitNotAllowed': 'Rollen {role} gäller hela staden och tar ingen enhet.',
+  'role.unknownUnit': 'Enheten {code} finns inte i organisationen.',
+  'role.exists': 'Anställningsnummer {employeeNumber} har redan rollen {role} för {unit}.',
+  'role.notHeld': 'Anställningsnummer {employeeNumber} har inte rollen {role} för {unit} i Kompetenskoll.',
+  'person.unknown': 'Det finns inga uppgifter om anställningsnummer {employeeNumber}.',
 } as const;

@@ -1,4 +1,20 @@
 import { Hono } from 'hono';
+import { readiness } from '../db/health.ts';
 import type { AppEnv } from '../http/env.ts';
+import { problemFor, problemResponse } from '../http/problem.ts';
 
-export const health = new Hono<AppEnv>().get('/api/health', (c) => c.json({ status: 'ok' as const }));
+/** Open to load balancers: says whether the database answers and its schema is current. */
+export const health = new Hono<AppEnv>().get('/api/health', async (c) => {
+  const r = await readiness(c.get('deps').db);
+  if (r.database === 'ok' && r.migrations === 'current') {
+    return c.json({ status: 'ok' as const, database: r.database, migrations: r.migrations });
+  }
+  const params = { database: r.database, migrations: r.migrations };
+  return problemResponse(503, {
+    ...problemFor(c.get('lang'), 503, 'health.unavailable', params),
+    status: 503,
+    requestId: c.get('requestId'),
+    ...params,
+    pending: r.pending,
+  });
+});

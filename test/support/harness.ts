@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApp, setQuietLogs, type AppType } from '../../server/app.ts';
 import { devTokens, type RoleClaim } from '../../server/auth/tokens.ts';
 import { readConfig, type Config } from '../../server/config.ts';
-import { sqliteAtomic } from '../../server/db/atomic.ts';
+import { sqliteAtomic, type AtomicRunner } from '../../server/db/atomic.ts';
 import type { Db } from '../../server/db/schema.ts';
 import { openSqlite, type SqliteHandle } from '../../server/db/sqlite.ts';
 
@@ -14,6 +14,8 @@ setQuietLogs(true);
 export interface Harness {
   app: AppType;
   db: Db;
+  /** The app's all-or-nothing writer (D1 batches under workerd). */
+  atomic: AtomicRunner;
   handle: SqliteHandle;
   file: string;
   config: Config;
@@ -34,10 +36,12 @@ export async function nodeHarness(env: Record<string, string> = {}): Promise<Har
   const handle = openSqlite(file, { onQuery: (sql) => statements.push(sql) });
   const config = readConfig({ KK_AUTH: 'dev', KK_DB: file, ...env });
   const dev = devTokens('test-secret-that-is-long-enough');
-  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, auth: dev, devTokens: dev });
+  const atomic = sqliteAtomic(handle.db);
+  const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev });
   const h: Harness = {
     app,
     db: handle.db,
+    atomic,
     handle,
     file,
     config,

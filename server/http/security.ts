@@ -1,0 +1,62 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { DomainError } from '../domain/errors.ts';
+import type { AppEnv } from './env.ts';
+
+/** JSON bodies are small (a course, a requirement, a role); files go to the import routes. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The headers every answer carries. The demo page and the components load only same-origin
+ * scripts; the portal may frame the app and load the bundle, so framing and CORP name it.
+ */
+export function securityHeaders(allowedOrigins: string[]): MiddlewareHandler<AppEnv> {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      // Lit's adopted style sheets need nothing here; inline style attributes in the demo page do.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'self'", ...allowedOrigins],
+    },
+    referrerPolicy: 'no-referrer',
+    xContentTypeOptions: true,
+    // frame-ancestors says who may frame; X-Frame-Options cannot name another origin.
+    xFrameOptions: allowedOrigins.length ? false : 'SAMEORIGIN',
+    // The portal loads the component bundle with a script tag from its own origin.
+    crossOriginResourcePolicy: allowedOrigins.length ? 'cross-origin' : 'same-origin',
+    crossOriginOpenerPolicy: 'same-origin',
+  });
+}
+
+/** CORS for the portal's origins only; any other origin gets no Access-Control-Allow-Origin. */
+export function portalCors(allowedOrigins: string[]): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(allowedOrigins);
+  return cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Accept-Language', 'X-Request-Id', 'X-Experience-API-Version'],
+    exposeHeaders: ['X-Request-Id', 'Content-Disposition', 'X-Experience-API-Consistent-Through', 'X-Experience-API-Version'],
+    // Bearer tokens, not cookies.
+    credentials: false,
+    maxAge: 600,
+  });
+}
+
+/** 413 problem for JSON bodies past the limit; the multipart import routes set their own limit. */
+export function jsonBodyLimit(maxSize = JSON_BODY_LIMIT): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new DomainError('too_large', 'body.tooLarge', { limit: `${Math.round(maxSize / 1024)} kB` });
+    },
+  });
+  return (c, next) => (c.req.path.startsWith('/api/imports') ? next() : limit(c, next));
+}
