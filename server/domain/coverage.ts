@@ -224,6 +224,36 @@ export async function countCoverage(
   return { total, children };
 }
 
+/**
+ * Counts for U and every unit of its subtree valid at D, in one statement. Each employment is
+ * joined to the closure (unit, ancestor-within-U's-subtree), and a person counts once per
+ * ancestor, so every unit's figures equal what `countCoverage` gives for that unit alone (rule 2:
+ * once in U, once in each unit below it where they are employed). Units nobody falls under are
+ * absent from the map: their counts are zero.
+ */
+export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>();
+  if (!isEffective(r, asOf)) return out;
+  const ctes = statusCtes(r, asOf, { unit });
+  const { rows } = await sql<Counts & { anc: string }>`${ctes},
+    clo(code, anc) AS (
+      SELECT code, code FROM sub
+      UNION
+      SELECT c.code, clo.anc FROM org_unit c JOIN clo ON c.parent_code = clo.code WHERE ${validAt('c', asOf)}
+    )
+    SELECT b.anc, COUNT(*) AS population,
+      COALESCE(SUM(st.status = 'completed'), 0) AS completed,
+      COALESCE(SUM(st.status = 'started'), 0) AS started,
+      COALESCE(SUM(st.status <> 'completed' AND st.due IS NOT NULL AND st.due < ${asOf}), 0) AS overdue
+    FROM (SELECT DISTINCT emp.person_id, clo.anc FROM emp JOIN clo ON clo.code = emp.unit_code) b
+    JOIN st ON st.person_id = b.person_id
+    GROUP BY b.anc`.execute(db);
+  for (const row of rows) {
+    out.set(row.anc, { population: row.population, completed: row.completed, started: row.started, overdue: row.overdue });
+  }
+  return out;
+}
+
 export interface PersonCoverage {
   personId: number;
   employeeNumber: string;
