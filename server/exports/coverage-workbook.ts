@@ -1,15 +1,14 @@
-import { unzipSync, zipSync, strToU8, strFromU8 } from 'fflate';
-import * as XLSX from 'xlsx';
 import type { UnitKind } from '../db/schema.ts';
 import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
 import type { Figures, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
+import { FORMAT_CODES, writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
 
 /**
  * The revision's workbook from gathered data: bytes only, no database and no HTTP. Every cell is
  * written with an explicit type so that nothing a roster carries (a name like `=HYPERLINK(…)`) is
- * ever inferred to be a formula: text is shared-string text, numbers are numbers, dates are date
- * serials with a date format.
+ * ever taken for a formula: text is text, numbers are numbers, dates are date serials with a date
+ * format.
  */
 
 export const SHEETS = {
@@ -33,9 +32,9 @@ export const FIGURE_HEADINGS = [
 
 // '0.0 %' (with the Swedish space) is valid in Excel but SheetJS's formatter rejects it, and readers
 // built on SheetJS would then show no text at all; Excel shows 0.0% with the locale's comma.
-export const PERCENT_FORMAT = '0.0%';
-export const DATE_FORMAT = 'yyyy-mm-dd';
-export const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm';
+export const PERCENT_FORMAT = FORMAT_CODES.percent;
+export const DATE_FORMAT = FORMAT_CODES.date;
+export const DATE_TIME_FORMAT = FORMAT_CODES.dateTime;
 
 export const KIND_SV: Record<UnitKind, string> = {
   stad: 'stad',
@@ -58,13 +57,12 @@ const IMPORT_SV: Record<ImportKind, string> = {
   manual: 'Manuell registrering (seminarier)',
 };
 
-type Cell = XLSX.CellObject | undefined;
-
 const MAX_TEXT = 32_767;
 const text = (v: string | null | undefined): Cell =>
   v === null || v === undefined ? undefined : { t: 's', v: v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v };
+const bold = (v: string): Cell => ({ t: 's', v, bold: true });
 const num = (v: number): Cell => ({ t: 'n', v });
-const pct = (v: number | null): Cell => (v === null ? undefined : { t: 'n', v, z: PERCENT_FORMAT });
+const pct = (v: number | null): Cell => (v === null ? undefined : { t: 'n', v, z: 'percent' });
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 /** A calendar date 'YYYY-MM-DD' (or a local 'YYYY-MM-DDTHH:MM:SS') as an Excel serial. */
@@ -73,8 +71,8 @@ function serial(local: string): number {
   const [hh, mm, ss] = local.length > 10 ? [+local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19)] : [0, 0, 0];
   return (Date.UTC(y, m - 1, d, hh, mm, ss) - EXCEL_EPOCH) / 86_400_000;
 }
-const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: serial(v), z: DATE_FORMAT });
-const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: DATE_TIME_FORMAT });
+const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: serial(v), z: 'date' });
+const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: 'dateTime' });
 
 function figureCells(f: Figures): Cell[] {
   return [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap)];
@@ -88,7 +86,7 @@ interface Table {
 }
 
 function headerRow(headings: readonly string[]): Cell[] {
-  return headings.map((h) => text(h));
+  return headings.map((h) => ({ t: 's', v: h, bold: true }));
 }
 
 const INDENT = '    ';
@@ -190,7 +188,7 @@ export const DEFINITIONS: readonly [string, string][] = [
 function methodSheet(d: CoverageExport): Table {
   const rows: Cell[][] = [];
   const line = (...cells: Cell[]) => rows.push(cells);
-  line(text('Kompetenskoll – täckningsgrad för utbildningskrav'));
+  line(bold('Kompetenskoll – täckningsgrad för utbildningskrav'));
   line();
   line(text('Enhet'), text(`${d.unit.name} (${d.unit.code})`));
   line(text('Per datum'), date(d.asOf));
@@ -198,10 +196,10 @@ function methodSheet(d: CoverageExport): Table {
   line(text('Skapad'), instant(d.generatedAt));
   line(text('Skapad av (anställningsnummer)'), text(d.generatedBy));
   line();
-  line(text('Definitioner'));
-  for (const [term, definition] of DEFINITIONS) line(text(term), text(definition));
+  line(bold('Definitioner'));
+  for (const [term, definition] of DEFINITIONS) line(text(term), { t: 's', v: definition, wrap: true });
   line();
-  line(text('Krav'));
+  line(bold('Krav'));
   line(...headerRow(['Krav', 'Kravets namn', 'Kurser', 'Gäller från', 'Gäller till', 'Sista datum', 'Dagar efter anställning', 'Mål', 'Källa (beslut)', 'Ansvarig', 'Uppföljning']));
   for (const r of d.requirements) {
     line(
@@ -220,7 +218,7 @@ function methodSheet(d: CoverageExport): Table {
   }
   if (!d.requirements.length) line(text('Inga krav gällde per datumet.'));
   line();
-  line(text('Källor'));
+  line(bold('Källor'));
   line(...headerRow(['Källa', 'Senaste import']));
   for (const [kind, label] of Object.entries(IMPORT_SV) as [ImportKind, string][]) {
     const at = d.lastImports[kind];
@@ -230,7 +228,7 @@ function methodSheet(d: CoverageExport): Table {
 }
 
 /** Column widths from the longest text in each column (a sample of big sheets is enough). */
-function widths(rows: Cell[][], table: boolean): XLSX.ColInfo[] {
+function widths(rows: Cell[][], table: boolean): number[] {
   const out: number[] = [];
   const step = rows.length > 2000 ? Math.ceil(rows.length / 2000) : 1;
   for (let i = 0; i < rows.length; i += i === 0 ? 1 : step) {
@@ -238,57 +236,20 @@ function widths(rows: Cell[][], table: boolean): XLSX.ColInfo[] {
     for (let c = 0; c < row.length; c++) {
       const cell = row[c];
       if (!cell) continue;
-      const len =
-        cell.t === 's' ? String(cell.v).length : cell.z === DATE_FORMAT ? 10 : cell.z === DATE_TIME_FORMAT ? 16 : cell.z === PERCENT_FORMAT ? 7 : String(cell.v).length;
-      // Prose in the method sheet wraps in the reader's eye; do not make a 400-character column.
-      out[c] = Math.max(out[c] ?? 0, Math.min(len + (table && i === 0 ? 3 : 1), table ? 50 : 120));
+      const len = cell.t === 's' ? cell.v.length : cell.z === 'date' ? 10 : cell.z === 'dateTime' ? 16 : cell.z === 'percent' ? 7 : String(cell.v).length;
+      // Prose in the method sheet wraps; do not make a 400-character column of it.
+      out[c] = Math.max(out[c] ?? 0, Math.min(len + (table && i === 0 ? 4 : 2), table ? 50 : 100));
     }
   }
-  return out.map((w) => ({ wch: Math.max(w ?? 8, 8) }));
-}
-
-function toSheet(t: Table): XLSX.WorkSheet {
-  const ws = XLSX.utils.aoa_to_sheet(t.rows, { dense: true });
-  ws['!cols'] = widths(t.rows, t.table);
-  if (t.table) {
-    const cols = t.rows[0].length;
-    const last = XLSX.utils.encode_cell({ r: Math.max(t.rows.length - 1, 1), c: cols - 1 });
-    ws['!autofilter'] = { ref: `A1:${last}` };
-  }
-  return ws;
-}
-
-const FROZEN_VIEW =
-  '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>';
-
-/**
- * SheetJS (community) writes no panes, so the header row is frozen in the sheet XML afterwards;
- * the package is written stored and compressed once, here, rather than inflated and deflated twice.
- */
-function freezeHeaders(stored: Uint8Array, frozen: number[]): Uint8Array {
-  const files = unzipSync(stored);
-  for (const i of frozen) {
-    const path = `xl/worksheets/sheet${i + 1}.xml`;
-    const xml = strFromU8(files[path]);
-    const patched = xml.replace(/<sheetViews>[\s\S]*?<\/sheetViews>/, FROZEN_VIEW);
-    if (patched === xml) throw new Error(`no sheetViews in ${path}`);
-    files[path] = strToU8(patched);
-  }
-  return zipSync(files, { level: 6 });
+  return Array.from(out, (w) => Math.max(w ?? 8, 8));
 }
 
 export function coverageWorkbook(d: CoverageExport): Uint8Array {
   const tables = [summarySheet(d), unitsSheet(d), trendSheet(d)];
   if (d.people) tables.push(peopleSheet(d.people));
   tables.push(methodSheet(d));
-  const wb = XLSX.utils.book_new();
-  for (const t of tables) XLSX.utils.book_append_sheet(wb, toSheet(t), t.name);
-  wb.Props = { Title: `Kompetenskoll ${d.unit.code} ${d.asOf}`, Author: 'Kompetenskoll' };
-  const stored = XLSX.write(wb, { type: 'array', bookType: 'xlsx', bookSST: true, compression: false }) as ArrayBuffer;
-  return freezeHeaders(
-    new Uint8Array(stored),
-    tables.flatMap((t, i) => (t.table ? [i] : [])),
-  );
+  const sheets: SheetSpec[] = tables.map((t) => ({ name: t.name, rows: t.rows, table: t.table, widths: widths(t.rows, t.table) }));
+  return writeXlsx(sheets, { title: `Kompetenskoll ${d.unit.code} ${d.asOf}`, created: d.generatedAt });
 }
 
 export function exportFileName(unit: ExportUnit | { code: string }, asOf: string): string {
