@@ -97,8 +97,10 @@ const escapeAttr = (s: string) => escapeText(s).replace(/\n/g, '&#10;').replace(
 /** The workbook's shared strings: repeated text (statuses, codes, unit names) is stored once. */
 class SharedStrings {
   readonly list: string[] = [];
+  uses = 0;
   private readonly index = new Map<string, number>();
   id(s: string): number {
+    this.uses++;
     let i = this.index.get(s);
     if (i === undefined) {
       i = this.list.length;
@@ -112,7 +114,7 @@ class SharedStrings {
 const needsPreserve = (s: string) => /^\s|\s$|[\t\n\r]/.test(s);
 
 function* sharedStringsXml(sst: SharedStrings): Generator<string> {
-  yield `${HEAD}<sst xmlns="${NS}" count="${sst.list.length}" uniqueCount="${sst.list.length}">`;
+  yield `${HEAD}<sst xmlns="${NS}" count="${sst.uses}" uniqueCount="${sst.list.length}">`;
   let part = '';
   for (let i = 0; i < sst.list.length; i++) {
     const s = sst.list[i];
@@ -238,7 +240,7 @@ function rootRels(props: boolean): string {
 function coreProps(title: string, created: string): string {
   return `${HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
     `<dc:title>${escapeText(title)}</dc:title><dc:creator>Kompetenskoll</dc:creator>` +
-    `<dcterms:created xsi:type="dcterms:W3CDTF">${escapeText(created)}</dcterms:created></cp:coreProperties>`;
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${escapeText(created.replace(/\.\d+Z$/, 'Z'))}</dcterms:created></cp:coreProperties>`;
 }
 
 /** The xlsx package for the sheets, in order. */

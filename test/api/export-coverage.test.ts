@@ -144,6 +144,45 @@ describe('Per enhet', () => {
   });
 });
 
+describe('a reorganised tree', () => {
+  it('shows the units valid on the date, with the API’s figures for each', async () => {
+    const { wb } = await exportOf(`unit=CITY&asOf=2019-06-30`);
+    // R1 only: R2 came into force in 2022, R3 (in force until 2019-12-31) is counted too.
+    const sum = rows(wb.Sheets['Sammanfattning']).slice(1);
+    expect(sum.map((r) => [r[0], r[2]])).toEqual([
+      ['R1', 'F1'], ['R1', 'F2'], ['R1', 'OLD'], ['R1', 'CITY'],
+      ['R3', 'F1'], ['R3', 'F2'], ['R3', 'OLD'], ['R3', 'CITY'],
+    ]);
+    // 2019-06-30: P1, P2, P3, P4, P6 from 2020 are not yet employed; only P8 in OLD; P6's course came 2021.
+    expect(figuresAt(sum[2], 4)).toEqual({ population: 1, completed: 0, started: 0, notStarted: 1, overdue: 1, rate: 0, target: 0.7, gap: 1 });
+    const units = rows(wb.Sheets['Per enhet']).slice(1);
+    expect(units.filter((r) => r[4] === 'R1').map((r) => r[1])).toEqual(['CITY', 'F1', 'F1-A', 'F1-A-1', 'F1-A-2', 'F1-B', 'F2', 'F2-C', 'OLD']);
+    for (const row of units) {
+      const answer = await h.json(`/api/coverage?unit=${row[1]}&requirement=${row[4]}&asOf=2019-06-30`, admin);
+      expect({ unit: row[1], ...figuresAt(row, 5) }).toEqual({ unit: row[1], ...pick(answer.total) });
+    }
+  });
+});
+
+describe('text that XML or Excel would otherwise change', () => {
+  it('reads back exactly what the roster said', async () => {
+    const odd = ['A_x0041_B', 'Bo\u0001Ek', 'Tab\there', 'Å & <Ö> "citat"', ' leading space', 'line\nbreak', 'cr\r\nlf'];
+    await load(h.db, {
+      people: odd.map((name, i) => [`X${i}`, name] as [string, string]),
+      employments: odd.map((_, i) => ({ p: `X${i}`, unit: 'F1-B', from: '2020-01-01' })),
+    });
+    const { wb, files } = await exportOf(`unit=F1-B&asOf=${ASOF}&people=1&requirement=R1`);
+    const body = rows(wb.Sheets['Personer']).slice(1);
+    // A control character XML cannot carry is written as Excel's _x0001_ escape, and read back as it.
+    const back = odd.map((_, i) => body.find((r) => r[0] === `X${i}`)?.[1]);
+    expect(back.slice(0, -1)).toEqual(odd.slice(0, -1));
+    // SheetJS itself folds a read CR LF into LF; the file keeps the CR as a character reference.
+    expect(files['xl/sharedStrings.xml']).toContain('cr&#13;\nlf');
+    expect(files['xl/sharedStrings.xml']).toContain('Bo_x0001_Ek');
+    expect(files['xl/sharedStrings.xml']).toContain('A_x005F_x0041_B');
+  });
+});
+
 describe('Trend', () => {
   it('has each tertial of the last three years, equal to GET /api/coverage/trend', async () => {
     const { wb } = await exportOf(`unit=CITY&asOf=${ASOF}`);

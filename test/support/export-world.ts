@@ -15,6 +15,7 @@ import { course, requirement, type Fixture } from './fixtures.ts';
  *   P7 \rRetur     F1-B from 2024-04-10, nothing, due 2024-05-10 → not yet overdue
  * R2 (course C2, scope F2, fixed due 2023-12-31, target 1, effective from 2022-01-01)
  *   P4 started C2 2023-06-01 (overdue), P5 nothing (overdue)
+ * P8 worked in OLD (a förvaltning until 2019-12-31) and nowhere since: in no 2024 figure.
  * R3 ended 2019-12-31: not effective on the date, so not in an export without `requirement`.
  */
 export const ASOF = '2024-04-25';
@@ -41,6 +42,7 @@ export const WORLD: Fixture = {
     ['P5', 'Eva Ek'],
     ['P6', INJECTED[4]],
     ['P7', INJECTED[5]],
+    ['P8', 'Olle Gammal'],
   ],
   employments: [
     { p: 'P1', unit: 'F1-A-1', from: '2020-01-01' },
@@ -51,6 +53,8 @@ export const WORLD: Fixture = {
     { p: 'P5', unit: 'F2-C', from: '2024-03-01' },
     { p: 'P6', unit: 'F1-B', from: '2020-01-01' },
     { p: 'P7', unit: 'F1-B', from: '2024-04-10' },
+    // Worked only in a förvaltning that was merged away at the end of 2019.
+    { p: 'P8', unit: 'OLD', from: '2015-01-01', to: '2019-12-31' },
   ],
   courses: [course('C1'), course('C2'), course('C3')],
   requirements: [
