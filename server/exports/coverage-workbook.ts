@@ -2,7 +2,7 @@ import type { UnitKind } from '../db/schema.ts';
 import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
 import type { Figures, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
-import { FORMAT_CODES, writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
+import { writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
 
 /**
  * The revision's workbook from gathered data: bytes only, no database and no HTTP. Every cell is
@@ -29,12 +29,6 @@ export const FIGURE_HEADINGS = [
   'Mål',
   'Avvikelse (personer)',
 ] as const;
-
-// '0.0 %' (with the Swedish space) is valid in Excel but SheetJS's formatter rejects it, and readers
-// built on SheetJS would then show no text at all; Excel shows 0.0% with the locale's comma.
-export const PERCENT_FORMAT = FORMAT_CODES.percent;
-export const DATE_FORMAT = FORMAT_CODES.date;
-export const DATE_TIME_FORMAT = FORMAT_CODES.dateTime;
 
 export const KIND_SV: Record<UnitKind, string> = {
   stad: 'stad',

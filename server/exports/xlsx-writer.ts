@@ -27,6 +27,8 @@ export interface SheetSpec {
   table: boolean;
 }
 
+// '0.0 %' (with the Swedish space) is valid in Excel, but SheetJS's formatter rejects it, so tools
+// built on SheetJS would show such cells without text; Excel shows 0.0% with the locale's comma.
 export const FORMAT_CODES: Record<CellFormat, string> = {
   percent: '0.0%',
   date: 'yyyy-mm-dd',
@@ -66,9 +68,7 @@ export function columnName(c: number): string {
 // XML 1.0 forbids most control characters; Excel spells them _xHHHH_, and so a literal "_xHHHH_"
 // in the text must have its underscore spelled that way too to survive. A carriage return is a
 // character reference, since a literal one would be read back as a line feed.
-// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[&<>"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|_x[0-9a-fA-F]{4}_/;
-// eslint-disable-next-line no-control-regex
 const ESCAPES = /[&<>"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|_(?=x[0-9a-fA-F]{4}_)/g;
 const hex4 = (ch: string) => `_x${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
 function escapeText(s: string): string {
