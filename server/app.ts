@@ -8,6 +8,7 @@ import { coverageRoutes } from './routes/coverage.ts';
 import { courses } from './routes/courses.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { dev } from './routes/dev.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { health } from './routes/health.ts';
 import { me } from './routes/me.ts';
 import { personExtractRoutes } from './routes/person-extract.ts';
@@ -52,7 +53,8 @@ export function createApp(deps: AppDeps) {
     .route('/', xapi)
     .route('/', roles)
     .route('/', auditRoutes)
-    .route('/', personExtractRoutes);
+    .route('/', personExtractRoutes)
+    .route('/', exportRoutes);
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';

@@ -74,7 +74,8 @@ export type Subject = { unit: string } | { personId: number };
  * The CTEs that give, per person in R's population at D: status, due date, overdue, the deciding
  * record's time and the expiry of the latest completion. `emp` holds (person, branch, unit).
  */
-function statusCtes(r: RequirementSpec, asOf: string, subject: Subject): RawBuilder<unknown> {
+export { statusCtes as statusCtesForDebug };
+function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, opts: { best: boolean } = { best: true }): RawBuilder<unknown> {
   // asOf is a validated YYYY-MM-DD; it is inlined where SQLite's planner needs a constant, and
   // keeps the statement well below D1's 100 bound parameters.
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
@@ -136,6 +137,11 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject): RawBuil
       ELSE date(${occ}, 'start of month', '+' || (co.validity_months + 1) || ' months', '-1 day')
     END`;
 
+  // Which record decides is read only for the people list; counting skips building it per person.
+  const best = opts.best
+    ? sql`MAX(CASE WHEN pc.expires IS NOT NULL THEN pc.expires || '|' || pc.last_done || '|' || pc.course_id END)`
+    : sql`NULL`;
+
   return sql`WITH RECURSIVE
     ${sub}
     in_scope(code) AS (
@@ -163,7 +169,7 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject): RawBuil
     ),
     f(person_id, expires, best, last_done, last_try) AS (
       SELECT p.person_id, MAX(pc.expires),
-        MAX(CASE WHEN pc.expires IS NOT NULL THEN pc.expires || '|' || pc.last_done || '|' || pc.course_id END),
+        ${best},
         MAX(pc.last_done), MAX(pc.last_try)
       FROM pop p LEFT JOIN per_course pc ON pc.person_id = p.person_id
       GROUP BY p.person_id
@@ -199,7 +205,7 @@ export async function countCoverage(
   opts: { children: boolean },
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
-  const ctes = statusCtes(r, asOf, { unit });
+  const ctes = statusCtes(r, asOf, { unit }, { best: false });
   const counts = sql`COUNT(*) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
@@ -222,6 +228,36 @@ export async function countCoverage(
     else children.set(row.branch, c);
   }
   return { total, children };
+}
+
+/**
+ * Counts for U and every unit of its subtree valid at D, in one statement. Each employment is
+ * joined to the closure (unit, ancestor-within-U's-subtree), and a person counts once per
+ * ancestor, so every unit's figures equal what `countCoverage` gives for that unit alone (rule 2:
+ * once in U, once in each unit below it where they are employed). Units nobody falls under are
+ * absent from the map: their counts are zero.
+ */
+export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>();
+  if (!isEffective(r, asOf)) return out;
+  const ctes = statusCtes(r, asOf, { unit }, { best: false });
+  const { rows } = await sql<Counts & { anc: string }>`${ctes},
+    clo(code, anc) AS (
+      SELECT code, code FROM sub
+      UNION
+      SELECT c.code, clo.anc FROM org_unit c JOIN clo ON c.parent_code = clo.code WHERE ${validAt('c', asOf)}
+    )
+    SELECT b.anc, COUNT(*) AS population,
+      COALESCE(SUM(st.status = 'completed'), 0) AS completed,
+      COALESCE(SUM(st.status = 'started'), 0) AS started,
+      COALESCE(SUM(st.status <> 'completed' AND st.due IS NOT NULL AND st.due < ${asOf}), 0) AS overdue
+    FROM (SELECT DISTINCT emp.person_id, clo.anc FROM emp JOIN clo ON clo.code = emp.unit_code) b
+    JOIN st ON st.person_id = b.person_id
+    GROUP BY b.anc`.execute(db);
+  for (const row of rows) {
+    out.set(row.anc, { population: row.population, completed: row.completed, started: row.started, overdue: row.overdue });
+  }
+  return out;
 }
 
 export interface PersonCoverage {

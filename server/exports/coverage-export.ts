@@ -1,0 +1,176 @@
+import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
+import { coverageTrend, requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
+import { countSubtree, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
+import { isEffective, loadRequirements, type RequirementSpec } from '../domain/requirements.ts';
+import { subtreeAt } from '../domain/units.ts';
+
+/**
+ * Everything the revision's workbook shows, gathered from the coverage engine: no figure is
+ * computed here, only picked from what the engine answers for the same unit, requirement and date.
+ */
+
+export interface ExportUnit {
+  code: string;
+  name: string;
+  kind: UnitKind;
+  parentCode: string | null;
+  /** Levels below the asked unit (0 for the asked unit). */
+  depth: number;
+}
+
+export interface ExportRequirement {
+  code: string;
+  title: string;
+  courses: string[];
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  dueDate: string | null;
+  graceDays: number | null;
+  target: number;
+  source: string;
+  responsible: string | null;
+  followUp: string | null;
+}
+
+export type ImportKind = 'units' | 'roster' | 'completions' | 'xapi' | 'manual';
+export const IMPORT_KINDS: readonly ImportKind[] = ['units', 'roster', 'completions', 'xapi', 'manual'];
+
+export interface CoverageExport {
+  asOf: string;
+  unit: ExportUnit;
+  requirements: ExportRequirement[];
+  /** The förvaltningar the summary has a row for (the asked unit when it is one or below one). */
+  summaryUnits: ExportUnit[];
+  /** The whole tree below the asked unit, depth first, siblings by name. */
+  tree: ExportUnit[];
+  /** Figures per requirement code, then per unit code; every unit of `tree` is present. */
+  figures: Map<string, Map<string, Figures>>;
+  trend: { requirement: string; asOf: string; figures: Figures }[];
+  /** Only when names were asked for (and allowed). */
+  people: { requirement: string; person: PersonCoverage }[] | null;
+  /** The last committed import of each kind, an instant (ISO), or null when there was none. */
+  lastImports: Record<ImportKind, string | null>;
+  generatedAt: string;
+  generatedBy: string;
+}
+
+export interface ExportQuery {
+  unit: string;
+  asOf: string;
+  requirement?: string;
+  people: boolean;
+  actor: string;
+  now?: Date;
+}
+
+const ZERO = { population: 0, completed: 0, started: 0, overdue: 0 };
+
+const toUnit = (u: OrgUnit & { depth: number }): ExportUnit => ({
+  code: u.code,
+  name: u.name,
+  kind: u.kind,
+  parentCode: u.parent_code,
+  depth: u.depth,
+});
+
+/** Depth-first order with siblings by name (as the coverage API lists children). */
+export function depthFirst(units: ExportUnit[], root: string): ExportUnit[] {
+  const kids = new Map<string, ExportUnit[]>();
+  for (const u of units) {
+    if (u.code === root || u.parentCode === null) continue;
+    const list = kids.get(u.parentCode) ?? [];
+    list.push(u);
+    kids.set(u.parentCode, list);
+  }
+  const byName = (a: ExportUnit, b: ExportUnit) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.code < b.code ? -1 : 1);
+  const out: ExportUnit[] = [];
+  const seen = new Set<string>();
+  const stack: ExportUnit[] = [units.find((u) => u.code === root)!];
+  while (stack.length) {
+    const u = stack.pop()!;
+    if (seen.has(u.code)) continue;
+    seen.add(u.code);
+    out.push(u);
+    const children = (kids.get(u.code) ?? []).slice().sort(byName);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return out;
+}
+
+function view(r: RequirementSpec): ExportRequirement {
+  return {
+    code: r.code,
+    title: r.title,
+    courses: r.courses.map((c) => c.code),
+    effectiveFrom: r.effectiveFrom,
+    effectiveTo: r.effectiveTo,
+    dueDate: r.dueDate,
+    graceDays: r.graceDays,
+    target: Number(r.targetRate),
+    source: r.source,
+    responsible: r.responsible,
+    followUp: r.followUp,
+  };
+}
+
+/** The trend's window, as GET /api/coverage/trend takes it when `from` is left out. */
+export function trendFrom(asOf: string): string {
+  return `${Number(asOf.slice(0, 4)) - 3}${asOf.slice(4)}`;
+}
+
+export async function lastImports(db: Db): Promise<Record<ImportKind, string | null>> {
+  const rows = await db
+    .selectFrom('import_batch')
+    .select((eb) => ['kind', eb.fn.max(eb.fn.coalesce('finished_at', 'started_at')).as('at')])
+    .where('status', '=', 'committed')
+    .groupBy('kind')
+    .execute();
+  const out = Object.fromEntries(IMPORT_KINDS.map((k) => [k, null])) as Record<ImportKind, string | null>;
+  for (const row of rows) out[row.kind] = row.at;
+  return out;
+}
+
+export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<CoverageExport> {
+  const unit = await requireUnitAt(db, q.unit, q.asOf);
+  const specs = q.requirement
+    ? [await requireRequirement(db, q.requirement)]
+    : (await loadRequirements(db)).filter((r) => isEffective(r, q.asOf));
+
+  const tree = depthFirst((await subtreeAt(db, unit.code, q.asOf)).map(toUnit), unit.code);
+  const root = tree[0];
+  const summaryUnits = root.kind === 'stad' ? tree.filter((u) => u.kind === 'forvaltning') : [root];
+
+  const byRequirement = new Map<string, Map<string, Figures>>();
+  for (const r of specs) {
+    const counts = await countSubtree(db, r, unit.code, q.asOf);
+    byRequirement.set(r.code, new Map(tree.map((u) => [u.code, figures(counts.get(u.code) ?? ZERO, r.targetRate)])));
+  }
+
+  const trend: CoverageExport['trend'] = [];
+  for (const r of specs) {
+    const t = await coverageTrend(db, unit.code, r.code, trendFrom(q.asOf), q.asOf, 'tertial');
+    for (const { asOf, ...f } of t.points) trend.push({ requirement: r.code, asOf, figures: f });
+  }
+
+  let people: CoverageExport['people'] = null;
+  if (q.people) {
+    people = [];
+    for (const r of specs) {
+      for (const person of await listPeople(db, r, { unit: unit.code }, q.asOf)) people.push({ requirement: r.code, person });
+    }
+  }
+
+  return {
+    asOf: q.asOf,
+    unit: root,
+    requirements: specs.map(view),
+    summaryUnits,
+    tree,
+    figures: byRequirement,
+    trend,
+    people,
+    lastImports: await lastImports(db),
+    generatedAt: (q.now ?? new Date()).toISOString(),
+    generatedBy: q.actor,
+  };
+}

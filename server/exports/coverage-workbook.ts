@@ -1,0 +1,251 @@
+import type { UnitKind } from '../db/schema.ts';
+import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
+import type { Figures, PersonStatus } from '../domain/coverage.ts';
+import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
+import { writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
+
+/**
+ * The revision's workbook from gathered data: bytes only, no database and no HTTP. Every cell is
+ * written with an explicit type so that nothing a roster carries (a name like `=HYPERLINK(…)`) is
+ * ever taken for a formula: text is text, numbers are numbers, dates are date serials with a date
+ * format.
+ */
+
+export const SHEETS = {
+  summary: 'Sammanfattning',
+  units: 'Per enhet',
+  trend: 'Trend',
+  people: 'Personer',
+  method: 'Metod',
+} as const;
+
+export const FIGURE_HEADINGS = [
+  'Berörda',
+  'Genomförda',
+  'Påbörjade',
+  'Ej påbörjade',
+  'Försenade',
+  'Andel genomförda',
+  'Mål',
+  'Avvikelse (personer)',
+] as const;
+
+export const KIND_SV: Record<UnitKind, string> = {
+  stad: 'stad',
+  forvaltning: 'förvaltning',
+  avdelning: 'avdelning',
+  enhet: 'enhet',
+};
+
+export const STATUS_SV: Record<PersonStatus, string> = {
+  completed: 'genomförd',
+  started: 'påbörjad',
+  not_started: 'ej påbörjad',
+};
+
+const IMPORT_SV: Record<ImportKind, string> = {
+  units: 'Organisation (enheter från HR)',
+  roster: 'Personal (anställningar från HR)',
+  completions: 'Genomförda utbildningar (import från utbildningsportalen)',
+  xapi: 'Utbildningsportalen (xAPI)',
+  manual: 'Manuell registrering (seminarier)',
+};
+
+const MAX_TEXT = 32_767;
+const text = (v: string | null | undefined): Cell =>
+  v === null || v === undefined ? undefined : { t: 's', v: v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v };
+const bold = (v: string): Cell => ({ t: 's', v, bold: true });
+const num = (v: number): Cell => ({ t: 'n', v });
+const pct = (v: number | null): Cell => (v === null ? undefined : { t: 'n', v, z: 'percent' });
+
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
+/** A calendar date 'YYYY-MM-DD' (or a local 'YYYY-MM-DDTHH:MM:SS') as an Excel serial. */
+function serial(local: string): number {
+  const [y, m, d] = [+local.slice(0, 4), +local.slice(5, 7), +local.slice(8, 10)];
+  const [hh, mm, ss] = local.length > 10 ? [+local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19)] : [0, 0, 0];
+  return (Date.UTC(y, m - 1, d, hh, mm, ss) - EXCEL_EPOCH) / 86_400_000;
+}
+const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: serial(v), z: 'date' });
+const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: 'dateTime' });
+
+function figureCells(f: Figures): Cell[] {
+  return [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap)];
+}
+
+interface Table {
+  name: string;
+  rows: Cell[][];
+  /** Tables get a frozen, filterable header row; the method sheet is prose. */
+  table: boolean;
+}
+
+function headerRow(headings: readonly string[]): Cell[] {
+  return headings.map((h) => ({ t: 's', v: h, bold: true }));
+}
+
+const INDENT = '    ';
+
+function summarySheet(d: CoverageExport): Table {
+  const rows: Cell[][] = [headerRow(['Krav', 'Kravets namn', 'Enhetskod', 'Förvaltning', ...FIGURE_HEADINGS])];
+  const withTotal = !(d.summaryUnits.length === 1 && d.summaryUnits[0].code === d.unit.code);
+  for (const r of d.requirements) {
+    const f = d.figures.get(r.code)!;
+    for (const u of d.summaryUnits) rows.push([text(r.code), text(r.title), text(u.code), text(u.name), ...figureCells(f.get(u.code)!)]);
+    if (withTotal) rows.push([text(r.code), text(r.title), text(d.unit.code), text(`Totalt: ${d.unit.name}`), ...figureCells(f.get(d.unit.code)!)]);
+  }
+  return { name: SHEETS.summary, rows, table: true };
+}
+
+function unitsSheet(d: CoverageExport): Table {
+  const rows: Cell[][] = [headerRow(['Enhet', 'Enhetskod', 'Nivå', 'Överordnad enhetskod', 'Krav', ...FIGURE_HEADINGS])];
+  for (const u of d.tree) {
+    for (const r of d.requirements) {
+      rows.push([
+        text(INDENT.repeat(u.depth) + u.name),
+        text(u.code),
+        text(KIND_SV[u.kind]),
+        text(u.parentCode),
+        text(r.code),
+        ...figureCells(d.figures.get(r.code)!.get(u.code)!),
+      ]);
+    }
+  }
+  return { name: SHEETS.units, rows, table: true };
+}
+
+function trendSheet(d: CoverageExport): Table {
+  const rows: Cell[][] = [headerRow(['Krav', 'Tertial', 'Datum', ...FIGURE_HEADINGS])];
+  for (const p of d.trend) rows.push([text(p.requirement), text(tertialLabel(p.asOf)), date(p.asOf), ...figureCells(p.figures)]);
+  return { name: SHEETS.trend, rows, table: true };
+}
+
+function peopleSheet(people: NonNullable<CoverageExport['people']>): Table {
+  const rows: Cell[][] = [
+    headerRow(['Anställningsnummer', 'Namn', 'Enhetskod', 'Enhet', 'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum']),
+  ];
+  for (const { requirement, person: p } of people) {
+    rows.push([
+      text(p.employeeNumber),
+      text(p.name),
+      text(p.unitCode),
+      text(p.unitName),
+      text(requirement),
+      text(STATUS_SV[p.status]),
+      date(p.dueDate),
+      text(p.overdue ? 'ja' : 'nej'),
+      date(p.status === 'completed' ? p.occurredAt : null),
+    ]);
+  }
+  return { name: SHEETS.people, rows, table: true };
+}
+
+/** DESIGN.md "Coverage, exactly", rules 1–6, in plain Swedish. */
+export const DEFINITIONS: readonly [string, string][] = [
+  ['Aktiv anställning', 'En anställning är aktiv ett datum när den har börjat senast det datumet och inte har slutat före det (start- och slutdatum räknas med).'],
+  [
+    'Berörda',
+    'Personer som per datumet har minst en aktiv anställning i enheten eller i någon enhet under den (organisationen som den såg ut det datumet) och som omfattas av kravet (kravets enheter, och i förekommande fall anställningsformer och befattningar), när kravet gäller det datumet. En person räknas en gång i enheten även om hen är anställd i flera av dess enheter, och räknas också i varje underenhet där hen är anställd.',
+  ],
+  [
+    'Förfallodatum',
+    'Det senare av kravets fasta datum och första dagen i personens obrutna anställning inom kravet plus kravets antal dagar. Saknas när inget av dem är angivet. Obruten anställning: anställningar inom kravet där var och en börjar senast dagen efter att den föregående slutade.',
+  ],
+  [
+    'Genomförd',
+    'Personen har en registrerad genomförd utbildning (någon av kravets kurser) senast per datumet. Har kursen en giltighetstid gäller genomförandet till och med dagen före det datum då det löper ut: genomförandedatum plus giltighetstiden i månader, med dagen satt till månadens sista dag när månaden är kortare (2022-01-31 plus 1 månad löper ut 2022-02-28 och räknas alltså till och med 2022-02-27). En utbildning genomförd innan personen anställdes räknas (utbildningen följer personen).',
+  ],
+  [
+    'Påbörjad',
+    'Inte genomförd, men med en registrering som påbörjad eller underkänd av någon av kravets kurser senast per datumet, som är senare än varje genomförande. Ett utgånget genomförande gör ensamt personen ej påbörjad igen (förnyelsen har inte börjat).',
+  ],
+  ['Ej påbörjad', 'Berörda som varken är genomförda eller påbörjade: berörda − genomförda − påbörjade.'],
+  ['Försenad', 'Inte genomförd och förfallodatumet ligger före datumet.'],
+  ['Andel genomförda', 'Genomförda delat med berörda. Tom när enheten inte har några berörda.'],
+  ['Mål', 'Kravets målnivå (andel av de berörda som ska ha genomfört utbildningen).'],
+  [
+    'Avvikelse (personer)',
+    'Hur många fler som behöver genomföra utbildningen för att målet ska nås: mål × berörda avrundat uppåt till hela personer, minus genomförda, aldrig under noll. Räknas exakt: ett mål på 70 % av 10 berörda kräver 7 personer.',
+  ],
+  ['Flera krav', 'Varje krav redovisas för sig på egna rader; siffror för olika krav slås aldrig ihop eller medelvärdesbildas.'],
+  [
+    'Sammanfattning',
+    'En rad per förvaltning och krav under den valda enheten, följd av en totalrad för den valda enheten per krav. Är den valda enheten en förvaltning eller en enhet under en förvaltning finns en rad per krav: den enheten.',
+  ],
+  ['Per enhet', 'Hela organisationen under den valda enheten som den såg ut per datumet, i trädordning, med namnet indraget efter nivå.'],
+  [
+    'Trend',
+    'Samma siffror för den valda enheten per tertialskifte (30 april, 31 augusti, 31 december) under de tre senaste åren fram till datumet. Ett datum då enheten inte fanns redovisas inte.',
+  ],
+  ['Personer', 'De berörda med status per datumet. Enhet är personens enhet under den valda enheten (den med lägst enhetskod om personen har flera). Genomförd datum är datumet för det genomförande som räknas.'],
+];
+
+function methodSheet(d: CoverageExport): Table {
+  const rows: Cell[][] = [];
+  const line = (...cells: Cell[]) => rows.push(cells);
+  line(bold('Kompetenskoll – täckningsgrad för utbildningskrav'));
+  line();
+  line(text('Enhet'), text(`${d.unit.name} (${d.unit.code})`));
+  line(text('Per datum'), date(d.asOf));
+  line(text('Namn på medarbetare'), text(d.people ? 'ja (bladet Personer)' : 'nej'));
+  line(text('Skapad'), instant(d.generatedAt));
+  line(text('Skapad av (anställningsnummer)'), text(d.generatedBy));
+  line();
+  line(bold('Definitioner'));
+  for (const [term, definition] of DEFINITIONS) line(text(term), { t: 's', v: definition, wrap: true });
+  line();
+  line(bold('Krav'));
+  line(...headerRow(['Krav', 'Kravets namn', 'Kurser', 'Gäller från', 'Gäller till', 'Sista datum', 'Dagar efter anställning', 'Mål', 'Källa (beslut)', 'Ansvarig', 'Uppföljning']));
+  for (const r of d.requirements) {
+    line(
+      text(r.code),
+      text(r.title),
+      text(r.courses.join(', ')),
+      date(r.effectiveFrom),
+      date(r.effectiveTo),
+      date(r.dueDate),
+      r.graceDays === null ? undefined : num(r.graceDays),
+      pct(r.target),
+      text(r.source),
+      text(r.responsible),
+      text(r.followUp),
+    );
+  }
+  if (!d.requirements.length) line(text('Inga krav gällde per datumet.'));
+  line();
+  line(bold('Källor'));
+  line(...headerRow(['Källa', 'Senaste import']));
+  for (const [kind, label] of Object.entries(IMPORT_SV) as [ImportKind, string][]) {
+    const at = d.lastImports[kind];
+    line(text(label), at ? instant(at) : text('ingen import'));
+  }
+  return { name: SHEETS.method, rows, table: false };
+}
+
+/** Column widths from the longest text in each column (a sample of big sheets is enough). */
+function widths(rows: Cell[][], table: boolean): number[] {
+  const out: number[] = [];
+  const step = rows.length > 2000 ? Math.ceil(rows.length / 2000) : 1;
+  for (let i = 0; i < rows.length; i += i === 0 ? 1 : step) {
+    const row = rows[i];
+    for (let c = 0; c < row.length; c++) {
+      const cell = row[c];
+      if (!cell) continue;
+      const len = cell.t === 's' ? cell.v.length : cell.z === 'date' ? 10 : cell.z === 'dateTime' ? 16 : cell.z === 'percent' ? 7 : String(cell.v).length;
+      // Prose in the method sheet wraps; do not make a 400-character column of it.
+      out[c] = Math.max(out[c] ?? 0, Math.min(len + (table && i === 0 ? 4 : 2), table ? 50 : 100));
+    }
+  }
+  return Array.from(out, (w) => Math.max(w ?? 8, 8));
+}
+
+export function coverageWorkbook(d: CoverageExport): Uint8Array {
+  const tables = [summarySheet(d), unitsSheet(d), trendSheet(d)];
+  if (d.people) tables.push(peopleSheet(d.people));
+  tables.push(methodSheet(d));
+  const sheets: SheetSpec[] = tables.map((t) => ({ name: t.name, rows: t.rows, table: t.table, widths: widths(t.rows, t.table) }));
+  return writeXlsx(sheets, { title: `Kompetenskoll ${d.unit.code} ${d.asOf}`, created: d.generatedAt });
+}
+
+export function exportFileName(unit: ExportUnit | { code: string }, asOf: string): string {
+  return `kompetenskoll-${unit.code.replace(/[^A-Za-z0-9._-]/g, '_')}-${asOf}.xlsx`;
+}
