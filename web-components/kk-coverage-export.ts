@@ -37,7 +37,8 @@ export class KkCoverageExport extends KkElement {
     css`
       form { display: grid; gap: 0.25rem; }
       .controls input[type='text'] { width: 10rem; }
-      .controls select { max-width: 22rem; }
+      .controls select { width: 100%; max-width: 24rem; }
+      .controls .field:last-child { flex: 1 1 14rem; }
       .status-line { min-height: 1.5rem; }
     `,
   ];

@@ -230,7 +230,7 @@ export class KkImport extends KkElement {
       </dl>
       ${r.errors?.length
         ? html`<h3>${this.t('impRejected')}</h3>
-            <div class="table-wrap"><table part="rejected">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('impRejected')}><table part="rejected">
               <caption>${this.t('impRejectedCaption')}</caption>
               <thead><tr><th scope="col" class="num">${this.t('impRow')}</th><th scope="col">${this.t('impColumn')}</th><th scope="col">${this.t('impMessage')}</th></tr></thead>
               <tbody>${r.errors.slice(0, ERRORS_SHOWN).map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column ?? this.t('none')}</td><td>${e.message}</td></tr>`)}</tbody>

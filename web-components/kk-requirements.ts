@@ -92,6 +92,7 @@ export class KkRequirements extends KkElement {
       .buttons { display: flex; gap: 0.75rem; flex-wrap: wrap; }
       td .codes { font-family: ui-monospace, monospace; font-size: 0.9rem; }
       .saved { margin: 0.5rem 0; }
+      .nowrap { white-space: nowrap; }
     `,
   ];
 
@@ -276,7 +277,7 @@ export class KkRequirements extends KkElement {
             </tr></thead>
             <tbody>${rs.map((r) => html`<tr data-code=${r.code}>
               <th scope="row"><span class="codes">${r.code}</span></th><td>${r.title}</td><td class="codes">${r.courses.join(', ')}</td>
-              <td class="codes">${r.scope.join(', ')}</td><td>${r.effectiveFrom}–${r.effectiveTo ?? ''}</td><td class="num">${formatPercent(this.lang, r.targetRate)}</td>
+              <td class="codes">${r.scope.join(', ')}</td><td class="nowrap">${r.effectiveTo ? this.t('reqFromTo', { from: r.effectiveFrom, to: r.effectiveTo }) : this.t('reqFromOnly', { from: r.effectiveFrom })}</td><td class="num">${formatPercent(this.lang, r.targetRate)}</td>
               <td><button type="button" class="link" @click=${(e: Event) => this.open('requirement', r, e)}>${this.t('edit')}<span class="visually-hidden"> ${r.code}</span></button></td>
             </tr>`)}</tbody>
           </table></div>`}`;

@@ -115,8 +115,7 @@ export class KkUnitCoverage extends KkElement {
       details { margin-top: 0.5rem; }
       summary { cursor: pointer; color: var(--_primary); }
       .people-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
-      .layout { display: grid; gap: 0 2rem; }
-      @media (min-width: 900px) { .layout.two { grid-template-columns: minmax(0, 1fr) minmax(16rem, 22rem); } }
+      .trend { max-width: 40rem; }
     `,
   ];
 
@@ -253,6 +252,13 @@ export class KkUnitCoverage extends KkElement {
     }
   }
 
+  /** Escape in the list closes it and returns to its button. */
+  private escapePeople(e: KeyboardEvent) {
+    if (e.key !== 'Escape' || !this.peopleOpen) return;
+    this.peopleOpen = false;
+    this.renderRoot.querySelector<HTMLElement>('[aria-controls="people"]')?.focus();
+  }
+
   override render() {
     const d = this.data;
     return html`<section aria-labelledby="title">
@@ -309,16 +315,13 @@ export class KkUnitCoverage extends KkElement {
       ['covTarget', formatPercent(this.lang, f.target), 'target'],
       ['covGap', this.t('covGapPersons', { n: n(f.gap) }), 'gap'],
     ];
-    const hasTrend = !!this.trend?.length;
     return html`
       <h3 id="unit-heading" tabindex="-1">${this.t('covSummary', { unit: d.unit.name })}</h3>
       <dl class="summary" part="summary">
         ${items.map(([label, value, key]) => html`<div data-figure=${key}><dt>${this.t(label)}</dt><dd>${value}</dd></div>`)}
       </dl>
-      <div class="layout ${hasTrend ? 'two' : ''}">
-        <div>${this.renderChildren(d)}</div>
-        <div>${this.renderTrend(d)}</div>
-      </div>
+      ${this.renderChildren(d)}
+      ${this.renderTrend(d)}
       ${this.renderPeople(d)}
     `;
   }
@@ -400,18 +403,18 @@ export class KkUnitCoverage extends KkElement {
       toRate: formatPercent(this.lang, last.rate),
       target: formatPercent(this.lang, target),
     });
-    const labelEvery = Math.ceil(points.length / 4);
+    const labelled = new Set([0, Math.floor((points.length - 1) / 2), points.length - 1]);
     return html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="trend-alt">
         ${[0, 0.5, 1].map((r) => svg`<line x1=${L} x2=${W - 8} y1=${y(r)} y2=${y(r)} stroke="#d5d9df"/><text x=${L - 4} y=${y(r) + 4} text-anchor="end">${r * 100}%</text>`)}
         <line part="target" x1=${L} x2=${W - 8} y1=${y(target)} y2=${y(target)} stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/>
         <polyline points=${line} fill="none" stroke="var(--_primary)" stroke-width="2.5"/>
         ${points.map((p, i) => svg`<circle cx=${x(i)} cy=${y(p.rate ?? 0)} r="3" fill="var(--_primary)"/>`)}
-        ${points.map((p, i) => (i % labelEvery === 0 || i === points.length - 1 ? svg`<text x=${x(i)} y=${H - 6} text-anchor="middle">${p.asOf.slice(0, 7)}</text>` : nothing))}
+        ${points.map((p, i) => (labelled.has(i) ? svg`<text x=${x(i)} y=${H - 6} text-anchor=${i === 0 && points.length > 1 ? 'start' : i === points.length - 1 && points.length > 1 ? 'end' : 'middle'}>${p.asOf}</text>` : nothing))}
       </svg>
       <p id="trend-alt" class="hint">${alt}</p>
       <details>
         <summary>${this.t('covTrendTable')}</summary>
-        <div class="table-wrap"><table>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covTrend')}><table>
           <thead><tr><th scope="col">${this.t('covTrendDate')}</th><th scope="col" class="num">${this.t('covRate')}</th><th scope="col" class="num">${this.t('covPopulation')}</th></tr></thead>
           <tbody>${points.map((p) => html`<tr><td>${p.asOf}</td><td class="num">${formatPercent(this.lang, p.rate)}</td><td class="num">${formatNumber(this.lang, p.population)}</td></tr>`)}</tbody>
         </table></div>
@@ -427,7 +430,7 @@ export class KkUnitCoverage extends KkElement {
           ${this.peopleOpen ? this.t('covPeopleHide') : this.t('covPeopleShow')}
         </button>
       </div>
-      <div id="people" aria-live="polite">
+      <div id="people" aria-live="polite" @keydown=${(e: KeyboardEvent) => this.escapePeople(e)}>
         ${!this.peopleOpen
           ? nothing
           : this.peopleBusy
@@ -437,7 +440,7 @@ export class KkUnitCoverage extends KkElement {
               : people && !people.length
                 ? html`<p class="empty">${this.t('covPeopleEmpty')}</p>`
                 : people
-                  ? html`<div class="table-wrap"><table>
+                  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covPeople')}><table>
                       <caption>${this.t('covPeopleCaption', { n: formatNumber(this.lang, people.length), unit: d.unit.name, date: d.asOf })}</caption>
                       <thead><tr>
                         <th scope="col">${this.t('covPeopleName')}</th><th scope="col">${this.t('covPeopleNumber')}</th>

@@ -171,6 +171,8 @@ export const en: Record<StringKey, string> = {
   reqResponsible: 'Responsible',
   reqFollowUp: 'Follow-up',
   reqPeriod: 'Effective',
+  reqFromOnly: 'from {from}',
+  reqFromTo: '{from} to {to}',
   reqSaved: 'The requirement {code} is saved.',
   typeTillsvidare: 'Permanent',
   typeVisstid: 'Fixed-term',

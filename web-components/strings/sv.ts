@@ -176,6 +176,8 @@ export const sv = {
   reqResponsible: 'Ansvarig',
   reqFollowUp: 'Uppföljning',
   reqPeriod: 'Gäller',
+  reqFromOnly: 'från {from}',
+  reqFromTo: '{from} – {to}',
   reqSaved: 'Kravet {code} är sparat.',
   typeTillsvidare: 'Tillsvidare',
   typeVisstid: 'Visstid',
