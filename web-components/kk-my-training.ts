@@ -54,7 +54,7 @@ export class KkMyTraining extends KkElement {
       li { border: 1px solid var(--kk-color-frame, #d5d9df); border-left: 6px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 1rem; }
       li.completed { border-left-color: var(--_success); }
       li.started { border-left-color: var(--_warning); }
-      li.overdue { border-left-color: var(--_danger); }
+      li.is-overdue { border-left-color: var(--_danger); }
       h3 { margin: 0 0 0.25rem; font-size: 1.05rem; }
       .req { color: var(--_muted); margin: 0 0 0.5rem; font-size: 0.95rem; }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; margin: 0 0 0.6rem; }
@@ -96,7 +96,7 @@ export class KkMyTraining extends KkElement {
   }
 
   private renderItem(i: MyRequirement) {
-    const cls = i.overdue ? 'overdue' : i.status;
+    const cls = i.overdue ? 'is-overdue' : i.status;
     return html`<li part="item" class=${cls} data-course=${i.course.code}>
       <h3>${i.course.title}</h3>
       <p class="req">${this.t('myRequirement')}: ${i.requirement.title}</p>

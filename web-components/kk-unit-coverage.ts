@@ -51,7 +51,7 @@ const NUMBER_COLUMNS: { key: Exclude<SortKey, 'name' | 'rate'>; label: StringKey
   { key: 'overdue', label: 'covOverdue' },
   { key: 'gap', label: 'covGap' },
 ];
-const PEOPLE_SHOWN = 200;
+const PEOPLE_SHOWN = 100;
 
 function meetsTarget(f: Figures) {
   return f.population > 0 && f.gap === 0;
@@ -102,7 +102,8 @@ export class KkUnitCoverage extends KkElement {
       .summary div { background: var(--_subtle); border-radius: var(--_radius); padding: 0.5rem 0.7rem; }
       .summary dt { color: var(--_muted); font-size: 0.9rem; }
       .summary dd { margin: 0; font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-      .bar-cell { min-width: 10rem; }
+      .bar-cell { min-width: 8rem; }
+      tbody th { min-width: 11rem; }
       .bar { position: relative; height: 0.9rem; background: #e4e7eb; border-radius: 3px; border: 1px solid #767676; margin-top: 0.2rem; }
       .bar-fill { height: 100%; background: var(--_primary); border-radius: 2px 0 0 2px; }
       .target { position: absolute; top: -0.3rem; bottom: -0.3rem; width: 3px; background: var(--kk-color-target, #1b1b1b); }
@@ -110,7 +111,7 @@ export class KkUnitCoverage extends KkElement {
       th button.sort { background: none; border: none; color: inherit; padding: 0; min-height: 0; font-weight: 600; text-align: inherit; }
       th.num button.sort { margin-left: auto; }
       td button.link { font-weight: 600; }
-      .trend svg { width: 100%; max-width: 36rem; height: auto; display: block; }
+      .trend svg { width: 100%; max-width: 30rem; height: auto; display: block; }
       .trend text { font-size: 11px; fill: var(--_muted); }
       details { margin-top: 0.5rem; }
       summary { cursor: pointer; color: var(--_primary); }
@@ -338,8 +339,9 @@ export class KkUnitCoverage extends KkElement {
       </th>`;
     };
     return html`<h3>${this.t('covChildren', { unit: d.unit.name })}</h3>
+      <p class="hint" aria-hidden="true">${this.t('covChildrenCaption', { unit: d.unit.name, date: d.asOf })}</p>
       <div class="table-wrap"><table part="table">
-        <caption>${this.t('covChildrenCaption', { unit: d.unit.name, date: d.asOf })}</caption>
+        <caption class="visually-hidden">${this.t('covChildrenCaption', { unit: d.unit.name, date: d.asOf })}</caption>
         <thead><tr>
           ${header('name', 'covUnitColumn')}
           ${header('rate', 'covBarColumn')}

@@ -122,7 +122,7 @@ describe('<kk-unit-coverage>', () => {
     const caption = await shadow('#people caption').textContent();
     expect(digits(caption!.split(' ')[0])).toBe(notStarted.length + started.length);
     const shownRows = await shadow('#people tbody tr').count();
-    expect(shownRows).toBe(Math.min(200, notStarted.length + started.length));
+    expect(shownRows).toBe(Math.min(100, notStarted.length + started.length));
     const firstNumber = await shadow('#people tbody tr td:nth-child(2)').first().textContent();
     expect([...notStarted, ...started].some((p: any) => p.employeeNumber === firstNumber)).toBe(true);
     await expectNoAxeViolations(page, 'people shown');
