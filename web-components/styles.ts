@@ -19,6 +19,7 @@ export const baseStyles = css`
     --_focus: var(--kk-color-focus, #005ba4);
     --_radius: var(--kk-radius, 6px);
     display: block;
+    position: relative;
     box-sizing: border-box;
     max-width: 100%;
     font-family: var(--kk-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif);
@@ -61,7 +62,7 @@ export const baseStyles = css`
   .check { display: flex; align-items: center; gap: 0.5rem; font-weight: normal; margin: 0.3rem 0; }
   fieldset { border: 1px solid var(--kk-color-frame, #d5d9df); border-radius: var(--_radius); margin: 0 0 1rem; padding: 0.5rem 0.9rem 0.7rem; min-width: 0; }
   legend { font-weight: 600; padding: 0 0.3rem; }
-  .table-wrap { overflow-x: auto; max-width: 100%; }
+  .table-wrap { overflow-x: auto; max-width: 100%; position: relative; }
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   caption { text-align: left; color: var(--_muted); font-size: 0.9rem; padding-bottom: 0.4rem; caption-side: top; }
   th, td { text-align: left; padding: 0.45rem 0.5rem; border-bottom: 1px solid #e1e4e8; vertical-align: top; }
