@@ -15,7 +15,7 @@ interface RequirementView {
  *
  * @summary Exportera till Excel / Export to Excel.
  * @attr unit - the unit code filled in at first, e.g. STHLM
- * @attr requirement - the requirement chosen at first (default: all / the server's choice)
+ * @attr requirement - the requirement chosen at first (default: all requirements)
  * @attr as-of - the date filled in at first (default today)
  * @attr api-base - where the API lives
  * @attr lang - `sv` (default) or `en`
@@ -66,7 +66,6 @@ export class KkCoverageExport extends KkElement {
     const r = await this.get<{ requirements: RequirementView[] }>('/api/requirements');
     if (signal.stale()) return;
     this.requirements = r.requirements;
-    if (!this.chosenRequirement && r.requirements.length) this.chosenRequirement = r.requirements[0].code;
   }
 
   private async download(e: Event) {
@@ -121,6 +120,7 @@ export class KkCoverageExport extends KkElement {
           <div class="field">
             <label for="req">${this.t('requirementLabel')}</label>
             <select id="req" @change=${(e: Event) => (this.chosenRequirement = (e.target as HTMLSelectElement).value)}>
+              <option value="" ?selected=${!this.chosenRequirement}>${this.t('expAllRequirements')}</option>
               ${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === this.chosenRequirement}>${r.code}: ${r.title}</option>`)}
             </select>
           </div>

@@ -17,6 +17,7 @@ const PHASES: Record<string, StringKey> = {
   read: 'phaseRead',
   parse: 'phaseParse',
   validate: 'phaseValidate',
+  check: 'phaseValidate',
   match: 'phaseMatch',
   write: 'phaseWrite',
   commit: 'phaseCommit',

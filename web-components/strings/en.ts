@@ -92,6 +92,7 @@ export const en: Record<StringKey, string> = {
   expPeople: 'Include staff names (sheet Personer)',
   expPeopleHint: 'Needs the right to see names; the export is logged.',
   expDownload: 'Download the workbook',
+  expAllRequirements: 'All requirements',
   expWorking: 'Creating the workbook…',
   expDone: 'Done: {file} has been downloaded.',
   expUnitRequired: 'Enter a unit code.',

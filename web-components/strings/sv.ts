@@ -95,6 +95,7 @@ export const sv = {
   expPeople: 'Ta med namn på medarbetare (blad Personer)',
   expPeopleHint: 'Kräver behörighet att se namn; uttaget loggas.',
   expDownload: 'Ladda ned arbetsboken',
+  expAllRequirements: 'Alla krav',
   expWorking: 'Skapar arbetsboken…',
   expDone: 'Klart: {file} har laddats ned.',
   expUnitRequired: 'Ange en enhetskod.',
