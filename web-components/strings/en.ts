@@ -138,6 +138,7 @@ export const en: Record<StringKey, string> = {
   impChange_created: 'New',
   impChange_updated: 'Changed',
   impChange_unchanged: 'Unchanged',
+  impChange_added: 'New records',
   impChange_inserted: 'New records',
   impChange_duplicates: 'Already recorded',
   impRejected: 'Rejected rows',

@@ -142,6 +142,7 @@ export const sv = {
   impChange_created: 'Nya',
   impChange_updated: 'Ändrade',
   impChange_unchanged: 'Oförändrade',
+  impChange_added: 'Nya poster',
   impChange_inserted: 'Nya poster',
   impChange_duplicates: 'Redan registrerade',
   impRejected: 'Avvisade rader',
