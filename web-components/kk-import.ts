@@ -53,10 +53,13 @@ export class KkImport extends KkElement {
   static override styles = [
     baseStyles,
     css`
-      .drop { border: 2px dashed var(--_border); border-radius: var(--_radius); padding: 0.9rem; background: var(--_subtle); }
+      .drop { position: relative; border: 2px dashed var(--_border); border-radius: var(--_radius); padding: 0.9rem; background: var(--_subtle); }
       .drop.over { border-color: var(--_primary); background: #e8f1fa; }
       .drop p { margin: 0.4rem 0 0; color: var(--_muted); }
-      .drop input[type='file'] { width: 100%; border: none; background: none; padding: 0; }
+      .drop input[type='file'] { position: absolute; opacity: 0; width: 1px; height: 1px; overflow: hidden; }
+      .drop .pick { margin-top: 0.25rem; }
+      .drop input[type='file']:focus-visible + .pick { outline: 3px solid var(--_focus); outline-offset: 2px; }
+      td.reason { min-width: 14rem; }
       .buttons { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 1rem 0; }
       progress { width: 100%; max-width: 28rem; height: 1rem; accent-color: var(--_primary); }
       .counts { display: grid; grid-template-columns: max-content auto; gap: 0.15rem 1.25rem; margin: 0 0 0.75rem; }
@@ -176,6 +179,7 @@ export class KkImport extends KkElement {
           <input id="file" type="file" accept=".xlsx,.xls,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             aria-describedby="drop-hint ${this.fileError ? 'file-error' : ''}" aria-invalid=${this.fileError ? 'true' : 'false'}
             @change=${(e: Event) => this.setFile((e.target as HTMLInputElement).files?.[0])} />
+          <label for="file" class="button secondary pick">${icon('upload')} ${this.t('impChoose')}</label>
           <p id="drop-hint">${this.file ? this.t('impChosen', { name: this.file.name, size: this.t('impBytes', { n: formatNumber(this.lang, Math.max(1, Math.round(this.file.size / 1024))) }) }) : this.t('impDrop')}</p>
           ${this.fileError ? html`<p class="field-error" id="file-error">${icon('overdue')} ${this.fileError}</p>` : nothing}
         </div>
@@ -234,7 +238,7 @@ export class KkImport extends KkElement {
             <div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('impRejected')}><table part="rejected">
               <caption>${this.t('impRejectedCaption')}</caption>
               <thead><tr><th scope="col" class="num">${this.t('impRow')}</th><th scope="col">${this.t('impColumn')}</th><th scope="col">${this.t('impMessage')}</th></tr></thead>
-              <tbody>${r.errors.slice(0, ERRORS_SHOWN).map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column ?? this.t('none')}</td><td>${e.message}</td></tr>`)}</tbody>
+              <tbody>${r.errors.slice(0, ERRORS_SHOWN).map((e) => html`<tr><td class="num">${e.row}</td><td>${e.column ?? this.t('none')}</td><td class="reason">${e.message}</td></tr>`)}</tbody>
             </table></div>
             ${r.errors.length > ERRORS_SHOWN ? html`<p class="hint">${this.t('impRejectedMore', { shown: ERRORS_SHOWN, n: r.errors.length })}</p>` : nothing}`
         : nothing}

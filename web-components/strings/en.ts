@@ -108,6 +108,7 @@ export const en: Record<StringKey, string> = {
   impModeHistory: 'History: each row carries its own dates',
   impAsOf: 'Date of the list',
   impFile: 'File (xlsx or csv)',
+  impChoose: 'Choose file…',
   impDrop: 'Drop the file here or choose it with the button above.',
   impChosen: 'Chosen file: {name} ({size})',
   impNoFile: 'Choose a file first.',

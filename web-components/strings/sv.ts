@@ -112,6 +112,7 @@ export const sv = {
   impModeHistory: 'Historik: varje rad har egna datum',
   impAsOf: 'Listans datum',
   impFile: 'Fil (xlsx eller csv)',
+  impChoose: 'Välj fil…',
   impDrop: 'Släpp filen här eller välj den med knappen ovan.',
   impChosen: 'Vald fil: {name} ({size})',
   impNoFile: 'Välj en fil först.',
