@@ -103,7 +103,11 @@ export class KkUnitCoverage extends KkElement {
       .summary dt { color: var(--_muted); font-size: 0.9rem; }
       .summary dd { margin: 0; font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
       .bar-cell { min-width: 8rem; }
-      tbody th { min-width: 11rem; }
+      tbody th { min-width: 9.5rem; }
+      thead th.num { white-space: normal; }
+      th, td { padding: 0.45rem 0.4rem; }
+      .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0.25rem 0; font-size: 0.9rem; color: var(--_muted); }
+      .legend span { display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }
       .bar { position: relative; height: 0.9rem; background: #e4e7eb; border-radius: 3px; border: 1px solid #767676; margin-top: 0.2rem; }
       .bar-fill { height: 100%; background: var(--_primary); border-radius: 2px 0 0 2px; }
       .target { position: absolute; top: -0.3rem; bottom: -0.3rem; width: 3px; background: var(--kk-color-target, #1b1b1b); }
@@ -413,6 +417,10 @@ export class KkUnitCoverage extends KkElement {
         ${points.map((p, i) => svg`<circle cx=${x(i)} cy=${y(p.rate ?? 0)} r="3" fill="var(--_primary)"/>`)}
         ${points.map((p, i) => (labelled.has(i) ? svg`<text x=${x(i)} y=${H - 6} text-anchor=${i === 0 && points.length > 1 ? 'start' : i === points.length - 1 && points.length > 1 ? 'end' : 'middle'}>${p.asOf}</text>` : nothing))}
       </svg>
+      <p class="legend" aria-hidden="true">
+        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--_primary)" stroke-width="2.5"/></svg>${this.t('covRate')}</span>
+        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/></svg>${this.t('covTarget')} ${formatPercent(this.lang, target)}</span>
+      </p>
       <p id="trend-alt" class="hint">${alt}</p>
       <details>
         <summary>${this.t('covTrendTable')}</summary>
