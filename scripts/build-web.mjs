@@ -1,19 +1,55 @@
-// Builds the component bundle and the demo page into dist/web (never committed).
+// Builds the component bundle and the demo page into dist/web (never committed): one minified ESM
+// file with Lit in it once, the demo page's own script, and custom-elements.json.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 const out = 'dist/web';
+const BUDGET_GZIP = 40 * 1024;
 mkdirSync(out, { recursive: true });
-if (existsSync('web-components/index.ts')) {
-  await build({
-    entryPoints: { kompetenskoll: 'web-components/index.ts' },
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    sourcemap: true,
-    outdir: out,
-    logLevel: 'warning',
-  });
+
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+const result = await build({
+  ...common,
+  entryPoints: { kompetenskoll: 'web-components/index.ts' },
+  outdir: out,
+  metafile: true,
+});
+// The spreadsheet library belongs on the server only (~150 KB gzip in a browser).
+const inputs = Object.keys(result.metafile.inputs);
+const sheet = inputs.filter((i) => /node_modules\/(xlsx|@e965)\//.test(i));
+if (sheet.length) {
+  console.error(`build-web: SheetJS must not be in the bundle (${sheet[0]})`);
+  process.exit(1);
 }
-cpSync('web-components/demo', out, { recursive: true });
+// Lit once: two copies would double the size and break instanceof checks between elements.
+const litCopies = inputs.filter((i) => /node_modules\/(.+\/)?lit-html\/lit-html\.js$/.test(i));
+if (litCopies.length !== 1) {
+  console.error(`build-web: expected Lit once in the bundle, found ${litCopies.length}`);
+  process.exit(1);
+}
+
+// The demo page's script is bundled apart; it only answers events, so it carries no Lit.
+await build({ ...common, entryPoints: { demo: 'web-components/demo/demo.ts' }, outdir: out });
+for (const f of ['index.html', 'demo.css', 'favicon.svg']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
+rmSync(`${out}/demo.ts`, { force: true });
+
+const bytes = readFileSync(`${out}/kompetenskoll.js`);
+const gz = gzipSync(bytes, { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`build-web: ${out}/kompetenskoll.js ${kb(bytes.length)} minified, ${kb(gz)} gzip (budget ${kb(BUDGET_GZIP)})`);
+if (gz > BUDGET_GZIP) {
+  console.error('build-web: the bundle is over its gzip budget.');
+  process.exit(1);
+}
+
+// The manifest for editors and docs tools, from the JSDoc on each element.
+const cem = spawnSync('npx', ['--no-install', 'cem', 'analyze', '--litelement', '--globs', 'web-components/kk-*.ts', '--outdir', out, '--quiet'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+if (cem.status !== 0 || !existsSync(`${out}/custom-elements.json`)) {
+  console.error('build-web: custom-elements.json was not generated.');
+  process.exit(1);
+}
+console.log(`build-web: ${out}/custom-elements.json`);

@@ -1,31 +1,56 @@
-// Finds Chromium for the component tests: CHROME_PATH, then /usr/bin/chromium. On Debian as root it
-// installs Debian's package; elsewhere it stops and says how.
-import { execFileSync, spawnSync } from 'node:child_process';
+// Finds the Chromium the component tests drive (never a downloaded browser): CHROME_PATH, then
+// Debian's /usr/bin/chromium. On Debian as root (a fresh CI machine) it installs the package;
+// anywhere else it stops with instructions, so `npm test` fails early and clearly.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
-const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium'].filter(Boolean);
-const found = candidates.find((p) => existsSync(p));
-if (found) {
-  console.log(`Chromium: ${found}`);
-  process.exit(0);
+const CANDIDATES = [process.env.CHROME_PATH, '/usr/bin/chromium'].filter(Boolean);
+
+function found() {
+  return CANDIDATES.find((p) => existsSync(p));
 }
-const debian = existsSync('/etc/debian_version') || /debian/i.test(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '');
-const root = typeof process.getuid === 'function' && process.getuid() === 0;
-if (!debian || !root) {
+
+function isDebian() {
+  try {
+    return existsSync('/etc/debian_version') || /ID(_LIKE)?=.*debian/.test(readFileSync('/etc/os-release', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function run(cmd, args) {
+  console.log(`ensure-chromium: ${cmd} ${args.join(' ')}`);
+  // Inherit stdio: apt prints its own progress, which a long CI install needs to show.
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) {
+    console.error(`ensure-chromium: "${cmd} ${args.join(' ')}" failed (exit ${r.status ?? r.signal}).`);
+    process.exit(1);
+  }
+}
+
+let path = found();
+if (process.env.CHROME_PATH && !existsSync(process.env.CHROME_PATH)) {
+  console.error(`ensure-chromium: CHROME_PATH=${process.env.CHROME_PATH} does not exist.`);
+  process.exit(1);
+}
+if (!path) {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isDebian() && root) {
+    console.log('ensure-chromium: Chromium not found; installing Debian\'s chromium package (this takes a few minutes)…');
+    run('apt-get', ['update']);
+    run('apt-get', ['install', '-y', 'chromium']);
+    path = found();
+  }
+}
+if (!path) {
   console.error(
-    'The component tests need Chromium. Install it (Debian/Ubuntu: `sudo apt-get install -y chromium`) ' +
-      'or set CHROME_PATH to a Chromium or Chrome binary, then run `npm test` again.',
+    [
+      'ensure-chromium: no Chromium found for the component tests.',
+      '  Debian/Ubuntu: sudo apt-get install -y chromium',
+      '  Elsewhere: install Chromium or Chrome and set CHROME_PATH=/path/to/chrome',
+    ].join('\n'),
   );
   process.exit(1);
 }
-console.log('Chromium not found: installing Debian\'s chromium (apt-get) …');
-const run = (args) => {
-  const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0) {
-    console.error(`apt-get ${args.join(' ')} failed (exit ${r.status}). Install chromium by hand or set CHROME_PATH.`);
-    process.exit(1);
-  }
-};
-run(['update']);
-run(['install', '-y', '--no-install-recommends', 'chromium']);
-console.log(execFileSync('/usr/bin/chromium', ['--version']).toString().trim());
+const version = spawnSync(path, ['--version'], { encoding: 'utf8' });
+console.log(`ensure-chromium: ${path} ${(version.stdout || '').trim()}`);

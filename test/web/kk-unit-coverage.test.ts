@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { AS_OF, deepActive, digits, expectNoAxeViolations, mount, screenshots, startWorld, swedishLeft, tabTo, type World } from './support.ts';
+
+let w: World;
+let page: Page;
+let token: string;
+const TAG = 'kk-unit-coverage';
+
+beforeAll(async () => {
+  w = await startWorld();
+  page = await w.page();
+  token = await w.token();
+});
+afterAll(async () => w?.close());
+
+const shadow = (sel: string) => page.locator(`${TAG} ${sel}`);
+
+async function summary() {
+  const out: Record<string, number> = {};
+  for (const key of ['population', 'completed', 'started', 'notStarted', 'overdue', 'gap']) {
+    out[key] = digits(await shadow(`[data-figure=${key}] dd`).textContent());
+  }
+  return out;
+}
+
+async function rows() {
+  return shadow('tbody tr[data-unit]').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      unit: tr.getAttribute('data-unit'),
+      name: tr.querySelector('th')!.textContent!.trim(),
+      ...Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map((td) => [td.getAttribute('data-col'), Number(td.textContent!.replace(/[^\d]/g, ''))])),
+    })),
+  );
+}
+
+async function expectFigures(unit: string, requirement = 'VBE-ALLA') {
+  const api = await w.h.json(`/api/coverage?unit=${unit}&requirement=${requirement}&asOf=${AS_OF}`, token);
+  await expect.poll(() => shadow('#unit-heading').textContent()).toContain(api.unit.name);
+  const s = await summary();
+  for (const k of Object.keys(s)) expect(s[k], k).toBe(api.total[k]);
+  const rate = await shadow('[data-figure=rate] dd').textContent();
+  expect(rate!.replace(/\s/g, '')).toBe(`${(Math.round(api.total.rate * 1000) / 10).toString().replace('.', ',')}%`);
+  const shown = await rows();
+  expect(shown.map((r) => r.unit).sort()).toEqual(api.children.map((c: any) => c.unit.code).sort());
+  for (const c of api.children) {
+    const r: any = shown.find((x) => x.unit === c.unit.code);
+    for (const k of ['population', 'completed', 'started', 'notStarted', 'overdue', 'gap']) expect(r[k], `${c.unit.code} ${k}`).toBe(c[k]);
+  }
+  return api;
+}
+
+describe('<kk-unit-coverage>', () => {
+  it('shows the unit’s figures equal to the API’s, with no axe violations', async () => {
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
+    const api = await expectFigures('HAV');
+    expect(api.children.length).toBeGreaterThan(2);
+    await expect.poll(() => shadow('.trend svg[role=img]').count()).toBe(1);
+    await expectNoAxeViolations(page, 'loaded');
+    await screenshots(page, TAG, 'kk-unit-coverage');
+  });
+
+  it('draws each child’s bar against the target line and says in words whether the target is met', async () => {
+    const api = await w.h.json(`/api/coverage?unit=HAV&requirement=VBE-ALLA&asOf=${AS_OF}`, token);
+    for (const c of api.children) {
+      const row = shadow(`tr[data-unit="${c.unit.code}"]`);
+      const fill = await row.locator('.bar-fill').evaluate((e) => (e as HTMLElement).style.width);
+      expect(parseFloat(fill)).toBeCloseTo(c.rate * 100, 0);
+      const target = await row.locator('.target').evaluate((e) => (e as HTMLElement).style.left);
+      expect(target).toContain(`${c.target * 100}%`);
+      expect(await row.locator('td').nth(1).textContent()).toMatch(c.gap === 0 ? /Når målet/ : /Under målet/);
+    }
+  });
+
+  it('sorts by a column with aria-sort, from the keyboard', async () => {
+    await page.locator('body').click({ position: { x: 1, y: 1 } }).catch(() => undefined);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text.startsWith('Berörda'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('th[aria-sort=descending]').textContent()).toContain('Berörda');
+    const pops = (await rows()).map((r: any) => r.population);
+    expect(pops).toEqual([...pops].sort((a, b) => b - a));
+    await page.keyboard.press('Space');
+    await expect.poll(() => shadow('th[aria-sort=ascending]').count()).toBe(1);
+    const asc = (await rows()).map((r: any) => r.population);
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+  });
+
+  it('drills down into a child with Enter and back with the breadcrumb and Space, keyboard only', async () => {
+    const api = await w.h.json(`/api/coverage?unit=HAV&requirement=VBE-ALLA&asOf=${AS_OF}`, token);
+    const child = api.children.find((c: any) => c.unit.code === 'HAV-IFO');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.label === `Visa ${child.unit.name}`);
+    await page.keyboard.press('Enter');
+    await expectFigures('HAV-IFO');
+    // Focus moves to the new unit's heading, so the keyboard user is where the content changed.
+    expect((await deepActive(page))?.id).toBe('unit-heading');
+    await expect.poll(() => shadow('nav [aria-current]').textContent()).toContain(child.unit.name);
+    await expectNoAxeViolations(page, 'drilled down');
+
+    // One level further, then back two levels through the breadcrumb.
+    const grand = (await w.h.json(`/api/coverage?unit=HAV-IFO&requirement=VBE-ALLA&asOf=${AS_OF}`, token)).children[0];
+    await tabTo(page, (a) => a.label === `Visa ${grand.unit.name}`);
+    await page.keyboard.press('Enter');
+    await expectFigures(grand.unit.code);
+    expect(await shadow('nav li').count()).toBe(3);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.label === `Tillbaka till ${api.unit.name}`);
+    await page.keyboard.press('Space');
+    await expectFigures('HAV');
+    expect(await shadow('nav').count()).toBe(0);
+  });
+
+  it('lists the people not done for a coordinator, equal to the API, and Escape closes the list', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text === 'Visa medarbetare som inte är klara');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#people table').count()).toBe(1);
+    const q = `unit=HAV&requirement=VBE-ALLA&asOf=${AS_OF}`;
+    const notStarted = (await w.h.json(`/api/coverage/people?${q}&status=not_started`, token)).people;
+    const started = (await w.h.json(`/api/coverage/people?${q}&status=started`, token)).people;
+    const caption = await shadow('#people caption').textContent();
+    expect(digits(caption!.split(' ')[0])).toBe(notStarted.length + started.length);
+    const shownRows = await shadow('#people tbody tr').count();
+    expect(shownRows).toBe(Math.min(100, notStarted.length + started.length));
+    const firstNumber = await shadow('#people tbody tr td:nth-child(2)').first().textContent();
+    expect([...notStarted, ...started].some((p: any) => p.employeeNumber === firstNumber)).toBe(true);
+    await expectNoAxeViolations(page, 'people shown');
+    await screenshots(page, TAG, 'kk-unit-coverage-people');
+    await tabTo(page, (a) => a.tag === 'div' && a.label === 'Medarbetare som inte är klara');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => shadow('#people table').count()).toBe(0);
+    expect((await deepActive(page))?.text).toBe('Visa medarbetare som inte är klara');
+  });
+
+  it('shows the tertial trend as an SVG with a text alternative naming the API’s first and last rates', async () => {
+    const trend = await w.h.json(`/api/coverage/trend?unit=HAV&requirement=VBE-ALLA&to=${AS_OF}&interval=tertial`, token);
+    const alt = await shadow('#trend-alt').textContent();
+    const pct = (r: number) => `${(Math.round(r * 1000) / 10).toString().replace('.', ',')}\u00a0%`;
+    expect(alt).toContain(pct(trend.points[0].rate));
+    expect(alt).toContain(pct(trend.points.at(-1).rate));
+    expect(alt).toContain(trend.points.at(-1).asOf);
+    expect(await shadow('.trend circle').count()).toBe(trend.points.length);
+    expect(await shadow('.trend tbody tr').count()).toBe(trend.points.length);
+  });
+
+  it('changes date and requirement with the pickers', async () => {
+    await shadow('#req').selectOption('VBE-FORDJ-SOC');
+    await expect.poll(async () => digits(await shadow('[data-figure=population] dd').textContent())).toBe(
+      (await w.h.json(`/api/coverage?unit=HAV&requirement=VBE-FORDJ-SOC&asOf=${AS_OF}`, token)).total.population,
+    );
+    await expectFigures('HAV', 'VBE-FORDJ-SOC');
+    await shadow('#req').selectOption('VBE-ALLA');
+    await shadow('#asof').fill('2023-04-30');
+    await shadow('#asof').dispatchEvent('change');
+    const api = await w.h.json(`/api/coverage?unit=HAV&requirement=VBE-ALLA&asOf=2023-04-30`, token);
+    await expect.poll(async () => digits(await shadow('[data-figure=population] dd').textContent())).toBe(api.total.population);
+  });
+
+  it('says in words when the caller may not see the unit, with no axe violations', async () => {
+    const staff = await w.token({ employeeNumber: '100042', roles: [] });
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, staff);
+    await expect.poll(() => shadow('[role=alert]').textContent()).toMatch(/inte behörighet|inte tillåtet|får inte/i);
+    await expectNoAxeViolations(page, 'forbidden');
+    await screenshots(page, TAG, 'kk-unit-coverage-error');
+  });
+
+  it('switches every visible string to English with lang="en"', async () => {
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
+    await expect.poll(() => shadow('#unit-heading').count()).toBe(1);
+    // The check itself finds Swedish while the element is Swedish.
+    expect((await swedishLeft(page, TAG)).length).toBeGreaterThan(10);
+    await page.evaluate(() => document.querySelector('kk-unit-coverage')!.setAttribute('lang', 'en'));
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain('Summary for');
+    await tabTo(page, (a) => a.text === 'Show staff who are not done');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#people table').count()).toBe(1);
+    await shadow('details summary').click();
+    expect(await swedishLeft(page, TAG)).toEqual([]);
+    await expectNoAxeViolations(page, 'english');
+    await screenshots(page, TAG, 'kk-unit-coverage-en');
+  });
+});

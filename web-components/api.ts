@@ -1,0 +1,267 @@
+/**
+ * Talking to the Kompetenskoll API from an element: the bearer token, the language, and
+ * problem+json errors turned into messages a person can read.
+ *
+ * The token: an element uses its `token` property when set. Otherwise it fires
+ * `kk-token-request` (bubbles, composed) with `detail: { resolve(token), reject(reason?) }`;
+ * the portal calls `resolve` (at once or later) with a bearer token. Within 5 seconds, or the element
+ * reports that nobody is signed in. A token from the event is kept until the API answers 401;
+ * then the element asks again once.
+ */
+import { en } from './strings/en.ts';
+import { sv, type StringKey } from './strings/sv.ts';
+
+export type Lang = 'sv' | 'en';
+
+export interface TokenRequestDetail {
+  resolve(token: string): void;
+  reject(reason?: unknown): void;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: { field: string; message: string }[];
+  [extra: string]: unknown;
+}
+
+/** What an element needs to make a call. */
+export interface ApiHost extends HTMLElement {
+  apiBase: string;
+  token?: string;
+  lang: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problem?: Problem,
+  ) {
+    super(message);
+  }
+}
+
+export function langOf(value: string | null | undefined): Lang {
+  return value === 'en' ? 'en' : 'sv';
+}
+
+/** A string in the element's language, `{name}` filled from params. */
+export function t(lang: string, key: StringKey, params: Record<string, string | number> = {}): string {
+  const text = (langOf(lang) === 'en' ? en : sv)[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+const eventTokens = new WeakMap<HTMLElement, string>();
+const TOKEN_WAIT_MS = 5_000;
+
+function requestToken(host: HTMLElement): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => finish(() => reject(new Error('no-token'))), TOKEN_WAIT_MS);
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
+    const detail: TokenRequestDetail = {
+      resolve: (token) => finish(() => (token ? resolve(token) : reject(new Error('no-token')))),
+      reject: () => finish(() => reject(new Error('no-token'))),
+    };
+    host.dispatchEvent(new CustomEvent('kk-token-request', { bubbles: true, composed: true, detail }));
+  });
+}
+
+async function tokenFor(host: ApiHost, fresh = false): Promise<string> {
+  if (host.token) return host.token;
+  const kept = eventTokens.get(host);
+  if (kept && !fresh) return kept;
+  try {
+    const token = await requestToken(host);
+    eventTokens.set(host, token);
+    return token;
+  } catch {
+    throw new ApiError(401, t(host.lang, 'errorNoToken'));
+  }
+}
+
+/** Forgets a token got from the event (the portal signed someone else in). */
+export function forgetToken(host: HTMLElement) {
+  eventTokens.delete(host);
+}
+
+export function url(host: ApiHost, path: string, query: Record<string, string | number | boolean | null | undefined> = {}): string {
+  const base = (host.apiBase || '').replace(/\/$/, '');
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return `${base}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** The message to show for a failed answer: the server's own words (in our language) when it sent them. */
+export async function errorFrom(host: ApiHost, res: Response): Promise<ApiError> {
+  let problem: Problem | undefined;
+  try {
+    const type = res.headers.get('content-type') ?? '';
+    if (type.includes('json')) problem = (await res.json()) as Problem;
+  } catch {
+    problem = undefined;
+  }
+  return new ApiError(res.status, problem?.detail || problem?.title || t(host.lang, 'errorUnexpected', { status: res.status }), problem);
+}
+
+/** fetch with the token and language; throws ApiError with a readable message when not ok. */
+export async function apiFetch(host: ApiHost, path: string, init: RequestInit = {}): Promise<Response> {
+  const attempt = async (fresh: boolean) => {
+    const token = await tokenFor(host, fresh);
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    headers.set('accept-language', langOf(host.lang));
+    try {
+      return await fetch(path, { ...init, headers });
+    } catch {
+      throw new ApiError(0, t(host.lang, 'errorNetwork'));
+    }
+  };
+  let res = await attempt(false);
+  if (res.status === 401 && !host.token) res = await attempt(true);
+  if (!res.ok) throw await errorFrom(host, res);
+  return res;
+}
+
+export async function apiJson<T>(host: ApiHost, path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (init.body && typeof init.body === 'string') headers.set('content-type', 'application/json');
+  const res = await apiFetch(host, path, { ...init, headers });
+  return (await res.json()) as T;
+}
+
+/** Saves a blob under a file name through a temporary link (no navigation, the token stays in memory). */
+export function saveBlob(blob: Blob, filename: string) {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 30_000);
+}
+
+/** The file name from Content-Disposition, else the fallback. */
+export function fileNameOf(res: Response, fallback: string): string {
+  const cd = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(cd);
+  return plain ? plain[1] : fallback;
+}
+
+export interface ImportResult {
+  batchId: string | number;
+  rowsTotal: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  errors: { row: number; column: string | null; message: string }[];
+  changes?: Record<string, number>;
+}
+
+export interface Progress {
+  phase: string;
+  done: number;
+  total: number | null;
+}
+
+/**
+ * Uploads a file with XHR (fetch has no upload progress), asking for the ndjson progress stream:
+ * `{"phase","done","total"}` lines, then `{"result"}` or `{"problem"}`. A plain JSON answer is
+ * accepted too.
+ */
+export async function uploadImport(
+  host: ApiHost,
+  target: string,
+  file: File,
+  onUpload: (loaded: number, total: number) => void,
+  onProgress: (p: Progress) => void,
+): Promise<ImportResult> {
+  const token = await tokenFor(host);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    let seen = 0;
+    let result: ImportResult | undefined;
+    let problem: Problem | undefined;
+    const readLines = () => {
+      const text = xhr.responseText;
+      const end = text.lastIndexOf('\n');
+      if (end < seen) return;
+      for (const line of text.slice(seen, end).split('\n')) handle(line);
+      seen = end + 1;
+    };
+    const handle = (line: string) => {
+      if (!line.trim()) return;
+      let msg: { phase?: string; done?: number; total?: number | null; result?: ImportResult; problem?: Problem };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (msg.result) result = msg.result;
+      else if (msg.problem) problem = msg.problem;
+      else if (msg.phase) onProgress({ phase: msg.phase, done: msg.done ?? 0, total: msg.total ?? null });
+    };
+    xhr.open('POST', target);
+    xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('accept', 'application/x-ndjson, application/json;q=0.5');
+    xhr.setRequestHeader('accept-language', langOf(host.lang));
+    xhr.upload.onprogress = (e) => onUpload(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onprogress = () => {
+      if ((xhr.getResponseHeader('content-type') ?? '').includes('ndjson')) readLines();
+    };
+    xhr.onerror = () => reject(new ApiError(0, t(host.lang, 'errorNetwork')));
+    xhr.onload = () => {
+      const type = xhr.getResponseHeader('content-type') ?? '';
+      let body: unknown;
+      if (type.includes('ndjson')) {
+        readLines();
+        handle(xhr.responseText.slice(seen));
+      } else {
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = undefined;
+        }
+      }
+      if (xhr.status >= 400 || problem) {
+        const p = problem ?? (body as Problem | undefined);
+        reject(new ApiError(p?.status ?? xhr.status, p?.detail || p?.title || t(host.lang, 'errorUnexpected', { status: xhr.status }), p));
+        return;
+      }
+      const r = result ?? (body as ImportResult | undefined);
+      if (!r) reject(new ApiError(xhr.status, t(host.lang, 'errorUnexpected', { status: xhr.status })));
+      else resolve(r);
+    };
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+/** Today in Stockholm as YYYY-MM-DD (the API's calendar). */
+export function todayStockholm(): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+export function formatPercent(lang: string, rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return t(lang, 'none');
+  return new Intl.NumberFormat(langOf(lang) === 'en' ? 'en-GB' : 'sv-SE', { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+}
+
+export function formatNumber(lang: string, n: number): string {
+  return new Intl.NumberFormat(langOf(lang) === 'en' ? 'en-GB' : 'sv-SE').format(n);
+}

@@ -1,0 +1,93 @@
+import { LitElement, html, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { ApiError, apiJson, forgetToken, t as translate, url, type ApiHost } from './api.ts';
+import type { StringKey } from './strings/sv.ts';
+import { baseStyles } from './styles.ts';
+
+/**
+ * What all five elements share: `api-base`, `lang`, the token, a load that re-runs when what it
+ * depends on changes, and the loading / error states.
+ */
+export class KkElement extends LitElement implements ApiHost {
+  static override styles: CSSResultGroup = [baseStyles];
+
+  /** Where the API lives, e.g. `https://kompetenskoll.stockholm.se` (empty: the page's origin). */
+  @property({ attribute: 'api-base' }) apiBase = '';
+  /** `sv` (default) or `en`. */
+  @property({ reflect: true }) override lang = 'sv';
+  /** A bearer token; when absent the element fires `kk-token-request`. */
+  @property({ attribute: false }) token?: string;
+
+  @state() protected busy = false;
+  @state() protected error: ApiError | null = null;
+
+  private lastKey: string | null = null;
+  private loadSeq = 0;
+
+  protected t(key: StringKey, params?: Record<string, string | number>) {
+    return translate(this.lang, key, params);
+  }
+
+  protected url(path: string, query?: Parameters<typeof url>[2]) {
+    return url(this, path, query);
+  }
+
+  protected get<T>(path: string, query?: Parameters<typeof url>[2]) {
+    return apiJson<T>(this, this.url(path, query));
+  }
+
+  /** What the element's data depends on besides api-base, token and lang. */
+  protected loadKey(): string {
+    return '';
+  }
+
+  /** Fetches the element's data; called when loadKey, api-base, token or lang change. */
+  protected async load(_signal: { stale(): boolean }): Promise<void> {}
+
+  override updated(changed: PropertyValues) {
+    super.updated(changed);
+    if (changed.has('token') && !this.token) forgetToken(this);
+    const key = JSON.stringify([this.apiBase, this.token ?? '', this.lang, this.loadKey()]);
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      void this.reload();
+    }
+  }
+
+  /** Loads again; answers that arrive after a newer load started are dropped. */
+  async reload() {
+    const seq = ++this.loadSeq;
+    const signal = { stale: () => seq !== this.loadSeq };
+    this.busy = true;
+    this.error = null;
+    try {
+      await this.load(signal);
+    } catch (e) {
+      if (!signal.stale()) this.error = asApiError(e, this.lang);
+    } finally {
+      if (!signal.stale()) this.busy = false;
+    }
+  }
+
+  protected renderError(error: ApiError | null = this.error, retry = true) {
+    if (!error) return nothing;
+    return html`<div class="error" role="alert" part="error">
+      <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 4v5M8 11v1.5" stroke="currentColor" stroke-width="2"/></svg>
+      <span><strong>${this.t('errorTitle')}:</strong> ${error.message}</span>
+      ${retry ? html`<button type="button" part="button" @click=${() => this.reload()}>${this.t('retry')}</button>` : nothing}
+    </div>`;
+  }
+
+  protected renderLoading(key: StringKey) {
+    return html`<p class="loading" role="status" part="loading"><span class="spinner" aria-hidden="true"></span>${this.t(key)}</p>`;
+  }
+
+  protected fire<T>(name: string, detail: T) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+}
+
+export function asApiError(e: unknown, lang: string): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError(0, translate(lang, 'errorNetwork'));
+}

@@ -1,0 +1,7 @@
+/** One script tag registers all five elements. */
+export { KkMyTraining } from './kk-my-training.ts';
+export { KkUnitCoverage } from './kk-unit-coverage.ts';
+export { KkCoverageExport } from './kk-coverage-export.ts';
+export { KkImport } from './kk-import.ts';
+export { KkRequirements } from './kk-requirements.ts';
+export type { TokenRequestDetail } from './api.ts';

@@ -1,0 +1,477 @@
+import { css, html, nothing, svg } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ApiError, formatNumber, formatPercent, todayStockholm } from './api.ts';
+import { asApiError, KkElement } from './base.ts';
+import { baseStyles } from './styles.ts';
+import { icon } from './icons.ts';
+import { STATUS_KEY } from './kk-my-training.ts';
+import type { StringKey } from './strings/sv.ts';
+
+export interface Figures {
+  population: number;
+  completed: number;
+  started: number;
+  notStarted: number;
+  overdue: number;
+  reached: number;
+  rate: number | null;
+  target: number;
+  gap: number;
+}
+interface Unit {
+  code: string;
+  name: string;
+}
+interface CoverageAnswer {
+  asOf: string;
+  unit: Unit;
+  requirement: { code: string };
+  total: Figures;
+  children: ({ unit: Unit } & Figures)[];
+}
+interface Person {
+  employeeNumber: string;
+  name: string;
+  unit: Unit;
+  status: 'completed' | 'started' | 'not_started';
+  dueDate: string | null;
+  overdue: boolean;
+}
+interface RequirementView {
+  code: string;
+  title: string;
+}
+
+type SortKey = 'name' | 'population' | 'completed' | 'started' | 'notStarted' | 'overdue' | 'rate' | 'gap';
+const NUMBER_COLUMNS: { key: Exclude<SortKey, 'name' | 'rate'>; label: StringKey }[] = [
+  { key: 'population', label: 'covPopulation' },
+  { key: 'completed', label: 'covCompleted' },
+  { key: 'started', label: 'covStarted' },
+  { key: 'notStarted', label: 'covNotStarted' },
+  { key: 'overdue', label: 'covOverdue' },
+  { key: 'gap', label: 'covGap' },
+];
+const PEOPLE_SHOWN = 100;
+
+function meetsTarget(f: Figures) {
+  return f.population > 0 && f.gap === 0;
+}
+
+/**
+ * Coverage of one unit for one requirement on a date: its figures, its child units with a bar
+ * against the target, drill-down with a breadcrumb back, the staff not done (for those allowed to
+ * see names) and the trend per tertial.
+ *
+ * @summary Täckningsgrad / Coverage.
+ * @attr unit - the unit code to start from, e.g. STHLM or HAV
+ * @attr requirement - the requirement code, e.g. VBE-ALLA (default: the first requirement)
+ * @attr as-of - the date, YYYY-MM-DD (default today)
+ * @attr api-base - where the API lives
+ * @attr lang - `sv` (default) or `en`
+ * @fires kk-token-request - when no `token` is set; detail `{ resolve(token), reject() }`
+ * @fires kk-unit-change - the unit shown changed by drill-down or breadcrumb; detail `{ unit }`
+ * @fires kk-loaded - after figures are shown; detail `{ unit, requirement, asOf }`
+ * @csspart controls - the date and requirement pickers
+ * @csspart breadcrumb - the path of units
+ * @csspart summary - the unit's own figures
+ * @csspart table - the table of child units
+ * @csspart bar - a rate bar
+ * @csspart bar-fill - the filled part of a rate bar
+ * @csspart target - the target line on a bar and the chart
+ * @csspart trend - the trend chart
+ * @csspart people - the list of staff not done
+ * @csspart button - buttons
+ * @csspart error - an error message
+ * @csspart loading - the loading message
+ * @cssproperty --kk-color-primary - bars, links and buttons
+ * @cssproperty --kk-color-target - the target line
+ * @cssproperty --kk-color-text - text
+ * @cssproperty --kk-color-danger - overdue and errors
+ * @cssproperty --kk-color-success - target met
+ * @cssproperty --kk-font-family - font
+ */
+@customElement('kk-unit-coverage')
+export class KkUnitCoverage extends KkElement {
+  static override styles = [
+    baseStyles,
+    css`
+      nav ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem; padding: 0; margin: 0 0 0.75rem; }
+      nav li + li::before { content: '›'; color: var(--_muted); margin-right: 0.25rem; }
+      nav [aria-current] { font-weight: 600; }
+      .summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); gap: 0.5rem; margin: 0 0 1rem; }
+      .summary div { background: var(--_subtle); border-radius: var(--_radius); padding: 0.5rem 0.7rem; }
+      .summary dt { color: var(--_muted); font-size: 0.9rem; }
+      .summary dd { margin: 0; font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+      .bar-cell { min-width: 8rem; }
+      tbody th { min-width: 9.5rem; }
+      thead th.num { white-space: normal; }
+      th, td { padding: 0.45rem 0.4rem; }
+      .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0.25rem 0; font-size: 0.9rem; color: var(--_muted); }
+      .legend span { display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }
+      .bar { position: relative; height: 0.9rem; background: #e4e7eb; border-radius: 3px; border: 1px solid #767676; margin-top: 0.2rem; }
+      .bar-fill { height: 100%; background: var(--_primary); border-radius: 2px 0 0 2px; }
+      .target { position: absolute; top: -0.3rem; bottom: -0.3rem; width: 3px; background: var(--kk-color-target, #1b1b1b); }
+      .rate { font-weight: 600; }
+      th button.sort { background: none; border: none; color: inherit; padding: 0; min-height: 0; font-weight: 600; text-align: inherit; }
+      th.num button.sort { margin-left: auto; }
+      td button.link { font-weight: 600; }
+      .trend svg { width: 100%; max-width: 30rem; height: auto; display: block; }
+      .trend text { font-size: 11px; fill: var(--_muted); }
+      details { margin-top: 0.5rem; }
+      summary { cursor: pointer; color: var(--_primary); }
+      .people-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
+      .trend { max-width: 40rem; }
+    `,
+  ];
+
+  /** The unit the element starts from. */
+  @property() unit = '';
+  @property() requirement = '';
+  @property({ attribute: 'as-of' }) asOf = '';
+
+  /** The drill-down path below `unit`: codes and names, the last one shown. */
+  @state() private path: Unit[] = [];
+  @state() private data: CoverageAnswer | null = null;
+  @state() private requirements: RequirementView[] = [];
+  @state() private trend: ({ asOf: string } & Figures)[] | null = null;
+  @state() private trendError: ApiError | null = null;
+  @state() private people: Person[] | null = null;
+  @state() private peopleOpen = false;
+  @state() private peopleError: ApiError | null = null;
+  @state() private peopleBusy = false;
+  @state() private sortKey: SortKey = 'name';
+  @state() private sortDesc = false;
+  private focusAfterLoad: 'table' | 'crumb' | null = null;
+
+  private get current(): string {
+    return this.path.length ? this.path[this.path.length - 1].code : this.unit;
+  }
+
+  private get date(): string {
+    return this.asOf || todayStockholm();
+  }
+
+  protected override willUpdate(changed: Map<string, unknown>) {
+    // A new starting unit from outside starts a new path.
+    if (changed.has('unit')) this.path = [];
+  }
+
+  protected override loadKey() {
+    return JSON.stringify([this.current, this.requirement, this.asOf]);
+  }
+
+  protected override async load(signal: { stale(): boolean }) {
+    this.data = null;
+    this.people = null;
+    this.peopleOpen = false;
+    this.peopleError = null;
+    this.trend = null;
+    this.trendError = null;
+    if (!this.requirements.length) {
+      const r = await this.get<{ requirements: RequirementView[] }>('/api/requirements');
+      if (signal.stale()) return;
+      this.requirements = r.requirements;
+    }
+    if (!this.requirement) {
+      if (!this.requirements.length) return;
+      // The first requirement becomes the choice; this reload supersedes the current one.
+      this.requirement = this.requirements[0].code;
+      return;
+    }
+    if (!this.current) return;
+    const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
+    const trend = this.get<{ points: ({ asOf: string } & Figures)[] }>('/api/coverage/trend', { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' });
+    trend.catch(() => undefined);
+    const data = await this.get<CoverageAnswer>('/api/coverage', q);
+    if (signal.stale()) return;
+    this.data = data;
+    this.fire('kk-loaded', { unit: data.unit.code, requirement: this.requirement, asOf: data.asOf });
+    try {
+      const t = await trend;
+      if (!signal.stale()) this.trend = t.points;
+    } catch (e) {
+      if (!signal.stale()) this.trendError = asApiError(e, this.lang);
+    }
+  }
+
+  override updated(changed: Map<string, unknown>) {
+    super.updated(changed);
+    if (this.data && this.focusAfterLoad) {
+      const target = this.focusAfterLoad === 'table' ? this.renderRoot.querySelector<HTMLElement>('#unit-heading') : this.renderRoot.querySelector<HTMLElement>('nav [aria-current]');
+      this.focusAfterLoad = null;
+      target?.focus();
+    }
+  }
+
+  private drill(unit: Unit) {
+    if (!this.path.length && this.data) this.path = [this.data.unit];
+    this.path = [...this.path, unit];
+    this.focusAfterLoad = 'table';
+    this.fire('kk-unit-change', { unit: unit.code });
+  }
+
+  private back(index: number) {
+    this.path = index === 0 ? [] : this.path.slice(0, index + 1);
+    this.focusAfterLoad = 'table';
+    this.fire('kk-unit-change', { unit: this.current });
+  }
+
+  private sortBy(key: SortKey) {
+    if (this.sortKey === key) this.sortDesc = !this.sortDesc;
+    else {
+      this.sortKey = key;
+      this.sortDesc = key !== 'name';
+    }
+  }
+
+  private sorted() {
+    const rows = [...(this.data?.children ?? [])];
+    const k = this.sortKey;
+    const value = (r: (typeof rows)[number]) => (k === 'name' ? r.unit.name : k === 'rate' ? (r.rate ?? -1) : r[k]);
+    rows.sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      const c = typeof x === 'string' ? x.localeCompare(y as string, this.lang) : (x as number) - (y as number);
+      return this.sortDesc ? -c : c;
+    });
+    return rows;
+  }
+
+  private async togglePeople() {
+    this.peopleOpen = !this.peopleOpen;
+    if (!this.peopleOpen || this.people) return;
+    this.peopleBusy = true;
+    this.peopleError = null;
+    try {
+      const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
+      const [notStarted, started] = await Promise.all([
+        this.get<{ people: Person[] }>('/api/coverage/people', { ...q, status: 'not_started' }),
+        this.get<{ people: Person[] }>('/api/coverage/people', { ...q, status: 'started' }),
+      ]);
+      this.people = [...notStarted.people, ...started.people].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.name.localeCompare(b.name, this.lang));
+    } catch (e) {
+      const err = asApiError(e, this.lang);
+      this.peopleError = err.status === 403 ? new ApiError(403, this.t('covPeopleDenied')) : err;
+    } finally {
+      this.peopleBusy = false;
+    }
+  }
+
+  /** Escape in the list closes it and returns to its button. */
+  private escapePeople(e: KeyboardEvent) {
+    if (e.key !== 'Escape' || !this.peopleOpen) return;
+    this.peopleOpen = false;
+    this.renderRoot.querySelector<HTMLElement>('[aria-controls="people"]')?.focus();
+  }
+
+  override render() {
+    const d = this.data;
+    return html`<section aria-labelledby="title">
+      <h2 id="title">${this.t('covTitle')}</h2>
+      ${this.renderControls()}
+      ${this.renderBreadcrumb()}
+      ${this.renderError()}
+      ${this.busy && !d ? this.renderLoading('covLoading') : nothing}
+      ${!this.busy && !this.error && !this.requirements.length ? html`<p class="empty">${this.t('covNoRequirements')}</p>` : nothing}
+      ${d ? this.renderData(d) : nothing}
+    </section>`;
+  }
+
+  private renderControls() {
+    return html`<div class="controls" part="controls">
+      <div class="field">
+        <label for="asof">${this.t('asOfLabel')}</label>
+        <input id="asof" type="date" .value=${this.date} @change=${(e: Event) => {
+          const v = (e.target as HTMLInputElement).value;
+          if (v) this.asOf = v;
+        }} />
+      </div>
+      <div class="field">
+        <label for="req">${this.t('requirementLabel')}</label>
+        <select id="req" @change=${(e: Event) => (this.requirement = (e.target as HTMLSelectElement).value)}>
+          ${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === this.requirement}>${r.code}: ${r.title}</option>`)}
+        </select>
+      </div>
+    </div>`;
+  }
+
+  private renderBreadcrumb() {
+    if (this.path.length < 2) return nothing;
+    const last = this.path.length - 1;
+    return html`<nav aria-label=${this.t('covBreadcrumb')} part="breadcrumb"><ol>
+      ${this.path.map((u, i) =>
+        i === last
+          ? html`<li><span aria-current="location" tabindex="-1">${u.name}</span></li>`
+          : html`<li><button type="button" class="link" @click=${() => this.back(i)} aria-label=${this.t('covBack', { unit: u.name })}>${u.name}</button></li>`,
+      )}
+    </ol></nav>`;
+  }
+
+  private renderData(d: CoverageAnswer) {
+    const f = d.total;
+    const n = (x: number) => formatNumber(this.lang, x);
+    const items: [StringKey, string, string][] = [
+      ['covPopulation', n(f.population), 'population'],
+      ['covCompleted', n(f.completed), 'completed'],
+      ['covStarted', n(f.started), 'started'],
+      ['covNotStarted', n(f.notStarted), 'notStarted'],
+      ['covOverdue', n(f.overdue), 'overdue'],
+      ['covRate', formatPercent(this.lang, f.rate), 'rate'],
+      ['covTarget', formatPercent(this.lang, f.target), 'target'],
+      ['covGap', this.t('covGapPersons', { n: n(f.gap) }), 'gap'],
+    ];
+    return html`
+      <h3 id="unit-heading" tabindex="-1">${this.t('covSummary', { unit: d.unit.name })}</h3>
+      <dl class="summary" part="summary">
+        ${items.map(([label, value, key]) => html`<div data-figure=${key}><dt>${this.t(label)}</dt><dd>${value}</dd></div>`)}
+      </dl>
+      ${this.renderChildren(d)}
+      ${this.renderTrend(d)}
+      ${this.renderPeople(d)}
+    `;
+  }
+
+  private renderChildren(d: CoverageAnswer) {
+    if (!d.children.length) return html`<p class="empty">${this.t('covNoChildren')}</p>`;
+    const header = (key: SortKey, label: StringKey, num = false) => {
+      const active = this.sortKey === key;
+      const sort = active ? (this.sortDesc ? 'descending' : 'ascending') : 'none';
+      return html`<th scope="col" class=${num ? 'num' : ''} aria-sort=${sort}>
+        <button type="button" class="sort" @click=${() => this.sortBy(key)}>
+          ${this.t(label)} ${icon(active ? (this.sortDesc ? 'down' : 'up') : 'sort')}
+        </button>
+      </th>`;
+    };
+    return html`<h3>${this.t('covChildren', { unit: d.unit.name })}</h3>
+      <p class="hint" aria-hidden="true">${this.t('covChildrenCaption', { unit: d.unit.name, date: d.asOf })}</p>
+      <div class="table-wrap"><table part="table">
+        <caption class="visually-hidden">${this.t('covChildrenCaption', { unit: d.unit.name, date: d.asOf })}</caption>
+        <thead><tr>
+          ${header('name', 'covUnitColumn')}
+          ${header('rate', 'covBarColumn')}
+          <th scope="col">${this.t('covStatusColumn')}</th>
+          ${NUMBER_COLUMNS.map((c) => header(c.key, c.label, true))}
+        </tr></thead>
+        <tbody>
+          ${this.sorted().map((c) => html`<tr data-unit=${c.unit.code}>
+            <th scope="row"><button type="button" class="link" @click=${() => this.drill(c.unit)} aria-label=${this.t('covDrill', { unit: c.unit.name })}>${c.unit.name}</button></th>
+            <td class="bar-cell">${this.renderBar(c)}</td>
+            <td>${this.renderMeets(c)}</td>
+            ${NUMBER_COLUMNS.map((col) => html`<td class="num" data-col=${col.key}>${formatNumber(this.lang, c[col.key])}</td>`)}
+          </tr>`)}
+        </tbody>
+      </table></div>`;
+  }
+
+  private renderBar(f: Figures) {
+    const pct = Math.round((f.rate ?? 0) * 1000) / 10;
+    return html`<span class="rate" data-col="rate">${f.rate === null ? this.t('noRate') : formatPercent(this.lang, f.rate)}</span>
+      <div class="bar" part="bar" aria-hidden="true">
+        <div class="bar-fill" part="bar-fill" style="width:${pct}%"></div>
+        <div class="target" part="target" style="left:calc(${f.target * 100}% - 1px)"></div>
+      </div>`;
+  }
+
+  private renderMeets(f: Figures) {
+    if (f.population === 0) return html`<span class="status">${icon('not_started')} ${this.t('covNoPopulation')}</span>`;
+    return meetsTarget(f)
+      ? html`<span class="status ok">${icon('completed')} ${this.t('covReached')}</span>`
+      : html`<span class="status bad">${icon('below')} ${this.t('covBelow')}</span>`;
+  }
+
+  private renderTrend(d: CoverageAnswer) {
+    const points = this.trend;
+    const body = () => {
+      if (this.trendError) return this.renderError(this.trendError, false);
+      if (!points) return this.renderLoading('covTrendLoading');
+      if (!points.length) return html`<p class="empty">${this.t('covTrendEmpty')}</p>`;
+      return this.renderChart(d, points);
+    };
+    return html`<div class="trend" part="trend"><h3>${this.t('covTrend')}</h3>${body()}</div>`;
+  }
+
+  private renderChart(d: CoverageAnswer, points: ({ asOf: string } & Figures)[]) {
+    const W = 320;
+    const H = 150;
+    const L = 34;
+    const B = 22;
+    const x = (i: number) => L + (points.length === 1 ? (W - L - 8) / 2 : (i * (W - L - 8)) / (points.length - 1));
+    const y = (r: number) => 8 + (1 - r) * (H - B - 8);
+    const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.rate ?? 0).toFixed(1)}`).join(' ');
+    const first = points[0];
+    const last = points[points.length - 1];
+    const target = last.target;
+    const alt = this.t('covTrendAlt', {
+      unit: d.unit.name,
+      from: first.asOf,
+      fromRate: formatPercent(this.lang, first.rate),
+      to: last.asOf,
+      toRate: formatPercent(this.lang, last.rate),
+      target: formatPercent(this.lang, target),
+    });
+    const labelled = new Set([0, Math.floor((points.length - 1) / 2), points.length - 1]);
+    return html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="trend-alt">
+        ${[0, 0.5, 1].map((r) => svg`<line x1=${L} x2=${W - 8} y1=${y(r)} y2=${y(r)} stroke="#d5d9df"/><text x=${L - 4} y=${y(r) + 4} text-anchor="end">${r * 100}%</text>`)}
+        <line part="target" x1=${L} x2=${W - 8} y1=${y(target)} y2=${y(target)} stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/>
+        <polyline points=${line} fill="none" stroke="var(--_primary)" stroke-width="2.5"/>
+        ${points.map((p, i) => svg`<circle cx=${x(i)} cy=${y(p.rate ?? 0)} r="3" fill="var(--_primary)"/>`)}
+        ${points.map((p, i) => (labelled.has(i) ? svg`<text x=${x(i)} y=${H - 6} text-anchor=${i === 0 && points.length > 1 ? 'start' : i === points.length - 1 && points.length > 1 ? 'end' : 'middle'}>${p.asOf}</text>` : nothing))}
+      </svg>
+      <p class="legend" aria-hidden="true">
+        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--_primary)" stroke-width="2.5"/></svg>${this.t('covRate')}</span>
+        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/></svg>${this.t('covTarget')} ${formatPercent(this.lang, target)}</span>
+      </p>
+      <p id="trend-alt" class="hint">${alt}</p>
+      <details>
+        <summary>${this.t('covTrendTable')}</summary>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covTrend')}><table>
+          <thead><tr><th scope="col">${this.t('covTrendDate')}</th><th scope="col" class="num">${this.t('covRate')}</th><th scope="col" class="num">${this.t('covPopulation')}</th></tr></thead>
+          <tbody>${points.map((p) => html`<tr><td>${p.asOf}</td><td class="num">${formatPercent(this.lang, p.rate)}</td><td class="num">${formatNumber(this.lang, p.population)}</td></tr>`)}</tbody>
+        </table></div>
+      </details>`;
+  }
+
+  private renderPeople(d: CoverageAnswer) {
+    const people = this.people;
+    return html`<div part="people">
+      <div class="people-head">
+        <h3>${this.t('covPeople')}</h3>
+        <button type="button" class="secondary" part="button" aria-expanded=${this.peopleOpen ? 'true' : 'false'} aria-controls="people" @click=${() => this.togglePeople()}>
+          ${this.peopleOpen ? this.t('covPeopleHide') : this.t('covPeopleShow')}
+        </button>
+      </div>
+      <div id="people" aria-live="polite" @keydown=${(e: KeyboardEvent) => this.escapePeople(e)}>
+        ${!this.peopleOpen
+          ? nothing
+          : this.peopleBusy
+            ? this.renderLoading('covPeopleLoading')
+            : this.peopleError
+              ? this.renderError(this.peopleError, false)
+              : people && !people.length
+                ? html`<p class="empty">${this.t('covPeopleEmpty')}</p>`
+                : people
+                  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covPeople')}><table>
+                      <caption>${this.t('covPeopleCaption', { n: formatNumber(this.lang, people.length), unit: d.unit.name, date: d.asOf })}</caption>
+                      <thead><tr>
+                        <th scope="col">${this.t('covPeopleName')}</th><th scope="col">${this.t('covPeopleNumber')}</th>
+                        <th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('covPeopleStatus')}</th><th scope="col">${this.t('covPeopleDue')}</th>
+                      </tr></thead>
+                      <tbody>${people.slice(0, PEOPLE_SHOWN).map((p) => html`<tr>
+                        <td>${p.name}</td><td>${p.employeeNumber}</td><td>${p.unit.name}</td>
+                        <td><span class="status ${p.status}">${icon(p.status)} ${this.t(STATUS_KEY[p.status])}</span>
+                          ${p.overdue ? html`<span class="status overdue">${icon('overdue')} ${this.t('overdue')}</span>` : nothing}</td>
+                        <td>${p.dueDate ?? this.t('none')}</td>
+                      </tr>`)}</tbody>
+                    </table></div>
+                    ${people.length > PEOPLE_SHOWN ? html`<p class="hint">${this.t('covPeopleMore', { shown: PEOPLE_SHOWN, n: people.length })}</p>` : nothing}`
+                  : nothing}
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kk-unit-coverage': KkUnitCoverage;
+  }
+}
