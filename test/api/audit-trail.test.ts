@@ -90,6 +90,12 @@ const AUDITED: { name: string; run: () => Promise<Response>; status: number; exp
     expect: () => ({ kind: 'person.extract', action: 'read', actor: 'ADM1', scope: null, detail: { employeeNumber: 'P1' } }),
   },
   {
+    name: 'coverage exported with names',
+    run: () => h.request('/api/exports/coverage.xlsx?unit=F1&requirement=R1&asOf=2024-06-01&people=1', { token: t.coordinator }),
+    status: 200,
+    expect: () => ({ kind: 'export.coverage', action: 'export', actor: 'SAM1', scope: 'F1', detail: { asOf: '2024-06-01', requirement: 'R1', people: true, rows: 1 } }),
+  },
+  {
     name: 'audit log exported',
     run: () => h.request('/api/audit.xlsx?kind=course', { token: t.auditor }),
     status: 200,
