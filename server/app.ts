@@ -7,6 +7,7 @@ import { coverageRoutes } from './routes/coverage.ts';
 import { courses } from './routes/courses.ts';
 import { dev } from './routes/dev.ts';
 import { health } from './routes/health.ts';
+import { imports } from './routes/imports.ts';
 import { me } from './routes/me.ts';
 import { requirements } from './routes/requirements.ts';
 
@@ -36,7 +37,8 @@ export function createApp(deps: AppDeps) {
     .route('/', me)
     .route('/', coverageRoutes)
     .route('/', courses)
-    .route('/', requirements);
+    .route('/', requirements)
+    .route('/', imports);
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';

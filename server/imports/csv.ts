@@ -1,0 +1,91 @@
+import iconv from 'iconv-lite';
+
+/**
+ * CSV as Excel and HR systems save it: UTF-8 with or without a byte-order mark, or Windows-1252
+ * (a Swedish Excel's "CSV (semikolonavgränsad)"), UTF-16 with a mark (Excel's "Unicode text");
+ * comma, semicolon or tab between fields; quotes doubled inside quoted fields.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(Buffer.from(bytes.subarray(2)), 'utf16-be');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Not valid UTF-8: a Windows-1252 file, where every byte is a character.
+    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'win1252');
+  }
+}
+
+/** The separator of the header line: the most frequent of ; , and tab outside quotes. */
+export function detectDelimiter(text: string): string {
+  const counts = new Map<string, number>([[';', 0], [',', 0], ['\t', 0]]);
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  let most = 0;
+  for (const [d, n] of counts) if (n > most) [best, most] = [d, n];
+  return best;
+}
+
+/**
+ * Records with their line numbers as a spreadsheet program would show them (the first record is
+ * row 1). `onRecord` may throw to stop early (the row bound).
+ */
+export function parseCsv(text: string, onRecord: (fields: string[], row: number) => void): void {
+  const delimiter = detectDelimiter(text);
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let row = 1;
+  let i = 0;
+  const n = text.length;
+  const endRecord = () => {
+    fields.push(field);
+    field = '';
+    onRecord(fields, row);
+    fields = [];
+    row++;
+  };
+  while (i < n) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      // Take the run up to the next quote in one slice: fields can be long.
+      const next = text.indexOf('"', i);
+      const stop = next < 0 ? n : next;
+      field += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      quoted = true;
+      i++;
+    } else if (ch === delimiter) {
+      fields.push(field);
+      field = '';
+      i++;
+    } else if (ch === '\r' || ch === '\n') {
+      endRecord();
+      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+    } else {
+      field += ch;
+      i++;
+    }
+  }
+  if (field !== '' || fields.length) endRecord();
+}
