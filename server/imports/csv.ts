@@ -21,7 +21,9 @@ export function decodeText(bytes: Uint8Array): string {
 export function detectDelimiter(text: string): string {
   const counts = new Map<string, number>([[';', 0], [',', 0], ['\t', 0]]);
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  // The header is the first line with something on it.
+  const start = text.search(/[^\r\n]/);
+  for (let i = Math.max(0, start); i < text.length; i++) {
     const ch = text[i];
     if (ch === '"') quoted = !quoted;
     else if (!quoted && (ch === '\n' || ch === '\r')) break;
@@ -52,6 +54,8 @@ export function parseCsv(text: string, onRecord: (fields: string[], row: number)
     fields = [];
     row++;
   };
+  // The next character that ends a plain run: the separator, a quote or a line break.
+  const special = new RegExp(`[${delimiter === '\t' ? '\\t' : delimiter}"\\r\\n]`, 'g');
   while (i < n) {
     const ch = text[i];
     if (quoted) {
@@ -83,8 +87,11 @@ export function parseCsv(text: string, onRecord: (fields: string[], row: number)
       endRecord();
       i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
     } else {
-      field += ch;
-      i++;
+      special.lastIndex = i + 1;
+      const m = special.exec(text);
+      const stop = m ? m.index : n;
+      field += text.slice(i, stop);
+      i = stop;
     }
   }
   if (field !== '' || fields.length) endRecord();

@@ -28,7 +28,7 @@ export interface ReadLimits {
   maxInflatedBytes: number;
 }
 
-export const DEFAULT_LIMITS: ReadLimits = { maxRows: 500_000, maxInflatedBytes: 400 * 1024 * 1024 };
+export const DEFAULT_LIMITS: ReadLimits = { maxRows: 500_000, maxInflatedBytes: 256 * 1024 * 1024 };
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 // The old binary .xls (an OLE compound file) and what else SheetJS reads but we do not take.
@@ -41,7 +41,7 @@ function tooManyRows(limits: ReadLimits) {
 const blank = (v: CellValue) => v === null || (typeof v === 'string' && v.trim() === '');
 
 /** Bytes → header and rows: xlsx (first sheet, or `sheetName`) or CSV text. */
-export function readSheet(bytes: Uint8Array, opts: { fileName?: string; sheetName?: string; limits?: ReadLimits } = {}): Sheet {
+export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sheetName?: string; limits?: ReadLimits } = {}): Promise<Sheet> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   if (bytes.length === 0) throw new DomainError('unprocessable', 'import.empty');
   if (isZip(bytes)) return readXlsx(bytes, opts.sheetName, limits);
@@ -69,8 +69,8 @@ function readCsv(bytes: Uint8Array, limits: ReadLimits): Sheet {
   return { headerRow: h.row, headers: h.cells.map((c) => String(c ?? '').trim()), rows };
 }
 
-function readXlsx(bytes: Uint8Array, sheetName: string | undefined, limits: ReadLimits): Sheet {
-  guardZip(bytes, limits.maxInflatedBytes);
+async function readXlsx(bytes: Uint8Array, sheetName: string | undefined, limits: ReadLimits): Promise<Sheet> {
+  await guardZip(bytes, limits.maxInflatedBytes);
   let wb: XLSX.WorkBook;
   try {
     // sheetRows stops SheetJS one row past the bound, so an oversized sheet is never held whole.

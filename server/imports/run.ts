@@ -16,7 +16,7 @@ export interface FileImport {
 /** Bytes to answer: read the sheet once, then plan (and unless a dry run, commit) the import. */
 export async function importFile(ctx: ImportContext, f: FileImport): Promise<ImportAnswer> {
   ctx.progress?.({ phase: 'read', done: 0, total: f.bytes.length });
-  const sheet = readSheet(f.bytes, { fileName: ctx.fileName ?? undefined, sheetName: f.sheetName, limits: f.limits });
+  const sheet = await readSheet(f.bytes, { fileName: ctx.fileName ?? undefined, sheetName: f.sheetName, limits: f.limits });
   ctx.progress?.({ phase: 'read', done: f.bytes.length, total: f.bytes.length });
   ctx.progress?.({ phase: 'check', done: 0, total: sheet.rows.length });
   switch (f.kind) {

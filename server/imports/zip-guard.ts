@@ -1,11 +1,12 @@
-import { Inflate } from 'fflate';
+import { unzipSync } from 'fflate';
 import { DomainError } from '../domain/errors.ts';
 
 /**
  * A spreadsheet is a zip, and a zip can inflate a thousandfold. Before SheetJS sees the bytes, the
- * central directory's declared sizes are summed (cheap, nothing inflated), then every entry is
- * actually inflated with a running count and abandoned the moment the count passes the bound:
- * declared sizes can lie, the inflater cannot.
+ * central directory's declared sizes are summed (cheap, nothing inflated; fflate's own reader
+ * would inflate, so the directory is read here), then every entry is actually inflated with a
+ * running count and abandoned the moment the count passes the bound: declared sizes can lie,
+ * the inflater cannot.
  */
 
 export interface ZipEntry {
@@ -60,39 +61,62 @@ export function zipEntries(bytes: Uint8Array): ZipEntry[] {
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
 
 /** Throws 413 when the zip would inflate past `limit` bytes in all, by declaration or in fact. */
-export function guardZip(bytes: Uint8Array, limit: number): void {
+export async function guardZip(bytes: Uint8Array, limit: number): Promise<void> {
   const entries = zipEntries(bytes);
+  const over = () => new DomainError('too_large', 'import.inflatesTooMuch', { limit: mb(limit) });
+  // fflate reads the directory (zip64 sizes too) and, told to take nothing, inflates nothing.
   let declared = 0;
-  for (const e of entries) {
-    // 0xffffffff marks a zip64 size: more than any spreadsheet we accept.
-    declared += e.declaredSize === 0xffffffff ? Infinity : e.declaredSize;
-    if (declared > limit) throw new DomainError('too_large', 'import.inflatesTooMuch', { limit: mb(limit) });
+  const tooBig = over();
+  try {
+    unzipSync(bytes, {
+      filter: (f) => {
+        declared += f.originalSize;
+        if (declared > limit) throw tooBig;
+        return false;
+      },
+    });
+  } catch (e) {
+    if (e === tooBig) throw tooBig;
+    throw bad();
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let inflated = 0;
-  const over = new DomainError('too_large', 'import.inflatesTooMuch', { limit: mb(limit) });
   for (const e of entries) {
     const at = e.localOffset;
     if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) throw bad();
     const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
     const end = start + e.compressedSize;
     if (end > bytes.length) throw bad();
-    if (e.method === 0) {
-      inflated += e.compressedSize;
-    } else if (e.method === 8) {
-      const inflater = new Inflate((chunk) => {
-        inflated += chunk.length;
-        if (inflated > limit) throw over;
-      });
-      try {
-        for (let i = start; i < end; i += 1 << 16) inflater.push(bytes.subarray(i, Math.min(end, i + (1 << 16))), i + (1 << 16) >= end);
-      } catch (err) {
-        if (err === over) throw over;
-        throw bad();
+    if (e.method === 0) inflated += e.compressedSize;
+    else if (e.method === 8) inflated = await countInflated(bytes.subarray(start, end), inflated, limit);
+    else throw bad();
+    if (inflated > limit) throw over();
+  }
+}
+
+/**
+ * Inflates raw deflate data only to count it, stopping as soon as the running total passes the
+ * limit. The platform's DecompressionStream (Node and Workers alike) runs natively and hands
+ * back control between chunks, so other requests are answered meanwhile.
+ */
+async function countInflated(data: Uint8Array, before: number, limit: number): Promise<number> {
+  const stream = new DecompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
+  writer.close().catch(() => {});
+  const reader = stream.readable.getReader();
+  let total = before;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return total;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        return total;
       }
-    } else {
-      throw bad();
     }
-    if (inflated > limit) throw over;
+  } catch {
+    throw bad();
   }
 }
