@@ -1,6 +1,5 @@
-import type { CompiledQuery } from 'kysely';
 import type { RecordStatus } from '../db/schema.ts';
-import { chunksOf, lit, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
 import { COMPLETION_COLUMNS, fold, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';
@@ -90,29 +89,13 @@ export async function planCompletions(ctx: ImportContext, sheet: Sheet): Promise
     changes: { added: inserts.length },
     scope: [],
     statements(batchId) {
-      const out: CompiledQuery[] = [];
       const recordedAt = new Date().toISOString();
-      for (const chunk of chunksOf(inserts, 4)) {
-        out.push(
-          ctx.db
-            .insertInto('completion')
-            .values(
-              chunk.map((f) => ({
-                person_id: f.person,
-                course_id: f.course,
-                status: lit(f.status),
-                occurred_at: f.at,
-                source: lit('import'),
-                source_ref: lit(`row ${f.row}`),
-                recorded_by: ctx.actor,
-                recorded_at: lit(recordedAt),
-                import_batch_id: lit(batchId),
-              })),
-            )
-            .compile(),
-        );
-      }
-      return out;
+      // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
+      return bulkInsert(
+        'completion',
+        ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id'].map((name) => ({ name })),
+        inserts.map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]),
+      );
     },
   };
 }

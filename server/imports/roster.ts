@@ -1,7 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { addDays } from '../domain/calendar.ts';
 import type { EmploymentType } from '../db/schema.ts';
-import { chunksOf, lit, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, email, employmentType, text, yesNo } from './cells.ts';
 import { mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
 import { within } from './reach.ts';
@@ -295,7 +295,13 @@ export async function planRoster(ctx: ImportContext, sheet: Sheet, mode: RosterM
     statements(batchId) {
       const db = ctx.db;
       const out: CompiledQuery[] = [];
-      for (const chunk of chunksOf(newPeople, 4)) out.push(db.insertInto('person').values(chunk.map((p) => ({ ...p, anonymised_at: null }))).compile());
+      out.push(
+        ...bulkInsert(
+          'person',
+          [{ name: 'id' }, { name: 'employee_number', bind: true }, { name: 'name', bind: true }, { name: 'email', bind: true }],
+          newPeople.map((p) => [p.id, p.employee_number, p.name, p.email]),
+        ),
+      );
       for (const p of changedPeople) out.push(db.updateTable('person').set({ name: p.name, email: p.email }).where('id', '=', p.id).compile());
       // Ends first: an employment ended and started again on the same day stays two rows.
       const byEnd = new Map<string, number[]>();
@@ -310,25 +316,23 @@ export async function planRoster(ctx: ImportContext, sheet: Sheet, mode: RosterM
           db.updateTable('employment').set({ title: e.title, employment_type: e.employment_type, is_manager: e.is_manager, end_date: e.end_date }).where('id', '=', e.id).compile(),
         );
       }
-      for (const chunk of chunksOf(inserts, 7)) {
-        out.push(
-          db
-            .insertInto('employment')
-            .values(
-              chunk.map((w) => ({
-                person_id: idOf.get(w.employeeNumber)!,
-                unit_code: w.unit,
-                title: w.title,
-                employment_type: w.type,
-                is_manager: w.manager ? 1 : 0,
-                start_date: w.start,
-                end_date: w.end,
-                import_batch_id: lit(batchId),
-              })),
-            )
-            .compile(),
-        );
-      }
+      // Unit codes and titles are the file's words and are bound; the rest we produced or checked.
+      out.push(
+        ...bulkInsert(
+          'employment',
+          [
+            { name: 'person_id' },
+            { name: 'unit_code', bind: true },
+            { name: 'title', bind: true },
+            { name: 'employment_type' },
+            { name: 'is_manager' },
+            { name: 'start_date' },
+            { name: 'end_date' },
+            { name: 'import_batch_id' },
+          ],
+          inserts.map((w) => [idOf.get(w.employeeNumber)!, w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId]),
+        ),
+      );
       return out;
     },
   };
