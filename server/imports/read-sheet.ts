@@ -74,7 +74,7 @@ async function readXlsx(bytes: Uint8Array, sheetName: string | undefined, limits
   let wb: XLSX.WorkBook;
   try {
     // sheetRows stops SheetJS one row past the bound, so an oversized sheet is never held whole.
-    wb = XLSX.read(bytes, { type: 'array', dense: true, cellNF: true, cellHTML: false, cellFormula: false, sheetRows: limits.maxRows + 2, sheets: sheetName ?? 0 });
+    wb = XLSX.read(bytes, { type: 'array', dense: true, cellNF: true, cellText: false, cellHTML: false, cellFormula: false, sheetRows: limits.maxRows + 2, sheets: sheetName ?? 0 });
   } catch {
     throw new DomainError('unprocessable', 'import.notSpreadsheet');
   }
