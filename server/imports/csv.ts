@@ -1,5 +1,3 @@
-import iconv from 'iconv-lite';
-
 /**
  * CSV as Excel and HR systems save it: UTF-8 with or without a byte-order mark, or Windows-1252
  * (a Swedish Excel's "CSV (semikolonavgränsad)"), UTF-16 with a mark (Excel's "Unicode text");
@@ -8,13 +6,34 @@ import iconv from 'iconv-lite';
 export function decodeText(bytes: Uint8Array): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(Buffer.from(bytes.subarray(2)), 'utf16-be');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = new Uint8Array(bytes.length - 2);
+    for (let i = 2; i + 1 < bytes.length; i += 2) [swapped[i - 2], swapped[i - 1]] = [bytes[i + 1], bytes[i]];
+    return new TextDecoder('utf-16le').decode(swapped);
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     // Not valid UTF-8: a Windows-1252 file, where every byte is a character.
-    return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'win1252');
+    return windows1252(bytes);
   }
+}
+
+// Windows-1252 is Latin-1 but for 0x80–0x9F; decoded here, as not every runtime's TextDecoder knows it.
+const CP1252_80 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+export function windows1252(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const end = Math.min(bytes.length, start + 8192);
+    let chunk = '';
+    for (let i = start; i < end; i++) {
+      const b = bytes[i];
+      chunk += b >= 0x80 && b < 0xa0 ? CP1252_80[b - 0x80] : String.fromCharCode(b);
+    }
+    parts.push(chunk);
+  }
+  return parts.join('');
 }
 
 /** The separator of the header line: the most frequent of ; , and tab outside quotes. */
