@@ -63,7 +63,7 @@ export async function planRoster(ctx: ImportContext, sheet: Sheet, mode: RosterM
   ]);
   const [index, people] = await Promise.all([
     UnitIndex.load(ctx.db),
-    ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email']).execute(),
+    ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email', 'anonymised_at']).execute(),
   ]);
   const personBy = new Map(people.map((p) => [p.employee_number, p]));
   const rows = views(sheet, map);
@@ -170,6 +170,7 @@ export async function planRoster(ctx: ImportContext, sheet: Sheet, mode: RosterM
     idOf.set(n, heldPerson.id);
     const mail = p.email ?? heldPerson.email;
     // An anonymised person is not brought back by a roster naming their old number.
+    if (heldPerson.anonymised_at) continue;
     if (heldPerson.name !== p.name || (mail ?? '').toLowerCase() !== (heldPerson.email ?? '').toLowerCase()) {
       changedPeople.push({ id: heldPerson.id, name: p.name, email: mail });
     }

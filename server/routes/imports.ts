@@ -4,7 +4,7 @@ import { authorize } from '../auth/permissions.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { dateParam, enumParam } from '../http/params.ts';
-import { problemFor } from '../http/problem.ts';
+import { problemFor, STATUS } from '../http/problem.ts';
 import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
@@ -74,7 +74,15 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
   const lang = c.get('lang');
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const line = (o: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`));
+      // A reader that went away does not stop the import: it commits or not on its own terms,
+      // and shows in GET /api/imports either way.
+      const line = (o: unknown) => {
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`));
+        } catch {
+          // the stream was cancelled
+        }
+      };
       let last = '';
       const progress: Progress = (p) => {
         const key = `${p.phase}:${p.done}`;
@@ -86,13 +94,15 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
       } catch (e) {
         line({ problem: problemOf(e, lang, c) });
       }
-      controller.close();
+      try {
+        controller.close();
+      } catch {
+        // the stream was cancelled
+      }
     },
   });
   return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }
-
-const STATUS = { bad_request: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, unprocessable: 422 } as const;
 
 function problemOf(e: unknown, lang: AppEnv['Variables']['lang'], c: Context<AppEnv>) {
   if (e instanceof DomainError) return { ...problemFor(lang, STATUS[e.kind], e.key, e.params, e.extra), instance: c.req.path, requestId: c.get('requestId') };
