@@ -1,7 +1,7 @@
 import type { RecordStatus } from '../db/schema.ts';
 import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
-import { COMPLETION_COLUMNS, fold, mapHeaders, requireColumns } from './headers.ts';
+import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
 import { shown, views } from './rows.ts';
@@ -11,7 +11,8 @@ import { shown, views } from './rows.ts';
  * else by e-mail (case-insensitive); the course by code, else by title. Records are appended;
  * one already held with the same person, course, status and time is not written again.
  */
-export async function planCompletions(ctx: ImportContext, sheet: Sheet): Promise<Plan> {
+export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
+  const sheet = locateHeader(file, COMPLETION_COLUMNS);
   const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
   const [people, courses] = await Promise.all([

@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
+import type { CellValue, Sheet } from './read-sheet.ts';
 
 /** Lower case, accents and everything but letters and digits dropped: "Anst.nr" → "anstnr", "Nivå" → "niva". */
 export function fold(s: string): string {
@@ -89,3 +90,18 @@ export const COMPLETION_COLUMNS = {
   date: { names: ['Datum', 'completedAt', 'date', 'Genomförd datum', 'Slutförd', 'Tidpunkt', 'occurredAt', 'completionDate'] },
 } as const satisfies Columns<string>;
 export type CompletionField = keyof typeof COMPLETION_COLUMNS;
+
+/**
+ * The header row: the first non-empty row, unless it names fewer than two known columns and one
+ * of the next few does (an export with a title line or two above its table).
+ */
+export function locateHeader<F extends string>(sheet: Sheet, columns: Columns<F>): Sheet {
+  const known = (cells: string[]) => Object.keys(mapHeaders(cells, columns)).length;
+  if (known(sheet.headers) >= 2) return sheet;
+  const asText = (cells: CellValue[]) => cells.map((c) => (c === null ? '' : typeof c === 'object' ? c.date : String(c).trim()));
+  for (let i = 0; i < Math.min(9, sheet.rows.length); i++) {
+    const cells = asText(sheet.rows[i].cells);
+    if (known(cells) >= 2) return { headerRow: sheet.rows[i].row, headers: cells, rows: sheet.rows.slice(i + 1) };
+  }
+  return sheet;
+}

@@ -3,7 +3,7 @@ import { addDays } from '../domain/calendar.ts';
 import type { EmploymentType } from '../db/schema.ts';
 import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, email, employmentType, text, yesNo } from './cells.ts';
-import { mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
+import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
 import { shown, views, type RowView } from './rows.ts';
@@ -53,7 +53,8 @@ const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_ty
  * unit has moved (one employment ends, another starts). In *history* mode each row carries its
  * own dates and is matched on person, unit and start date; nothing absent is ended.
  */
-export async function planRoster(ctx: ImportContext, sheet: Sheet, mode: RosterMode, asOf: string): Promise<Plan> {
+export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string): Promise<Plan> {
+  const sheet = locateHeader(file, ROSTER_COLUMNS);
   const map = mapHeaders(sheet.headers, ROSTER_COLUMNS);
   requireColumns('roster', map, sheet.headers, ROSTER_COLUMNS, [
     ['employeeNumber'],

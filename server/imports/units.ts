@@ -3,7 +3,7 @@ import { addDays } from '../domain/calendar.ts';
 import type { OrgUnit, UnitKind } from '../db/schema.ts';
 import { chunksOf, lit, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, text, unitKind } from './cells.ts';
-import { mapHeaders, requireColumns, UNIT_COLUMNS, type UnitField } from './headers.ts';
+import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS, type UnitField } from './headers.ts';
 import type { Sheet } from './read-sheet.ts';
 import { shown, views } from './rows.ts';
 import { UnitIndex } from './unit-index.ts';
@@ -29,7 +29,8 @@ const same = (a: Version, b: Version) =>
  * known version is updated when it differs, a new one is added and the code's earlier open
  * version ends the day before it. Rows without a date update the code's latest version.
  */
-export async function planUnits(ctx: ImportContext, sheet: Sheet): Promise<Plan> {
+export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> {
+  const sheet = locateHeader(file, UNIT_COLUMNS);
   const map = mapHeaders(sheet.headers, UNIT_COLUMNS);
   requireColumns('units', map, sheet.headers, UNIT_COLUMNS, [['code'], ['name'], ['kind']]);
   const index = await UnitIndex.load(ctx.db);

@@ -194,4 +194,18 @@ describe('roster snapshot', () => {
     const res = await upload(h, '/api/imports/units', coord, UNITS, 'u.csv');
     expect(res.status).toBe(403);
   });
+
+  it('finds the header below a title line and numbers rows as Excel shows them', async () => {
+    await world();
+    const file = xlsxFile([
+      ['Personalförteckning Förvaltning ett', null, null],
+      [null, null, null],
+      ['Anställningsnummer', 'Namn', 'Enhetskod'],
+      ['P1', 'Ada Ek', 'F1-A-1'],
+      ['P2', 'Bo Al', 'F9'],
+    ]);
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&dryRun=1', admin, file, 't.xlsx');
+    expect(a).toMatchObject({ rowsTotal: 2, rowsAccepted: 1, rowsRejected: 1, changes: { started: 1 } });
+    expect(a.errors[0]).toMatchObject({ row: 5, column: 'Enhetskod' });
+  });
 });
