@@ -66,4 +66,5 @@ export const en: Record<keyof typeof sv, string> = {
   'import.unknownCourse': 'The course "{value}" does not exist.',
   'import.unknown': 'Import {id} does not exist.',
   'import.badRequest': 'The request could not be read as multipart/form-data.',
+  'import.busy': 'Other imports were saved at the same time. Try again.',
 };

@@ -64,4 +64,5 @@ export const sv = {
   'import.unknownCourse': 'Kursen "{value}" finns inte.',
   'import.unknown': 'Importen {id} finns inte.',
   'import.badRequest': 'Begäran kunde inte läsas som multipart/form-data.',
+  'import.busy': 'Andra importer sparades samtidigt. Försök igen.',
 } as const;

@@ -3,6 +3,7 @@ import type { AtomicRunner } from '../db/atomic.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
 import { auditQuery } from '../domain/audit.ts';
+import { DomainError } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
 import type { Reach } from './reach.ts';
 
@@ -147,11 +148,16 @@ const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY|SQLITE_CONSTRA
 /**
  * Plans the import and, unless it is a dry run, writes it as one all-or-nothing batch: the
  * batch row, the records, the rejected rows and the audit entry land together or not at all.
- * Ids are taken as max + 1 when the plan is made, so an import that committed meanwhile makes
- * this one collide on a key: then it is planned again from what is now held.
+ * Ids (the batch's, new people's) are taken as max + 1 when the plan is made, so an import that
+ * committed meanwhile makes this one collide on a key: then it is planned again from what is now
+ * held, rather than written from a stale view (two copies of one completions file, say).
  */
 export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan>): Promise<ImportAnswer> {
   for (let attempt = 1; ; attempt++) {
+    // The batch id is taken before anything is read: any import committed while this one is
+    // planned takes it first, and this one's batch row collides instead of writing a stale plan.
+    const last = await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const batchId = Number(last?.id ?? 0) + 1;
     const plan = await makePlan();
     const errors = errorsOf(plan.rejections, ctx.lang);
     const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
@@ -166,8 +172,6 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
       changes: plan.changes,
     };
     if (ctx.dryRun) return answer;
-    const last = await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    const batchId = Number(last?.id ?? 0) + 1;
     const now = new Date().toISOString();
     const statements: CompiledQuery[] = [
       ctx.db
@@ -218,8 +222,9 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     try {
       await ctx.atomic(statements, { onProgress: (done, total) => ctx.progress?.({ phase: 'write', done, total }) });
     } catch (e) {
-      if (attempt < RETRIES && isConflict(e)) continue;
-      throw e;
+      if (!isConflict(e)) throw e;
+      if (attempt < RETRIES) continue;
+      throw new DomainError('conflict', 'import.busy');
     }
     ctx.progress?.({ phase: 'write', done: statements.length, total: statements.length });
     return { ...answer, batchId };
