@@ -44,6 +44,25 @@ interface NewEmployment {
   end: string | null;
 }
 
+/** Which of the optional columns the file has: a column it lacks leaves what is held alone. */
+interface Present {
+  title: boolean;
+  type: boolean;
+  manager: boolean;
+  end: boolean;
+}
+
+/** A row's terms with the columns the file lacks taken from the held employment. */
+function filled(w: Wanted, h: Held, has: Present, withEnd = true): Wanted {
+  return {
+    ...w,
+    title: has.title ? w.title : h.title,
+    type: has.type ? w.type : h.employment_type,
+    manager: has.manager ? w.manager : h.is_manager === 1,
+    end: has.end || !withEnd ? w.end : h.end_date,
+  };
+}
+
 const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_type === w.type && (h.is_manager === 1) === w.manager;
 
 /**
@@ -62,6 +81,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     ['unitCode', 'enhet', 'avdelning', 'forvaltning'],
     ...(mode === 'history' ? [['startDate'] as RosterField[]] : []),
   ]);
+  const has: Present = { title: !!map.title, type: !!map.employmentType, manager: !!map.manager, end: !!map.endDate };
   const [index, people] = await Promise.all([
     UnitIndex.load(ctx.db),
     ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email', 'anonymised_at']).execute(),
@@ -206,14 +226,17 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   };
 
   if (mode === 'history') {
-    for (const w of wanted) {
+    for (let w of wanted) {
       if (!takeRow(w, `${w.employeeNumber}|${w.unit}|${w.start}`)) continue;
       const pid = idOf.get(w.employeeNumber)!;
       const h = (heldByPerson.get(pid) ?? []).find((e) => e.unit_code === w.unit && e.start_date === w.start);
       if (!h) {
         inserts.push({ ...w, start: w.start! });
         changes.started++;
-      } else if (!sameTerms(h, w) || h.end_date !== w.end) {
+        continue;
+      }
+      w = filled(w, h, has);
+      if (!sameTerms(h, w) || h.end_date !== w.end) {
         if (sameTerms(h, w) && h.end_date === null) changes.ended++;
         else changes.updated++;
         edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, changed: true });
@@ -241,13 +264,14 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       const pid = idOf.get(n)!;
       const hs = heldByPerson.get(pid) ?? [];
       const unmatched: Wanted[] = [];
-      for (const w of ws) {
-        const h = hs.find((e) => e.unit_code === w.unit && !matchedHeld.has(e.id));
+      for (const row of ws) {
+        const h = hs.find((e) => e.unit_code === row.unit && !matchedHeld.has(e.id));
         if (!h) {
-          unmatched.push(w);
+          unmatched.push(row);
           continue;
         }
         matchedHeld.add(h.id);
+        const w = filled(row, h, has);
         if (sameTerms(h, w)) {
           if (h.end_date !== w.end) {
             edits.push({ ...h, end_date: w.end, changed: true });
@@ -269,7 +293,8 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
         if (from) {
           matchedHeld.add(from.id);
           end(from);
-          inserts.push({ ...w, start: asOf });
+          // A move keeps the terms the file does not speak of (its end date aside).
+          inserts.push({ ...filled(w, from, has, false), start: asOf });
           changes.moved++;
         } else {
           inserts.push({ ...w, start: w.start ?? asOf });

@@ -69,7 +69,8 @@ describe('roster snapshot', () => {
     expect(first.batchId).toBeGreaterThan(0);
 
     const second = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, SNAPSHOT_2, 'personal-mar.csv');
-    expect(second).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 1, ended: 1, moved: 1 } });
+    // Its export has no Chef or Anställningsform column: what is held for those stays as it was.
+    expect(second).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 1, ended: 1, moved: 1, updated: 0 } });
 
     // P3 ended the day before asOf; P2's A1 employment ended then too and A2 began on asOf.
     const p3 = await h.db.selectFrom('employment as e').innerJoin('person as p', 'p.id', 'e.person_id').select(['e.unit_code', 'e.start_date', 'e.end_date']).where('p.employee_number', '=', 'P3').execute();
@@ -79,6 +80,9 @@ describe('roster snapshot', () => {
       { unit_code: 'F1-A-1', start_date: '2024-01-01', end_date: '2024-02-29' },
       { unit_code: 'F1-A-2', start_date: '2024-03-01', end_date: null },
     ]);
+    // The move carried the terms the second file does not speak of.
+    const p2Types = await h.db.selectFrom('employment as e').innerJoin('person as p', 'p.id', 'e.person_id').select('e.employment_type').where('p.employee_number', '=', 'P2').execute();
+    expect(p2Types.map((t) => t.employment_type)).toEqual(['visstid', 'visstid']);
 
     // On 2024-02-29: P1, P2 in A1; P3, P4 in A2. On 2024-03-01: P1, P5 in A1; P2, P4 in A2.
     const before = await cov('F1', '2024-02-29');
@@ -93,8 +97,8 @@ describe('roster snapshot', () => {
     // Person rows: names from first + last name, e-mail kept; no personnummer anywhere.
     const p5 = await h.db.selectFrom('person').selectAll().where('employee_number', '=', 'P5').executeTakeFirstOrThrow();
     expect(p5).toMatchObject({ name: 'Eo Is', email: 'Eo.Is@Stad.se' });
-    const ada = await h.db.selectFrom('employment as e').innerJoin('person as p', 'p.id', 'e.person_id').select(['e.is_manager', 'e.employment_type']).where('p.employee_number', '=', 'P1').executeTakeFirstOrThrow();
-    expect(ada).toEqual({ is_manager: 1, employment_type: 'tillsvidare' });
+    const ada = await h.db.selectFrom('employment as e').innerJoin('person as p', 'p.id', 'e.person_id').select(['e.is_manager', 'e.employment_type', 'e.end_date']).where('p.employee_number', '=', 'P1').execute();
+    expect(ada).toEqual([{ is_manager: 1, employment_type: 'tillsvidare', end_date: null }]);
     const everything = JSON.stringify([
       await h.db.selectFrom('person').selectAll().execute(),
       await h.db.selectFrom('import_rejected_row').selectAll().execute(),
@@ -208,4 +212,25 @@ describe('roster snapshot', () => {
     expect(a).toMatchObject({ rowsTotal: 2, rowsAccepted: 1, rowsRejected: 1, changes: { started: 1 } });
     expect(a.errors[0]).toMatchObject({ row: 5, column: 'Enhetskod' });
   });
+
+  it('new terms in a snapshot end the old ones the day before and start the new on asOf', async () => {
+    await world();
+    const head = ['Anställningsnummer', 'Namn', 'Enhetskod', 'Befattning', 'Anställningsform', 'Chef', 'Anställd till'];
+    await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01', admin, csvFile([head, ['P1', 'Ada Ek', 'F1-A-1', 'Handläggare', 'visstid', 'nej', '2024-12-31']]), 'a.csv');
+    // Same job, new end date: the same employment, its end moved.
+    const later = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-02-01', admin, csvFile([head, ['P1', 'Ada Ek', 'F1-A-1', 'Handläggare', 'visstid', 'nej', '2025-06-30']]), 'b.csv');
+    expect(later.changes).toMatchObject({ started: 0, ended: 0, moved: 0, updated: 1 });
+    // Now permanent and a manager: the visstid ends 2024-02-29 and the new terms start 2024-03-01.
+    const promoted = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, csvFile([head, ['P1', 'Ada Ek', 'F1-A-1', 'Enhetschef', 'tillsvidare', 'ja', '']]), 'c.csv');
+    expect(promoted.changes).toMatchObject({ started: 0, ended: 0, moved: 0, updated: 1 });
+    const rows = await h.db.selectFrom('employment as e').innerJoin('person as p', 'p.id', 'e.person_id').select(['e.title', 'e.employment_type', 'e.is_manager', 'e.start_date', 'e.end_date']).where('p.employee_number', '=', 'P1').orderBy('e.start_date').execute();
+    expect(rows).toEqual([
+      { title: 'Handläggare', employment_type: 'visstid', is_manager: 0, start_date: '2024-01-01', end_date: '2024-02-29' },
+      { title: 'Enhetschef', employment_type: 'tillsvidare', is_manager: 1, start_date: '2024-03-01', end_date: null },
+    ]);
+    // Counted once in F1 throughout: the employment is unbroken.
+    expect((await cov('F1', '2024-02-29')).total.population).toBe(1);
+    expect((await cov('F1', '2024-03-01')).total.population).toBe(1);
+  });
 });
+
