@@ -251,7 +251,8 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       covered.add(f);
       for (const u of index.descendantsAt(f, asOf)) covered.add(u.code);
     }
-    const inScope = (h: Held) => covered.has(h.unit_code) && within(ctx.reach, h.unit_code);
+    // Only what is active on asOf can have ended by it; a later start is left for its own day.
+    const inScope = (h: Held) => h.start_date <= asOf && covered.has(h.unit_code) && within(ctx.reach, h.unit_code);
     const byPersonWanted = new Map<string, Wanted[]>();
     for (const w of wanted) {
       if (!takeRow(w, `${w.employeeNumber}|${w.unit}`)) continue;
@@ -370,6 +371,7 @@ async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string): Pro
     .selectFrom('employment')
     .select(['id', 'person_id', 'unit_code', 'title', 'employment_type', 'is_manager', 'start_date', 'end_date']);
   if (mode === 'history') return q.execute();
-  // A snapshot compares with what is active on its date.
-  return q.where('start_date', '<=', asOf).where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)])).execute();
+  // A snapshot compares with what is active on its date, and with what starts later (a row
+  // announcing a future start is matched on the next import, not started twice).
+  return q.where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)])).execute();
 }

@@ -232,5 +232,23 @@ describe('roster snapshot', () => {
     expect((await cov('F1', '2024-02-29')).total.population).toBe(1);
     expect((await cov('F1', '2024-03-01')).total.population).toBe(1);
   });
+
+  it('a future start in a snapshot is taken once and not ended by the next snapshot', async () => {
+    await world();
+    const file = csvFile([
+      ['Anställningsnummer', 'Namn', 'Enhetskod', 'Anställd från'],
+      ['P1', 'Ada Ek', 'F1-A-1', ''],
+      ['P7', 'Sju Sjö', 'F1-A-2', '2024-04-01'],
+    ]);
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, file, 'f.csv');
+    expect(a.changes).toMatchObject({ started: 2, ended: 0 });
+    const again = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, file, 'f.csv');
+    expect(again.changes).toMatchObject({ started: 0, ended: 0, moved: 0, updated: 0 });
+    // A later snapshot without P7 leaves the announced start alone; P1 is still there.
+    const later = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-15', admin, csvFile([['Anställningsnummer', 'Namn', 'Enhetskod'], ['P1', 'Ada Ek', 'F1-A-1']]), 'g.csv');
+    expect(later.changes).toMatchObject({ started: 0, ended: 0, moved: 0 });
+    expect((await cov('F1', '2024-03-31')).total.population).toBe(1);
+    expect((await cov('F1', '2024-04-01')).total.population).toBe(2);
+  });
 });
 
