@@ -67,4 +67,5 @@ export const en: Record<keyof typeof sv, string> = {
   'import.unknown': 'Import {id} does not exist.',
   'import.badRequest': 'The request could not be read as multipart/form-data.',
   'import.busy': 'Other imports were saved at the same time. Try again.',
+  'import.outsideSnapshot': 'The unit {unit} is outside {scope}, which the file is for.',
 };

@@ -65,4 +65,5 @@ export const sv = {
   'import.unknown': 'Importen {id} finns inte.',
   'import.badRequest': 'Begäran kunde inte läsas som multipart/form-data.',
   'import.busy': 'Andra importer sparades samtidigt. Försök igen.',
+  'import.outsideSnapshot': 'Enheten {unit} ligger utanför {scope}, som filen gäller.',
 } as const;

@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import { addDays } from '../domain/calendar.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { EmploymentType } from '../db/schema.ts';
 import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, email, employmentType, text, yesNo } from './cells.ts';
@@ -72,7 +73,7 @@ const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_ty
  * unit has moved (one employment ends, another starts). In *history* mode each row carries its
  * own dates and is matched on person, unit and start date; nothing absent is ended.
  */
-export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string): Promise<Plan> {
+export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string, scopeUnit?: string): Promise<Plan> {
   const sheet = locateHeader(file, ROSTER_COLUMNS);
   const map = mapHeaders(sheet.headers, ROSTER_COLUMNS);
   requireColumns('roster', map, sheet.headers, ROSTER_COLUMNS, [
@@ -87,6 +88,14 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email', 'anonymised_at']).execute(),
   ]);
   const personBy = new Map(people.map((p) => [p.employee_number, p]));
+  // A snapshot may name the unit it speaks for; then it ends nothing outside that subtree, and
+  // a stray row from elsewhere is rejected instead of making a whole other förvaltning "missing".
+  let speaksFor: Set<string> | null = null;
+  if (mode === 'snapshot' && scopeUnit) {
+    if (!index.at(scopeUnit, asOf)) throw new DomainError('unprocessable', 'unit.unknown', { code: scopeUnit });
+    if (!within(ctx.reach, scopeUnit)) throw new DomainError('forbidden', 'import.outOfScope', { unit: scopeUnit });
+    speaksFor = new Set([scopeUnit, ...index.descendantsAt(scopeUnit, asOf).map((u) => u.code)]);
+  }
   const rows = views(sheet, map);
   const rejections: Rejection[] = [];
   const rejectedPeople = new Set<string>();
@@ -166,12 +175,13 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       unit = found.unit.code;
     }
     if (!within(ctx.reach, unit)) { reject(r, r.reject(code ? 'unitCode' : 'enhet', 'import.outOfScope', { unit }), n); continue; }
+    if (speaksFor && !speaksFor.has(unit)) { reject(r, r.reject(code ? 'unitCode' : 'enhet', 'import.outsideSnapshot', { unit, scope: scopeUnit! }), n); continue; }
     const title = text(r.cell('title'));
     wanted.push({ row: r.number, employeeNumber: n, unit, title, type, manager: manager ?? false, start, end });
     const known = personInFile.get(n);
     if (!known) personInFile.set(n, { name, email: mail });
     else if (!known.email && mail) known.email = mail;
-    forvaltningar.add(index.forvaltningOf(unit, on));
+    forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit, on));
   }
   ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
@@ -251,6 +261,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       covered.add(f);
       for (const u of index.descendantsAt(f, asOf)) covered.add(u.code);
     }
+    if (speaksFor) for (const u of speaksFor) covered.add(u);
     // Only what is active on asOf can have ended by it; a later start is left for its own day.
     const inScope = (h: Held) => h.start_date <= asOf && covered.has(h.unit_code) && within(ctx.reach, h.unit_code);
     const byPersonWanted = new Map<string, Wanted[]>();

@@ -9,6 +9,8 @@ export interface FileImport {
   bytes: Uint8Array;
   sheetName?: string;
   mode?: RosterMode;
+  /** A roster snapshot's unit: the subtree it is the whole staff of (else its rows' förvaltningar). */
+  scope?: string;
   asOf: string;
   limits?: ReadLimits;
 }
@@ -23,7 +25,7 @@ export async function importFile(ctx: ImportContext, f: FileImport): Promise<Imp
     case 'units':
       return runImport(ctx, () => planUnits(ctx, sheet));
     case 'roster':
-      return runImport(ctx, () => planRoster(ctx, sheet, f.mode ?? 'history', f.asOf));
+      return runImport(ctx, () => planRoster(ctx, sheet, f.mode ?? 'history', f.asOf, f.scope));
     case 'completions':
       return runImport(ctx, () => planCompletions(ctx, sheet));
   }

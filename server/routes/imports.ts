@@ -54,6 +54,7 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
   const asOf = dateParam(c, 'asOf');
   const dryRun = flag(c, 'dryRun');
   const sheetName = c.req.query('sheet') || undefined;
+  const scope = (kind === 'roster' && c.req.query('scope')?.trim()) || undefined;
   const { bytes, fileName } = await upload(c);
   const deps = c.get('deps');
   const ctx: ImportContext = {
@@ -66,7 +67,7 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
     fileSha256: await sha256(bytes),
     reach: await reachFor(deps.db, principal, kind === 'units' ? 'units.write' : 'import.write'),
   };
-  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf };
+  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope };
   if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) return c.json(await importFile(ctx, job));
 
   // Progress for <kk-import>: one JSON object a line, the answer (or the problem) last.

@@ -250,5 +250,21 @@ describe('roster snapshot', () => {
     expect((await cov('F1', '2024-03-31')).total.population).toBe(1);
     expect((await cov('F1', '2024-04-01')).total.population).toBe(2);
   });
+
+  it('a snapshot naming its unit rejects a stray row from elsewhere instead of ending that förvaltning', async () => {
+    await world();
+    const file = csvFile([
+      ['Anställningsnummer', 'Namn', 'Enhetskod'],
+      ['P1', 'Ada Ek', 'F1-A-1'],
+      ['P8', 'Åtta Åkesson', 'F2-X'], // on loan, listed by mistake
+    ]);
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&scope=F1&dryRun=true', admin, file, 's.csv');
+    expect(a).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, changes: { started: 1, ended: 0 } });
+    expect(a.errors[0]).toMatchObject({ row: 3, column: 'Enhetskod' });
+    // Without scope= the row makes F2 part of the snapshot, and P9 there would end: the dry run shows it.
+    const b = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&dryRun=true', admin, file, 's.csv');
+    expect(b.changes).toMatchObject({ started: 2, ended: 1 });
+    expect((await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&scope=NOPE', admin, file, 's.csv')).status).toBe(422);
+  });
 });
 
