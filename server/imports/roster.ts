@@ -105,7 +105,8 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   };
 
   // Names first: an employee number under two names in one file is not to be guessed at.
-  const names = new Map<string, Set<string>>();
+  // Spelled the same but for case and spacing is one name.
+  const names = new Map<string, Map<string, string>>();
   const nameOf = (r: RowView<RosterField>) => {
     const full = text(r.cell('name'));
     if (full) return full;
@@ -116,9 +117,10 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     const n = text(r.cell('employeeNumber'));
     const name = nameOf(r);
     if (!n || !name) continue;
-    const set = names.get(n) ?? new Set<string>();
-    set.add(name.replace(/\s+/g, ' '));
-    names.set(n, set);
+    const seen = names.get(n) ?? new Map<string, string>();
+    const key = name.replace(/\s+/g, ' ').toLocaleLowerCase('sv');
+    if (!seen.has(key)) seen.set(key, name);
+    names.set(n, seen);
   }
 
   const wanted: Wanted[] = [];
@@ -137,7 +139,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     const nameField: RosterField = map.name ? 'name' : 'lastName';
     if (!name) { reject(r, r.reject(nameField, 'import.required'), n); continue; }
     if ((names.get(n)?.size ?? 0) > 1) {
-      reject(r, r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!].join(' / ') }), n);
+      reject(r, r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }), n);
       continue;
     }
     const mail = email(r.cell('email'));
