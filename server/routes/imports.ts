@@ -11,6 +11,12 @@ import { reachFor } from '../imports/reach.ts';
 import { importFile } from '../imports/run.ts';
 import type { RosterMode } from '../imports/roster.ts';
 
+/** 403 before a byte of the upload is read, for callers who may not import this kind at all. */
+const may = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  authorize(c.get('principal'), kind === 'units' ? 'units.write' : 'import.write');
+  await next();
+};
+
 /** Refuses a body past KK_MAX_UPLOAD_MB while it streams in, before anything is parsed. */
 async function limited(c: Context<AppEnv>, next: () => Promise<void>) {
   const max = c.get('deps').config.maxUploadBytes;
@@ -48,7 +54,6 @@ function flag(c: Context<AppEnv>, name: string): boolean {
 
 async function handle(c: Context<AppEnv>, kind: ImportKind) {
   const principal = c.get('principal');
-  authorize(principal, kind === 'units' ? 'units.write' : 'import.write');
   const mode = kind === 'roster' ? enumParam(c, 'mode', ['snapshot', 'history'] as const) : undefined;
   if (kind === 'roster' && !mode) throw new DomainError('bad_request', 'param.required', { name: 'mode' });
   const asOf = dateParam(c, 'asOf');
@@ -125,9 +130,9 @@ async function batchFor(c: Context<AppEnv>) {
 }
 
 export const imports = new Hono<AppEnv>()
-  .post('/api/imports/units', limited, (c) => handle(c, 'units'))
-  .post('/api/imports/roster', limited, (c) => handle(c, 'roster'))
-  .post('/api/imports/completions', limited, (c) => handle(c, 'completions'))
+  .post('/api/imports/units', may('units'), limited, (c) => handle(c, 'units'))
+  .post('/api/imports/roster', may('roster'), limited, (c) => handle(c, 'roster'))
+  .post('/api/imports/completions', may('completions'), limited, (c) => handle(c, 'completions'))
   .get('/api/imports', async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'import.read');
