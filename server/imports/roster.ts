@@ -99,7 +99,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   const rows = views(sheet, map);
   const rejections: Rejection[] = [];
   const rejectedPeople = new Set<string>();
-  const reject = (r: RowView<RosterField>, rej: Rejection, employeeNumber?: string | null) => {
+  const reject = (rej: Rejection, employeeNumber?: string | null) => {
     rejections.push(rej);
     if (employeeNumber) rejectedPeople.add(employeeNumber);
   };
@@ -133,28 +133,28 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       await yieldNow();
     }
     const n = text(r.cell('employeeNumber'));
-    if (!n) { reject(r, r.reject('employeeNumber', 'import.required')); continue; }
-    if (n.length > 64) { reject(r, r.reject('employeeNumber', 'import.badValue', { value: shown(n) })); continue; }
+    if (!n) { reject(r.reject('employeeNumber', 'import.required')); continue; }
+    if (n.length > 64) { reject(r.reject('employeeNumber', 'import.badValue', { value: shown(n) })); continue; }
     const name = nameOf(r);
     const nameField: RosterField = map.name ? 'name' : 'lastName';
-    if (!name) { reject(r, r.reject(nameField, 'import.required'), n); continue; }
+    if (!name) { reject(r.reject(nameField, 'import.required'), n); continue; }
     if ((names.get(n)?.size ?? 0) > 1) {
-      reject(r, r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }), n);
+      reject(r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }), n);
       continue;
     }
     const mail = email(r.cell('email'));
-    if (mail === undefined) { reject(r, r.reject('email', 'import.badEmail', { value: shown(r.cell('email')) }), n); continue; }
+    if (mail === undefined) { reject(r.reject('email', 'import.badEmail', { value: shown(r.cell('email')) }), n); continue; }
     const start = date(r.cell('startDate'));
-    if (start === undefined) { reject(r, r.reject('startDate', 'import.badDate', { value: shown(r.cell('startDate')) }), n); continue; }
-    if (mode === 'history' && start === null) { reject(r, r.reject('startDate', 'import.required'), n); continue; }
+    if (start === undefined) { reject(r.reject('startDate', 'import.badDate', { value: shown(r.cell('startDate')) }), n); continue; }
+    if (mode === 'history' && start === null) { reject(r.reject('startDate', 'import.required'), n); continue; }
     const end = date(r.cell('endDate'));
-    if (end === undefined) { reject(r, r.reject('endDate', 'import.badDate', { value: shown(r.cell('endDate')) }), n); continue; }
+    if (end === undefined) { reject(r.reject('endDate', 'import.badDate', { value: shown(r.cell('endDate')) }), n); continue; }
     const effectiveStart = mode === 'snapshot' ? start ?? asOf : start!;
-    if (end && end < effectiveStart) { reject(r, r.reject('endDate', 'import.endBeforeStart', { from: effectiveStart, to: end }), n); continue; }
+    if (end && end < effectiveStart) { reject(r.reject('endDate', 'import.endBeforeStart', { from: effectiveStart, to: end }), n); continue; }
     const type = employmentType(r.cell('employmentType'));
-    if (type === undefined) { reject(r, r.reject('employmentType', 'import.badEmploymentType', { value: shown(r.cell('employmentType')) }), n); continue; }
+    if (type === undefined) { reject(r.reject('employmentType', 'import.badEmploymentType', { value: shown(r.cell('employmentType')) }), n); continue; }
     const manager = yesNo(r.cell('manager'));
-    if (manager === undefined) { reject(r, r.reject('manager', 'import.badYesNo', { value: shown(r.cell('manager')) }), n); continue; }
+    if (manager === undefined) { reject(r.reject('manager', 'import.badYesNo', { value: shown(r.cell('manager')) }), n); continue; }
     // The unit as the organisation stood on the day the row speaks of.
     const on = mode === 'snapshot' ? asOf : start!;
     const code = text(r.cell('unitCode'));
@@ -162,7 +162,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     if (code) {
       const u = index.at(code, on);
       if (!u) {
-        reject(r, r.reject('unitCode', index.versions(code).length ? 'import.unitNotValid' : 'import.unknownUnit', { unit: code, date: on }), n);
+        reject(r.reject('unitCode', index.versions(code).length ? 'import.unitNotValid' : 'import.unknownUnit', { unit: code, date: on }), n);
         continue;
       }
       unit = u.code;
@@ -171,13 +171,13 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       const found = index.byPath(path, on);
       const column: RosterField = path[2] ? 'enhet' : path[1] ? 'avdelning' : 'forvaltning';
       if (!found.unit) {
-        reject(r, r.reject(column, found.ambiguous ? 'import.ambiguousUnit' : 'import.unknownUnit', { unit: path.filter(Boolean).join(' › ') || '—', date: on }), n);
+        reject(r.reject(column, found.ambiguous ? 'import.ambiguousUnit' : 'import.unknownUnit', { unit: path.filter(Boolean).join(' › ') || '—', date: on }), n);
         continue;
       }
       unit = found.unit.code;
     }
-    if (!within(ctx.reach, unit)) { reject(r, r.reject(code ? 'unitCode' : 'enhet', 'import.outOfScope', { unit }), n); continue; }
-    if (speaksFor && !speaksFor.has(unit)) { reject(r, r.reject(code ? 'unitCode' : 'enhet', 'import.outsideSnapshot', { unit, scope: scopeUnit! }), n); continue; }
+    if (!within(ctx.reach, unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outOfScope', { unit }), n); continue; }
+    if (speaksFor && !speaksFor.has(unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outsideSnapshot', { unit, scope: scopeUnit! }), n); continue; }
     const title = text(r.cell('title'));
     wanted.push({ row: r.number, employeeNumber: n, unit, title, type, manager: manager ?? false, start, end });
     const known = personInFile.get(n);

@@ -3,7 +3,7 @@ import { addDays } from '../domain/calendar.ts';
 import type { OrgUnit, UnitKind } from '../db/schema.ts';
 import { chunksOf, lit, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, text, unitKind } from './cells.ts';
-import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS, type UnitField } from './headers.ts';
+import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS } from './headers.ts';
 import type { Sheet } from './read-sheet.ts';
 import { shown, views } from './rows.ts';
 import { UnitIndex } from './unit-index.ts';
