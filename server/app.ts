@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { dev } from './routes/dev.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { health } from './routes/health.ts';
+import { imports } from './routes/imports.ts';
 import { me } from './routes/me.ts';
 import { personExtractRoutes } from './routes/person-extract.ts';
 import { requirements } from './routes/requirements.ts';
@@ -54,7 +55,8 @@ export function createApp(deps: AppDeps) {
     .route('/', roles)
     .route('/', auditRoutes)
     .route('/', personExtractRoutes)
-    .route('/', exportRoutes);
+    .route('/', exportRoutes)
+    .route('/', imports);
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';

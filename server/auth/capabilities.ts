@@ -14,6 +14,7 @@ export type Action =
   | 'requirement.write'
   | 'import.read'
   | 'import.write'
+  | 'units.write'
   | 'xapi.unmatched.read'
   | 'audit.read'
   | 'role.manage'
@@ -67,6 +68,8 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'admin', action: 'requirement.write', reach: 'all' },
   { role: 'admin', action: 'import.read', reach: 'all' },
   { role: 'admin', action: 'import.write', reach: 'all' },
+  // The organisation register names every unit every permission hangs on: admins only.
+  { role: 'admin', action: 'units.write', reach: 'all' },
   { role: 'admin', action: 'xapi.unmatched.read', reach: 'all' },
   { role: 'admin', action: 'audit.read', reach: 'all' },
   { role: 'admin', action: 'role.manage', reach: 'all' },
@@ -85,6 +88,7 @@ export const ACTION_WORDS: Record<Action, { sv: string; en: string }> = {
   'requirement.write': { sv: 'lägga upp eller ändra krav', en: 'create or change requirements' },
   'import.read': { sv: 'se importer', en: 'see imports' },
   'import.write': { sv: 'importera', en: 'import' },
+  'units.write': { sv: 'importera organisationen', en: 'import the organisation' },
   'xapi.unmatched.read': { sv: 'se omatchade xAPI-utsagor', en: 'see unmatched xAPI statements' },
   'audit.read': { sv: 'läsa granskningsloggen', en: 'read the audit log' },
   'role.manage': { sv: 'tilldela roller', en: 'grant roles' },

@@ -6,13 +6,30 @@ import type { Db } from './schema.ts';
  * batch, a requirement with its relations) are built first as compiled queries, then handed here:
  * on Node they run in one SQLite transaction; on Workers the D1 entry supplies a runner that sends
  * them as D1 batches. Build the statements with `db.insertInto(...).compile()` etc.
+ * `onProgress`, when a runner supports it, hears how many statements have run (a long import's
+ * progress bar); a runner may ignore it.
  */
-export type AtomicRunner = (queries: readonly CompiledQuery[]) => Promise<void>;
+export type AtomicRunner = (queries: readonly CompiledQuery[], opts?: AtomicOptions) => Promise<void>;
+
+export interface AtomicOptions {
+  onProgress?: (done: number, total: number) => void;
+}
+
+const PROGRESS_EVERY = 250;
 
 export function sqliteAtomic(db: Db): AtomicRunner {
-  return async (queries) => {
+  return async (queries, opts = {}) => {
     await db.transaction().execute(async (tx) => {
-      for (const q of queries) await tx.executeQuery(q);
+      let done = 0;
+      for (const q of queries) {
+        await tx.executeQuery(q);
+        if (++done % PROGRESS_EVERY === 0) {
+          opts.onProgress?.(done, queries.length);
+          // better-sqlite3 is synchronous: without a turn of the event loop now and then, a long
+          // batch would hold every other request (and its own progress lines) until it ends.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      }
     });
   };
 }

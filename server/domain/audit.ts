@@ -95,3 +95,11 @@ export async function auditEntries(db: Db, f: AuditFilter, max = 100_000): Promi
   const rows = await filtered(db, f).selectAll().orderBy('at').orderBy('id').limit(max).execute();
   return rows.map(view);
 }
+
+/** The same entry as a compiled statement, for writes that must land together with it. */
+export function auditQuery(db: Db, e: AuditEntry, at = new Date().toISOString()) {
+  return db
+    .insertInto('audit_log')
+    .values({ at, actor: e.actor, kind: e.kind, action: e.action, scope: e.scope ?? null, detail_json: e.detail ? JSON.stringify(e.detail) : null })
+    .compile();
+}

@@ -5,7 +5,7 @@ import { DomainError, type ErrorKind } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
 import type { AppEnv } from './env.ts';
 
-const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
+export const STATUS: Record<ErrorKind, ContentfulStatusCode> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,

@@ -90,6 +90,16 @@ const AUDITED: { name: string; run: () => Promise<Response>; status: number; exp
     expect: () => ({ kind: 'person.extract', action: 'read', actor: 'ADM1', scope: null, detail: { employeeNumber: 'P1' } }),
   },
   {
+    name: 'completions import committed',
+    run: () => {
+      const form = new FormData();
+      form.append('file', new Blob(['Anställningsnummer;Kurs;Status;Datum\nP1;VBE;Genomförd;2024-05-01\n'], { type: 'text/csv' }), 'lms.csv');
+      return h.request('/api/imports/completions', { token: t.coordinator, method: 'POST', body: form });
+    },
+    status: 200,
+    expect: () => ({ kind: 'import', action: 'completions', actor: 'SAM1', detail: { fileName: 'lms.csv', rowsTotal: 1, rowsAccepted: 1, rowsRejected: 0 } }),
+  },
+  {
     name: 'coverage exported with names',
     run: () => h.request('/api/exports/coverage.xlsx?unit=F1&requirement=R1&asOf=2024-06-01&people=1', { token: t.coordinator }),
     status: 200,

@@ -24,6 +24,7 @@ const EXPECTED: Record<Action, Reach[]> = {
   'requirement.write':   ['-',    '-',    'unit', '-',   'all'],
   'import.read':         ['-',    '-',    'unit', 'all', 'all'],
   'import.write':        ['-',    '-',    'unit', '-',   'all'],
+  'units.write':         ['-',    '-',    '-',    '-',   'all'],
   'xapi.unmatched.read': ['-',    '-',    'all',  '-',   'all'],
   'audit.read':          ['-',    '-',    '-',    'all', 'all'],
   'role.manage':         ['-',    '-',    '-',    '-',   'all'],
@@ -143,8 +144,18 @@ const PROBES: Partial<Record<Action, Probe>> = {
     run: (token, unit) => h.request(`/api/exports/coverage.xlsx?unit=${unit}&requirement=R1&asOf=2024-06-01&people=1`, { token }),
   },
   'xapi.unmatched.read': { scoped: false, ok: 200, run: (token) => h.request('/api/xapi/unmatched', { token }) },
+  'import.read': { scoped: false, ok: 200, run: (token) => h.request('/api/imports', { token }) },
+  // Imports are checked row by row against the caller's förvaltning; the route needs the action.
+  'import.write': { scoped: false, ok: 200, run: (token) => upload(token, 'completions', 'Anställningsnummer;Kurs;Status;Datum\nP1;VBE;Genomförd;2024-05-01\n') },
+  'units.write': { scoped: false, ok: 200, run: (token) => upload(token, 'units', 'Enhetskod;Namn;Överordnad;Nivå;Giltig från\nF3;Förvaltning tre;CITY;förvaltning;2024-01-01\n') },
 };
-const NOT_ROUTED_HERE: Action[] = ['import.read', 'import.write'];
+const NOT_ROUTED_HERE: Action[] = [];
+
+function upload(token: string, kind: string, csv: string) {
+  const form = new FormData();
+  form.append('file', new Blob([csv], { type: 'text/csv' }), `${kind}.csv`);
+  return h.request(`/api/imports/${kind}?dryRun=true`, { token, method: 'POST', body: form });
+}
 
 describe('the routes, every capability for every role, inside and outside scope', () => {
   it('probes every action that has a route on this branch', () => {

@@ -197,3 +197,29 @@ describe('statements that arrive before their person or course', () => {
     expect((await h.request('/api/xapi/unmatched')).status).toBe(401);
   });
 });
+
+describe('a statement before its person, who then arrives by roster import', () => {
+  it('counts once the roster that names the person is committed, not on its dry run', async () => {
+    await load(h.db, {
+      units: TREE,
+      courses: [course('VBE', { xapiActivityId: ACT })],
+      requirements: [requirement({ code: 'R', courses: ['VBE'], scope: ['F1'] })],
+    });
+    await post([st(byAccount('N1'), 'completed', '2024-03-01T10:00:00+01:00'), st(byMail('nils.nordin@stockholm.se'), 'attempted', '2024-03-02T10:00:00+01:00')]);
+    const roster = (dryRun: boolean) => {
+      const form = new FormData();
+      const csv = 'Anställningsnummer;Namn;E-post;Enhetskod;Anställd från\nN1;Nina Ny;nina.ny@stockholm.se;F1-A;2024-01-01\nN2;Nils Nordin;Nils.Nordin@stockholm.se;F1-B;2024-01-01\n';
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'roster.csv');
+      return h.request(`/api/imports/roster?mode=history&dryRun=${dryRun}`, { method: 'POST', token: admin, body: form });
+    };
+    expect((await roster(true)).status).toBe(200);
+    expect(await records()).toEqual([]);
+    expect((await roster(false)).status).toBe(200);
+    // N1 by account name: genomförd; N2 by e-mail (any case): påbörjad.
+    expect(await cov('F1', '2024-03-31')).toMatchObject({ population: 2, completed: 1, started: 1, notStarted: 0 });
+    expect((await records()).map((r) => [r.p, r.status, r.source])).toEqual([
+      ['N1', 'completed', 'xapi'],
+      ['N2', 'started', 'xapi'],
+    ]);
+  });
+});

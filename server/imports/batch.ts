@@ -1,0 +1,235 @@
+import { rematchXapi } from '../xapi/store.ts';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import type { AtomicRunner } from '../db/atomic.ts';
+import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
+import type { Db } from '../db/schema.ts';
+import { auditQuery } from '../domain/audit.ts';
+import { DomainError } from '../domain/errors.ts';
+import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
+import type { Reach } from './reach.ts';
+
+export type ImportKind = 'units' | 'roster' | 'completions';
+export type Phase = 'read' | 'check' | 'write';
+export type Progress = (p: { phase: Phase; done: number; total: number }) => void;
+
+/** What every import is run with. */
+export interface ImportContext {
+  db: Db;
+  atomic: AtomicRunner;
+  actor: string;
+  lang: Lang;
+  dryRun: boolean;
+  fileName: string | null;
+  fileSha256: string | null;
+  reach: Reach;
+  progress?: Progress;
+}
+
+/** A row that cannot be taken: where, why, and the values it had in the columns we read. */
+export interface Rejection {
+  row: number;
+  column: string | null;
+  key: MessageKey;
+  params?: Record<string, string | number>;
+  values: Record<string, string | number | boolean | null>;
+}
+
+export interface ImportError {
+  row: number;
+  column: string | null;
+  message: string;
+  messageSv: string;
+  messageEn: string;
+}
+
+export interface ImportAnswer {
+  batchId: number | null;
+  dryRun: boolean;
+  kind: ImportKind;
+  rowsTotal: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  errors: ImportError[];
+  changes: Record<string, number>;
+}
+
+/** An import worked out in memory: its figures, and the statements that would make it so. */
+export interface Plan {
+  kind: ImportKind;
+  mode?: string | null;
+  asOf?: string | null;
+  rowsTotal: number;
+  rejections: Rejection[];
+  changes: Record<string, number>;
+  /** The units (förvaltningar) the import touched, for the audit log and the import list's scope. */
+  scope: string[];
+  statements(batchId: number): CompiledQuery[];
+}
+
+/** Rows a statement takes at most, whatever its parameters: keeps each statement's SQL well under D1's 100 KB. */
+export const MAX_ROWS_PER_STATEMENT = 400;
+
+/** Rows of `params` bound values each, in statements of at most D1's 100 parameters. */
+export function chunksOf<T>(rows: T[], params: number): T[][] {
+  const size = params > 0 ? Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_BOUND_PARAMS / params))) : MAX_ROWS_PER_STATEMENT;
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A multi-row INSERT as compiled statements, for the bulk of an import. Columns flagged `bind`
+ * are bound parameters (what a file says: names, titles, unit codes); the others are written
+ * into the text as literals (ids, enum values, pattern-checked dates we produced), quoted the
+ * way Kysely quotes them. Building these through the query builder costs a dozen objects per
+ * value, which for 300 000 rows is most of an import's time and memory.
+ */
+export function bulkInsert(
+  table: string,
+  columns: { name: string; bind?: boolean }[],
+  rows: (string | number | null)[][],
+): CompiledQuery[] {
+  const bound = columns.filter((c) => c.bind).length;
+  const head = `insert into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
+  const out: CompiledQuery[] = [];
+  for (const chunk of chunksOf(rows, bound)) {
+    const params: (string | number | null)[] = [];
+    const tuples = chunk.map(
+      (row) =>
+        `(${row
+          .map((v, i) => {
+            if (!columns[i].bind) return literal(v);
+            params.push(v);
+            return '?';
+          })
+          .join(', ')})`,
+    );
+    out.push(CompiledQuery.raw(head + tuples.join(', '), params));
+  }
+  return out;
+}
+
+function literal(v: string | number | null): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new Error('literal: not an integer');
+    return String(v);
+  }
+  if (v.includes('\u0000') || v.length > 200) throw new Error('literal: not a plain short string');
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A value written into the statement's text instead of bound: for numbers and for strings we made
+ * or checked ourselves (ids, enum values, dates matched by pattern, the signed-in actor). Kysely
+ * doubles quotes in them, which is all SQLite's quoting needs. Bound parameters are few per
+ * statement on D1, so this is what lets hundreds of rows go in one statement instead of ten.
+ */
+export function lit<V extends number | string | null>(v: V): RawBuilder<V> {
+  if (v === null) return sql<V>`null`;
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error('literal: not an integer');
+  if (typeof v === 'string' && (v.includes('\u0000') || v.length > 200)) throw new Error('literal: not a plain short string');
+  return sql.lit<V>(v);
+}
+
+/** Lets the event loop answer other requests during a long in-memory pass. */
+export const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export function errorsOf(rejections: Rejection[], lang: Lang): ImportError[] {
+  return rejections.map((r) => {
+    const messageSv = message('sv', r.key, r.params);
+    const messageEn = message('en', r.key, r.params);
+    return { row: r.row, column: r.column, message: lang === 'en' ? messageEn : messageSv, messageSv, messageEn };
+  });
+}
+
+const RETRIES = 3;
+const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(String((e as Error)?.message ?? e));
+
+/**
+ * Plans the import and, unless it is a dry run, writes it as one all-or-nothing batch: the
+ * batch row, the records, the rejected rows and the audit entry land together or not at all.
+ * Ids (the batch's, new people's) are taken as max + 1 when the plan is made, so an import that
+ * committed meanwhile makes this one collide on a key: then it is planned again from what is now
+ * held, rather than written from a stale view (two copies of one completions file, say).
+ */
+export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan>): Promise<ImportAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    // The batch id is taken before anything is read: any import committed while this one is
+    // planned takes it first, and this one's batch row collides instead of writing a stale plan.
+    const last = await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const batchId = Number(last?.id ?? 0) + 1;
+    const plan = await makePlan();
+    const errors = errorsOf(plan.rejections, ctx.lang);
+    const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
+    const answer: ImportAnswer = {
+      batchId: null,
+      dryRun: ctx.dryRun,
+      kind: plan.kind,
+      rowsTotal: plan.rowsTotal,
+      rowsAccepted: plan.rowsTotal - rowsRejected,
+      rowsRejected,
+      errors,
+      changes: plan.changes,
+    };
+    if (ctx.dryRun) return answer;
+    const now = new Date().toISOString();
+    const statements: CompiledQuery[] = [
+      ctx.db
+        .insertInto('import_batch')
+        .values({
+          id: batchId,
+          kind: plan.kind,
+          mode: plan.mode ?? null,
+          as_of: plan.asOf ?? null,
+          file_name: ctx.fileName,
+          file_sha256: ctx.fileSha256,
+          started_by: ctx.actor,
+          started_at: now,
+          finished_at: now,
+          status: 'committed',
+          rows_total: answer.rowsTotal,
+          rows_accepted: answer.rowsAccepted,
+          rows_rejected: answer.rowsRejected,
+          changes_json: JSON.stringify({ ...plan.changes, scope: plan.scope }),
+        })
+        .compile(),
+      ...plan.statements(batchId),
+    ];
+    const rejected = plan.rejections.map((r, i) => ({
+      row_number: r.row,
+      column_name: r.column,
+      message_sv: errors[i].messageSv,
+      message_en: errors[i].messageEn,
+      row_json: JSON.stringify(r.values),
+    }));
+    for (const chunk of chunksOf(rejected, 5)) {
+      statements.push(ctx.db.insertInto('import_rejected_row').values(chunk.map((r) => ({ ...r, batch_id: lit(batchId) }))).compile());
+    }
+    statements.push(
+      auditQuery(
+        ctx.db,
+        {
+          actor: ctx.actor,
+          kind: 'import',
+          action: plan.kind,
+          scope: plan.scope.join(',') || null,
+          detail: { batchId, fileName: ctx.fileName, mode: plan.mode ?? null, asOf: plan.asOf ?? null, rowsTotal: answer.rowsTotal, rowsAccepted: answer.rowsAccepted, rowsRejected: answer.rowsRejected, changes: plan.changes },
+        },
+        now,
+      ),
+    );
+    ctx.progress?.({ phase: 'write', done: 0, total: statements.length });
+    try {
+      await ctx.atomic(statements, { onProgress: (done, total) => ctx.progress?.({ phase: 'write', done, total }) });
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      if (attempt < RETRIES) continue;
+      throw new DomainError('conflict', 'import.busy');
+    }
+    ctx.progress?.({ phase: 'write', done: statements.length, total: statements.length });
+    // Statements from the portal that arrived before their person count from now on.
+    if (plan.kind === 'roster') await rematchXapi(ctx.db, ctx.atomic);
+    return { ...answer, batchId };
+  }
+}

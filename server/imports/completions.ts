@@ -1,0 +1,102 @@
+import type { RecordStatus } from '../db/schema.ts';
+import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { dateTime, recordStatus, text } from './cells.ts';
+import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
+import { within } from './reach.ts';
+import type { Sheet } from './read-sheet.ts';
+import { shown, views } from './rows.ts';
+
+/**
+ * Course results from the learning portal's export. The person is found by employee number,
+ * else by e-mail (case-insensitive); the course by code, else by title. Records are appended;
+ * one already held with the same person, course, status and time is not written again.
+ */
+export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
+  const sheet = locateHeader(file, COMPLETION_COLUMNS);
+  const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
+  requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
+  const [people, courses] = await Promise.all([
+    ctx.db.selectFrom('person').select(['id', 'employee_number', 'email']).where('anonymised_at', 'is', null).execute(),
+    ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute(),
+  ]);
+  const byNumber = new Map(people.map((p) => [p.employee_number, p.id]));
+  const byEmail = new Map<string, number | null>();
+  for (const p of people) {
+    if (!p.email) continue;
+    const k = p.email.toLowerCase();
+    // Two people sharing an address: the address names neither.
+    byEmail.set(k, byEmail.has(k) ? null : p.id);
+  }
+  const courseBy = new Map<string, number>();
+  for (const c of courses) for (const k of [c.title_en, c.title_sv]) if (k) courseBy.set(`t:${fold(k)}`, c.id);
+  for (const c of courses) courseBy.set(`c:${fold(c.code)}`, c.id);
+  const courseExact = new Map(courses.map((c) => [c.code, c.id]));
+
+  // Who the caller may record results for: people with an employment in their reach.
+  let reachable: Set<number> | null = null;
+  if (!ctx.reach.all) {
+    const units = await ctx.db.selectFrom('employment').select(['person_id', 'unit_code']).distinct().execute();
+    reachable = new Set(units.filter((e) => within(ctx.reach, e.unit_code)).map((e) => e.person_id));
+  }
+
+  const rows = views(sheet, map);
+  const rejections: Rejection[] = [];
+  const found: { row: number; person: number; course: number; status: RecordStatus; at: string }[] = [];
+  let done = 0;
+  for (const r of rows) {
+    if (++done % 10000 === 0) {
+      ctx.progress?.({ phase: 'check', done, total: rows.length });
+      await yieldNow();
+    }
+    const number = text(r.cell('employeeNumber'));
+    const mail = text(r.cell('email'));
+    if (!number && !mail) { rejections.push(r.reject(map.employeeNumber ? 'employeeNumber' : 'email', 'import.required')); continue; }
+    const person = (number ? byNumber.get(number) : undefined) ?? (mail ? byEmail.get(mail.toLowerCase()) ?? undefined : undefined);
+    if (person === undefined) {
+      rejections.push(r.reject(number ? 'employeeNumber' : 'email', 'import.unknownPerson', { value: shown(number ?? mail) }));
+      continue;
+    }
+    if (reachable && !reachable.has(person)) { rejections.push(r.reject(number ? 'employeeNumber' : 'email', 'import.personOutOfScope', { value: shown(number ?? mail) })); continue; }
+    const courseText = text(r.cell('course'));
+    if (!courseText) { rejections.push(r.reject('course', 'import.required')); continue; }
+    const course = courseExact.get(courseText) ?? courseBy.get(`c:${fold(courseText)}`) ?? courseBy.get(`t:${fold(courseText)}`);
+    if (course === undefined) { rejections.push(r.reject('course', 'import.unknownCourse', { value: shown(courseText) })); continue; }
+    const status = recordStatus(r.cell('status'));
+    if (!status) { rejections.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) })); continue; }
+    const at = dateTime(r.cell('date'));
+    if (!at) { rejections.push(r.reject('date', at === null ? 'import.required' : 'import.badDate', { value: shown(r.cell('date')) })); continue; }
+    found.push({ row: r.number, person, course, status, at });
+  }
+  ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
+
+  // What is held for the courses in the file, to leave out what is already there.
+  const courseIds = [...new Set(found.map((f) => f.course))];
+  const held = new Set<string>();
+  for (const chunk of chunksOf(courseIds, 1)) {
+    const rowsHeld = await ctx.db.selectFrom('completion').select(['person_id', 'course_id', 'status', 'occurred_at']).where('course_id', 'in', chunk).execute();
+    for (const h of rowsHeld) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
+  }
+  const inserts: typeof found = [];
+  for (const f of found) {
+    const key = `${f.person}|${f.course}|${f.status}|${f.at}`;
+    if (held.has(key)) continue;
+    held.add(key);
+    inserts.push(f);
+  }
+  return {
+    kind: 'completions',
+    rowsTotal: rows.length,
+    rejections,
+    changes: { added: inserts.length },
+    scope: [],
+    statements(batchId) {
+      const recordedAt = new Date().toISOString();
+      // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
+      return bulkInsert(
+        'completion',
+        ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id'].map((name) => ({ name })),
+        inserts.map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]),
+      );
+    },
+  };
+}

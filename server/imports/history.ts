@@ -1,0 +1,91 @@
+import * as XLSX from 'xlsx';
+import type { Db } from '../db/schema.ts';
+import type { Reach } from './reach.ts';
+
+export interface BatchView {
+  id: number;
+  kind: string;
+  mode: string | null;
+  asOf: string | null;
+  fileName: string | null;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  rowsTotal: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  changes: Record<string, number>;
+  scope: string[];
+}
+
+type BatchRow = Awaited<ReturnType<typeof batchQuery>>[number];
+const batchQuery = (db: Db) => db.selectFrom('import_batch').selectAll().orderBy('id', 'desc').limit(200).execute();
+
+function view(b: BatchRow): BatchView {
+  const { scope = [], ...changes } = (b.changes_json ? JSON.parse(b.changes_json) : {}) as Record<string, number> & { scope?: string[] };
+  return {
+    id: b.id,
+    kind: b.kind,
+    mode: b.mode,
+    asOf: b.as_of,
+    fileName: b.file_name,
+    startedBy: b.started_by,
+    startedAt: b.started_at,
+    finishedAt: b.finished_at,
+    status: b.status,
+    rowsTotal: b.rows_total,
+    rowsAccepted: b.rows_accepted,
+    rowsRejected: b.rows_rejected,
+    changes,
+    scope,
+  };
+}
+
+/** Whether a batch is the caller's to see: anyone's for a reader of all, else their own or one wholly within their reach. */
+export function visible(b: BatchView, actor: string, reach: Reach): boolean {
+  return reach.all || b.startedBy === actor || (b.scope.length > 0 && b.scope.every((u) => reach.units.has(u)));
+}
+
+export async function listBatches(db: Db, actor: string, reach: Reach): Promise<BatchView[]> {
+  return (await batchQuery(db)).map(view).filter((b) => visible(b, actor, reach));
+}
+
+export async function findBatch(db: Db, id: number): Promise<BatchView | undefined> {
+  const b = await db.selectFrom('import_batch').selectAll().where('id', '=', id).executeTakeFirst();
+  return b ? view(b) : undefined;
+}
+
+export interface RejectedRowView {
+  row: number;
+  column: string | null;
+  messageSv: string;
+  messageEn: string;
+  values: Record<string, unknown>;
+}
+
+export async function rejectedRows(db: Db, batchId: number): Promise<RejectedRowView[]> {
+  const rows = await db.selectFrom('import_rejected_row').selectAll().where('batch_id', '=', batchId).orderBy('row_number').orderBy('id').execute();
+  return rows.map((r) => ({
+    row: r.row_number,
+    column: r.column_name,
+    messageSv: r.message_sv,
+    messageEn: r.message_en,
+    values: r.row_json ? JSON.parse(r.row_json) : {},
+  }));
+}
+
+/** The rejected rows as a workbook the coordinator can correct and send again. */
+export function rejectedWorkbook(rows: RejectedRowView[]): Uint8Array {
+  const columns: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r.values)) if (!columns.includes(k)) columns.push(k);
+  const header = ['Rad / Row', 'Kolumn / Column', 'Orsak', 'Reason', ...columns];
+  // Every value is written as text: nothing from a file becomes a formula.
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const aoa = [header, ...rows.map((r) => [r.row, cell(r.column), r.messageSv, r.messageEn, ...columns.map((k) => cell(r.values[k]))])];
+  const ws = XLSX.utils.aoa_to_sheet(aoa);
+  ws['!autofilter'] = { ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(0, aoa.length - 1), c: header.length - 1 } }) };
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, 'Avvisade rader');
+  return new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer);
+}

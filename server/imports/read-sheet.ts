@@ -1,0 +1,152 @@
+import * as XLSX from 'xlsx';
+import { DomainError } from '../domain/errors.ts';
+import { decodeText, parseCsv } from './csv.ts';
+import { guardZip } from './zip-guard.ts';
+
+/** A date (and time) the spreadsheet itself marked as one: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS'. */
+export interface SheetDate {
+  date: string;
+}
+export type CellValue = string | number | boolean | SheetDate | null;
+
+export interface SheetRow {
+  /** The row number the coordinator sees in Excel (the header is row 1 in a plain export). */
+  row: number;
+  cells: CellValue[];
+}
+
+export interface Sheet {
+  headerRow: number;
+  headers: string[];
+  rows: SheetRow[];
+}
+
+export interface ReadLimits {
+  /** Most data rows taken (a bigger file is a 413). */
+  maxRows: number;
+  /** Most bytes a spreadsheet's zip may inflate to. */
+  maxInflatedBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxRows: 500_000, maxInflatedBytes: 256 * 1024 * 1024 };
+
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+// The old binary .xls (an OLE compound file) and what else SheetJS reads but we do not take.
+const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+
+function tooManyRows(limits: ReadLimits) {
+  return new DomainError('too_large', 'import.tooManyRows', { limit: limits.maxRows });
+}
+
+const blank = (v: CellValue) => v === null || (typeof v === 'string' && v.trim() === '');
+
+/** Bytes → header and rows: xlsx (first sheet, or `sheetName`) or CSV text. */
+export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sheetName?: string; limits?: ReadLimits } = {}): Promise<Sheet> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  if (bytes.length === 0) throw new DomainError('unprocessable', 'import.empty');
+  if (isZip(bytes)) return readXlsx(bytes, opts.sheetName, limits);
+  if (isOle(bytes) || /\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) throw new DomainError('unprocessable', 'import.notSpreadsheet');
+  return readCsv(bytes, limits);
+}
+
+function readCsv(bytes: Uint8Array, limits: ReadLimits): Sheet {
+  const text = decodeText(bytes);
+  // A text file with NUL or other control bytes is not a CSV: random bytes, an image, a PDF.
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) throw new DomainError('unprocessable', 'import.notSpreadsheet');
+  let header: SheetRow | null = null;
+  const rows: SheetRow[] = [];
+  parseCsv(text, (fields, row) => {
+    if (fields.every((f) => f.trim() === '')) return;
+    if (!header) {
+      header = { row, cells: fields };
+      return;
+    }
+    if (rows.length >= limits.maxRows) throw tooManyRows(limits);
+    rows.push({ row, cells: fields });
+  });
+  if (!header) throw new DomainError('unprocessable', 'import.empty');
+  const h = header as SheetRow;
+  return { headerRow: h.row, headers: h.cells.map((c) => String(c ?? '').trim()), rows };
+}
+
+async function readXlsx(bytes: Uint8Array, sheetName: string | undefined, limits: ReadLimits): Promise<Sheet> {
+  await guardZip(bytes, limits.maxInflatedBytes);
+  let wb: XLSX.WorkBook;
+  try {
+    // sheetRows stops SheetJS one row past the bound, so an oversized sheet is never held whole.
+    wb = XLSX.read(bytes, { type: 'array', dense: true, cellNF: true, cellText: false, cellHTML: false, cellFormula: false, sheetRows: limits.maxRows + 2, sheets: sheetName ?? 0 });
+  } catch {
+    throw new DomainError('unprocessable', 'import.notSpreadsheet');
+  }
+  const name = sheetName ?? wb.SheetNames[0];
+  const ws = name === undefined ? undefined : wb.Sheets[name];
+  if (!ws) {
+    if (sheetName) throw new DomainError('unprocessable', 'import.noSheet', { sheet: sheetName, sheets: wb.SheetNames.join(', ') });
+    throw new DomainError('unprocessable', 'import.notSpreadsheet');
+  }
+  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
+  const data = (ws['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
+  let header: SheetRow | null = null;
+  const rows: SheetRow[] = [];
+  for (let r = 0; r < data.length; r++) {
+    const line = data[r];
+    if (!line) continue;
+    const cells: CellValue[] = [];
+    for (let c = 0; c < line.length; c++) cells.push(cellValue(line[c], date1904));
+    if (cells.every(blank)) continue;
+    if (!header) {
+      header = { row: r + 1, cells };
+      continue;
+    }
+    if (rows.length >= limits.maxRows) throw tooManyRows(limits);
+    rows.push({ row: r + 1, cells });
+  }
+  if (!header) throw new DomainError('unprocessable', 'import.empty');
+  const h = header as SheetRow;
+  return { headerRow: h.row, headers: h.cells.map((c) => (c === null ? '' : typeof c === 'object' ? c.date : String(c).trim())), rows };
+}
+
+function cellValue(cell: XLSX.CellObject | undefined, date1904: boolean): CellValue {
+  if (!cell || cell.v === undefined || cell.v === null) return null;
+  switch (cell.t) {
+    case 'n':
+      return cell.z && XLSX.SSF.is_date(cell.z) ? { date: serialToLocal(cell.v as number, date1904) } : (cell.v as number);
+    case 'b':
+      return cell.v as boolean;
+    case 'd':
+      return { date: dateToLocal(cell.v as Date) };
+    case 'e':
+      return null;
+    default:
+      return String(cell.v);
+  }
+}
+
+function pad(n: number, w = 2) {
+  return String(n).padStart(w, '0');
+}
+
+/**
+ * An Excel serial (days since 1899-12-30, or 1904-01-01) as local date-time text. Excel's
+ * serials have no zone: they are the wall-clock time the coordinator typed, Stockholm time.
+ */
+export function serialToLocal(serial: number, date1904 = false): string {
+  let days = Math.floor(serial);
+  let seconds = Math.round((serial - days) * 86400);
+  if (seconds >= 86400) {
+    days += 1;
+    seconds -= 86400;
+  }
+  // Excel counts a 29 February 1900 that never was: serials before it are one day later.
+  const base = date1904 ? Date.UTC(1904, 0, 1) : serial < 60 ? Date.UTC(1899, 11, 31) : Date.UTC(1899, 11, 30);
+  const d = new Date(base + days * 86400_000);
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (seconds === 0) return date;
+  return `${date}T${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
+}
+
+function dateToLocal(d: Date): string {
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const s = d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds();
+  return s === 0 ? date : `${date}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}

@@ -1,0 +1,390 @@
+import type { CompiledQuery } from 'kysely';
+import { addDays } from '../domain/calendar.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { EmploymentType } from '../db/schema.ts';
+import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { date, email, employmentType, text, yesNo } from './cells.ts';
+import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
+import { within } from './reach.ts';
+import type { Sheet } from './read-sheet.ts';
+import { shown, views, type RowView } from './rows.ts';
+import { UnitIndex } from './unit-index.ts';
+
+export type RosterMode = 'snapshot' | 'history';
+
+interface Held {
+  id: number;
+  person_id: number;
+  unit_code: string;
+  title: string | null;
+  employment_type: EmploymentType | null;
+  is_manager: number;
+  start_date: string;
+  end_date: string | null;
+}
+
+/** One employment as a file row states it. */
+interface Wanted {
+  row: number;
+  employeeNumber: string;
+  unit: string;
+  title: string | null;
+  type: EmploymentType | null;
+  manager: boolean;
+  start: string | null;
+  end: string | null;
+}
+
+interface NewEmployment {
+  employeeNumber: string;
+  unit: string;
+  title: string | null;
+  type: EmploymentType | null;
+  manager: boolean;
+  start: string;
+  end: string | null;
+}
+
+/** Which of the optional columns the file has: a column it lacks leaves what is held alone. */
+interface Present {
+  title: boolean;
+  type: boolean;
+  manager: boolean;
+  end: boolean;
+}
+
+/** A row's terms with the columns the file lacks taken from the held employment. */
+function filled(w: Wanted, h: Held, has: Present, withEnd = true): Wanted {
+  return {
+    ...w,
+    title: has.title ? w.title : h.title,
+    type: has.type ? w.type : h.employment_type,
+    manager: has.manager ? w.manager : h.is_manager === 1,
+    end: has.end || !withEnd ? w.end : h.end_date,
+  };
+}
+
+const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_type === w.type && (h.is_manager === 1) === w.manager;
+
+/**
+ * A roster: one row per employment. People are created or updated from it (name, e-mail; never
+ * a personnummer). In *snapshot* mode the file is the whole staff of the förvaltningar it names
+ * on `asOf`: what is new starts, what is missing ends the day before, a person found in another
+ * unit has moved (one employment ends, another starts). In *history* mode each row carries its
+ * own dates and is matched on person, unit and start date; nothing absent is ended.
+ */
+export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string, scopeUnit?: string): Promise<Plan> {
+  const sheet = locateHeader(file, ROSTER_COLUMNS);
+  const map = mapHeaders(sheet.headers, ROSTER_COLUMNS);
+  requireColumns('roster', map, sheet.headers, ROSTER_COLUMNS, [
+    ['employeeNumber'],
+    ['name', 'lastName'],
+    ['unitCode', 'enhet', 'avdelning', 'forvaltning'],
+    ...(mode === 'history' ? [['startDate'] as RosterField[]] : []),
+  ]);
+  const has: Present = { title: !!map.title, type: !!map.employmentType, manager: !!map.manager, end: !!map.endDate };
+  const [index, people] = await Promise.all([
+    UnitIndex.load(ctx.db),
+    ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email', 'anonymised_at']).execute(),
+  ]);
+  const personBy = new Map(people.map((p) => [p.employee_number, p]));
+  // A snapshot may name the unit it speaks for; then it ends nothing outside that subtree, and
+  // a stray row from elsewhere is rejected instead of making a whole other förvaltning "missing".
+  let speaksFor: Set<string> | null = null;
+  if (mode === 'snapshot' && scopeUnit) {
+    if (!index.at(scopeUnit, asOf)) throw new DomainError('unprocessable', 'unit.unknown', { code: scopeUnit });
+    if (!within(ctx.reach, scopeUnit)) throw new DomainError('forbidden', 'import.outOfScope', { unit: scopeUnit });
+    speaksFor = new Set([scopeUnit, ...index.descendantsAt(scopeUnit, asOf).map((u) => u.code)]);
+  }
+  const rows = views(sheet, map);
+  const rejections: Rejection[] = [];
+  const rejectedPeople = new Set<string>();
+  const reject = (rej: Rejection, employeeNumber?: string | null) => {
+    rejections.push(rej);
+    if (employeeNumber) rejectedPeople.add(employeeNumber);
+  };
+
+  // Names first: an employee number under two names in one file is not to be guessed at.
+  // Spelled the same but for case and spacing is one name.
+  const names = new Map<string, Map<string, string>>();
+  const nameOf = (r: RowView<RosterField>) => {
+    const full = text(r.cell('name'));
+    if (full) return full;
+    const parts = [text(r.cell('firstName')), text(r.cell('lastName'))].filter(Boolean);
+    return parts.length ? parts.join(' ') : null;
+  };
+  for (const r of rows) {
+    const n = text(r.cell('employeeNumber'));
+    const name = nameOf(r);
+    if (!n || !name) continue;
+    const seen = names.get(n) ?? new Map<string, string>();
+    const key = name.replace(/\s+/g, ' ').toLocaleLowerCase('sv');
+    if (!seen.has(key)) seen.set(key, name);
+    names.set(n, seen);
+  }
+
+  const wanted: Wanted[] = [];
+  const personInFile = new Map<string, { name: string; email: string | null }>();
+  const forvaltningar = new Set<string>();
+  let done = 0;
+  for (const r of rows) {
+    if (++done % 5000 === 0) {
+      ctx.progress?.({ phase: 'check', done, total: rows.length });
+      await yieldNow();
+    }
+    const n = text(r.cell('employeeNumber'));
+    if (!n) { reject(r.reject('employeeNumber', 'import.required')); continue; }
+    if (n.length > 64) { reject(r.reject('employeeNumber', 'import.badValue', { value: shown(n) })); continue; }
+    const name = nameOf(r);
+    const nameField: RosterField = map.name ? 'name' : 'lastName';
+    if (!name) { reject(r.reject(nameField, 'import.required'), n); continue; }
+    if ((names.get(n)?.size ?? 0) > 1) {
+      reject(r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }), n);
+      continue;
+    }
+    const mail = email(r.cell('email'));
+    if (mail === undefined) { reject(r.reject('email', 'import.badEmail', { value: shown(r.cell('email')) }), n); continue; }
+    const start = date(r.cell('startDate'));
+    if (start === undefined) { reject(r.reject('startDate', 'import.badDate', { value: shown(r.cell('startDate')) }), n); continue; }
+    if (mode === 'history' && start === null) { reject(r.reject('startDate', 'import.required'), n); continue; }
+    const end = date(r.cell('endDate'));
+    if (end === undefined) { reject(r.reject('endDate', 'import.badDate', { value: shown(r.cell('endDate')) }), n); continue; }
+    const effectiveStart = mode === 'snapshot' ? start ?? asOf : start!;
+    if (end && end < effectiveStart) { reject(r.reject('endDate', 'import.endBeforeStart', { from: effectiveStart, to: end }), n); continue; }
+    const type = employmentType(r.cell('employmentType'));
+    if (type === undefined) { reject(r.reject('employmentType', 'import.badEmploymentType', { value: shown(r.cell('employmentType')) }), n); continue; }
+    const manager = yesNo(r.cell('manager'));
+    if (manager === undefined) { reject(r.reject('manager', 'import.badYesNo', { value: shown(r.cell('manager')) }), n); continue; }
+    // The unit as the organisation stood on the day the row speaks of.
+    const on = mode === 'snapshot' ? asOf : start!;
+    const code = text(r.cell('unitCode'));
+    let unit: string;
+    if (code) {
+      const u = index.at(code, on);
+      if (!u) {
+        reject(r.reject('unitCode', index.versions(code).length ? 'import.unitNotValid' : 'import.unknownUnit', { unit: code, date: on }), n);
+        continue;
+      }
+      unit = u.code;
+    } else {
+      const path = [text(r.cell('forvaltning')), text(r.cell('avdelning')), text(r.cell('enhet'))];
+      const found = index.byPath(path, on);
+      const column: RosterField = path[2] ? 'enhet' : path[1] ? 'avdelning' : 'forvaltning';
+      if (!found.unit) {
+        reject(r.reject(column, found.ambiguous ? 'import.ambiguousUnit' : 'import.unknownUnit', { unit: path.filter(Boolean).join(' › ') || '—', date: on }), n);
+        continue;
+      }
+      unit = found.unit.code;
+    }
+    if (!within(ctx.reach, unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outOfScope', { unit }), n); continue; }
+    if (speaksFor && !speaksFor.has(unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outsideSnapshot', { unit, scope: scopeUnit! }), n); continue; }
+    const title = text(r.cell('title'));
+    wanted.push({ row: r.number, employeeNumber: n, unit, title, type, manager: manager ?? false, start, end });
+    const known = personInFile.get(n);
+    if (!known) personInFile.set(n, { name, email: mail });
+    else if (!known.email && mail) known.email = mail;
+    forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit, on));
+  }
+  ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
+
+  // People: new ones get ids now, so their employments can name them in the same batch.
+  const maxPerson = people.reduce((m, p) => Math.max(m, p.id), 0);
+  const newPeople: { id: number; employee_number: string; name: string; email: string | null }[] = [];
+  const changedPeople: { id: number; name: string; email: string | null }[] = [];
+  const idOf = new Map<string, number>();
+  for (const [n, p] of personInFile) {
+    const heldPerson = personBy.get(n);
+    if (!heldPerson) {
+      const id = maxPerson + newPeople.length + 1;
+      newPeople.push({ id, employee_number: n, name: p.name, email: p.email });
+      idOf.set(n, id);
+      continue;
+    }
+    idOf.set(n, heldPerson.id);
+    const mail = p.email ?? heldPerson.email;
+    // An anonymised person is not brought back by a roster naming their old number.
+    if (heldPerson.anonymised_at) continue;
+    if (heldPerson.name !== p.name || (mail ?? '').toLowerCase() !== (heldPerson.email ?? '').toLowerCase()) {
+      changedPeople.push({ id: heldPerson.id, name: p.name, email: mail });
+    }
+  }
+
+  const held = await loadHeld(ctx, mode, asOf);
+  const heldByPerson = new Map<number, Held[]>();
+  for (const h of held) {
+    const list = heldByPerson.get(h.person_id) ?? [];
+    list.push(h);
+    heldByPerson.set(h.person_id, list);
+  }
+
+  const inserts: NewEmployment[] = [];
+  const ends: { id: number; end: string }[] = [];
+  const deletes: number[] = [];
+  const edits: (Held & { changed: true })[] = [];
+  const changes = { started: 0, ended: 0, moved: 0, updated: 0, peopleAdded: newPeople.length, peopleUpdated: changedPeople.length };
+  const dupes = new Map<string, Wanted>();
+  const takeRow = (w: Wanted, key: string): boolean => {
+    const first = dupes.get(key);
+    if (!first) {
+      dupes.set(key, w);
+      return true;
+    }
+    const identical = first.title === w.title && first.type === w.type && first.manager === w.manager && first.end === w.end && first.start === w.start;
+    if (!identical) {
+      rejections.push({ row: w.row, column: null, key: 'import.duplicateEmployment', params: { employeeNumber: w.employeeNumber, unit: w.unit, row: first.row }, values: rows.find((r) => r.number === w.row)!.values() });
+      rejectedPeople.add(w.employeeNumber);
+    }
+    return false;
+  };
+
+  if (mode === 'history') {
+    for (let w of wanted) {
+      if (!takeRow(w, `${w.employeeNumber}|${w.unit}|${w.start}`)) continue;
+      const pid = idOf.get(w.employeeNumber)!;
+      const h = (heldByPerson.get(pid) ?? []).find((e) => e.unit_code === w.unit && e.start_date === w.start);
+      if (!h) {
+        inserts.push({ ...w, start: w.start! });
+        changes.started++;
+        continue;
+      }
+      w = filled(w, h, has);
+      if (!sameTerms(h, w) || h.end_date !== w.end) {
+        if (sameTerms(h, w) && h.end_date === null) changes.ended++;
+        else changes.updated++;
+        edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, changed: true });
+      }
+    }
+  } else {
+    const dayBefore = addDays(asOf, -1);
+    const end = (h: Held) => (h.start_date >= asOf ? deletes.push(h.id) : ends.push({ id: h.id, end: dayBefore }));
+    // Which held employments the file speaks for: those in the subtrees of the förvaltningar it covers.
+    const covered = new Set<string>();
+    for (const f of forvaltningar) {
+      covered.add(f);
+      for (const u of index.descendantsAt(f, asOf)) covered.add(u.code);
+    }
+    if (speaksFor) for (const u of speaksFor) covered.add(u);
+    // Only what is active on asOf can have ended by it; a later start is left for its own day.
+    const inScope = (h: Held) => h.start_date <= asOf && covered.has(h.unit_code) && within(ctx.reach, h.unit_code);
+    const byPersonWanted = new Map<string, Wanted[]>();
+    for (const w of wanted) {
+      if (!takeRow(w, `${w.employeeNumber}|${w.unit}`)) continue;
+      const list = byPersonWanted.get(w.employeeNumber) ?? [];
+      list.push(w);
+      byPersonWanted.set(w.employeeNumber, list);
+    }
+    const matchedHeld = new Set<number>();
+    for (const [n, ws] of byPersonWanted) {
+      const pid = idOf.get(n)!;
+      const hs = heldByPerson.get(pid) ?? [];
+      const unmatched: Wanted[] = [];
+      for (const row of ws) {
+        const h = hs.find((e) => e.unit_code === row.unit && !matchedHeld.has(e.id));
+        if (!h) {
+          unmatched.push(row);
+          continue;
+        }
+        matchedHeld.add(h.id);
+        const w = filled(row, h, has);
+        if (sameTerms(h, w)) {
+          if (h.end_date !== w.end) {
+            edits.push({ ...h, end_date: w.end, changed: true });
+            changes.updated++;
+          }
+        } else if (h.start_date >= asOf) {
+          edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, changed: true });
+          changes.updated++;
+        } else {
+          // New terms from asOf: the old ones stay as they were until the day before.
+          ends.push({ id: h.id, end: dayBefore });
+          inserts.push({ ...w, start: asOf });
+          changes.updated++;
+        }
+      }
+      const leaving = rejectedPeople.has(n) ? [] : hs.filter((h) => !matchedHeld.has(h.id) && inScope(h));
+      for (const w of unmatched) {
+        const from = leaving.shift();
+        if (from) {
+          matchedHeld.add(from.id);
+          end(from);
+          // A move keeps the terms the file does not speak of (its end date aside).
+          inserts.push({ ...filled(w, from, has, false), start: asOf });
+          changes.moved++;
+        } else {
+          inserts.push({ ...w, start: w.start ?? asOf });
+          changes.started++;
+        }
+      }
+    }
+    // Everyone else employed in the covered förvaltningar on asOf has left, unless a rejected row names them.
+    const protectedIds = new Set([...rejectedPeople].map((n) => personBy.get(n)?.id).filter((x): x is number => x !== undefined));
+    for (const h of held) {
+      if (matchedHeld.has(h.id) || !inScope(h) || protectedIds.has(h.person_id)) continue;
+      end(h);
+      changes.ended++;
+    }
+  }
+
+  return {
+    kind: 'roster',
+    mode,
+    asOf: mode === 'snapshot' ? asOf : null,
+    rowsTotal: rows.length,
+    rejections,
+    changes,
+    scope: [...forvaltningar].sort(),
+    statements(batchId) {
+      const db = ctx.db;
+      const out: CompiledQuery[] = [];
+      out.push(
+        ...bulkInsert(
+          'person',
+          [{ name: 'id' }, { name: 'employee_number', bind: true }, { name: 'name', bind: true }, { name: 'email', bind: true }],
+          newPeople.map((p) => [p.id, p.employee_number, p.name, p.email]),
+        ),
+      );
+      for (const p of changedPeople) out.push(db.updateTable('person').set({ name: p.name, email: p.email }).where('id', '=', p.id).compile());
+      // Ends first: an employment ended and started again on the same day stays two rows.
+      const byEnd = new Map<string, number[]>();
+      for (const e of ends) byEnd.set(e.end, [...(byEnd.get(e.end) ?? []), e.id]);
+      for (const [end, ids] of byEnd) {
+        // One bound parameter is the date, so 99 ids a statement.
+        for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
+      }
+      for (const chunk of chunksOf(deletes, 1)) out.push(db.deleteFrom('employment').where('id', 'in', chunk).compile());
+      for (const e of edits) {
+        out.push(
+          db.updateTable('employment').set({ title: e.title, employment_type: e.employment_type, is_manager: e.is_manager, end_date: e.end_date }).where('id', '=', e.id).compile(),
+        );
+      }
+      // Unit codes and titles are the file's words and are bound; the rest we produced or checked.
+      out.push(
+        ...bulkInsert(
+          'employment',
+          [
+            { name: 'person_id' },
+            { name: 'unit_code', bind: true },
+            { name: 'title', bind: true },
+            { name: 'employment_type' },
+            { name: 'is_manager' },
+            { name: 'start_date' },
+            { name: 'end_date' },
+            { name: 'import_batch_id' },
+          ],
+          inserts.map((w) => [idOf.get(w.employeeNumber)!, w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId]),
+        ),
+      );
+      return out;
+    },
+  };
+}
+
+async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string): Promise<Held[]> {
+  const q = ctx.db
+    .selectFrom('employment')
+    .select(['id', 'person_id', 'unit_code', 'title', 'employment_type', 'is_manager', 'start_date', 'end_date']);
+  if (mode === 'history') return q.execute();
+  // A snapshot compares with what is active on its date, and with what starts later (a row
+  // announcing a future start is matched on the next import, not started twice).
+  return q.where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)])).execute();
+}

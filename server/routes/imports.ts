@@ -1,0 +1,153 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { authorize } from '../auth/permissions.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { AppEnv } from '../http/env.ts';
+import { dateParam, enumParam } from '../http/params.ts';
+import { problemFor, STATUS } from '../http/problem.ts';
+import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
+import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
+import { reachFor } from '../imports/reach.ts';
+import { importFile } from '../imports/run.ts';
+import type { RosterMode } from '../imports/roster.ts';
+
+/** 403 before a byte of the upload is read, for callers who may not import this kind at all. */
+const may = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  authorize(c.get('principal'), kind === 'units' ? 'units.write' : 'import.write');
+  await next();
+};
+
+/** Refuses a body past KK_MAX_UPLOAD_MB while it streams in, before anything is parsed. */
+async function limited(c: Context<AppEnv>, next: () => Promise<void>) {
+  const max = c.get('deps').config.maxUploadBytes;
+  return bodyLimit({
+    maxSize: max,
+    onError: () => {
+      throw new DomainError('too_large', 'body.tooLarge', { limit: `${Math.round(max / 1024 / 1024)} MB` });
+    },
+  })(c, next);
+}
+
+async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName: string | null }> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(type)) throw new DomainError('bad_request', 'import.noFile');
+  let form: FormData;
+  try {
+    form = await c.req.raw.formData();
+  } catch (e) {
+    if (e instanceof DomainError) throw e;
+    throw new DomainError('bad_request', 'import.badRequest');
+  }
+  const file = form.get('file');
+  if (file === null || typeof file === 'string') throw new DomainError('bad_request', 'import.noFile');
+  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null };
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function flag(c: Context<AppEnv>, name: string): boolean {
+  return enumParam(c, name, ['true', 'false', '1', '0'] as const, 'false') === 'true' || c.req.query(name) === '1';
+}
+
+async function handle(c: Context<AppEnv>, kind: ImportKind) {
+  const principal = c.get('principal');
+  const mode = kind === 'roster' ? enumParam(c, 'mode', ['snapshot', 'history'] as const) : undefined;
+  if (kind === 'roster' && !mode) throw new DomainError('bad_request', 'param.required', { name: 'mode' });
+  const asOf = dateParam(c, 'asOf');
+  const dryRun = flag(c, 'dryRun');
+  const sheetName = c.req.query('sheet') || undefined;
+  const scope = (kind === 'roster' && c.req.query('scope')?.trim()) || undefined;
+  const { bytes, fileName } = await upload(c);
+  const deps = c.get('deps');
+  const ctx: ImportContext = {
+    db: deps.db,
+    atomic: deps.atomic,
+    actor: principal.employeeNumber,
+    lang: c.get('lang'),
+    dryRun,
+    fileName: fileName?.slice(0, 255) ?? null,
+    fileSha256: await sha256(bytes),
+    reach: await reachFor(deps.db, principal, kind === 'units' ? 'units.write' : 'import.write'),
+  };
+  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope };
+  if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) return c.json(await importFile(ctx, job));
+
+  // Progress for <kk-import>: one JSON object a line, the answer (or the problem) last.
+  const encoder = new TextEncoder();
+  const lang = c.get('lang');
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      // A reader that went away does not stop the import: it commits or not on its own terms,
+      // and shows in GET /api/imports either way.
+      const line = (o: unknown) => {
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(o)}\n`));
+        } catch {
+          // the stream was cancelled
+        }
+      };
+      let last = '';
+      const progress: Progress = (p) => {
+        const key = `${p.phase}:${p.done}`;
+        if (key !== last) line(p);
+        last = key;
+      };
+      try {
+        line({ result: await importFile({ ...ctx, progress }, job) });
+      } catch (e) {
+        line({ problem: problemOf(e, lang, c) });
+      }
+      try {
+        controller.close();
+      } catch {
+        // the stream was cancelled
+      }
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+function problemOf(e: unknown, lang: AppEnv['Variables']['lang'], c: Context<AppEnv>) {
+  if (e instanceof DomainError) return { ...problemFor(lang, STATUS[e.kind], e.key, e.params, e.extra), instance: c.req.path, requestId: c.get('requestId') };
+  console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), path: c.req.routePath, error: (e as Error)?.name, message: (e as Error)?.message }));
+  return { ...problemFor(lang, 500, 'internal', { requestId: c.get('requestId') ?? '' }), requestId: c.get('requestId') };
+}
+
+async function batchFor(c: Context<AppEnv>) {
+  const principal = c.get('principal');
+  authorize(principal, 'import.read');
+  const id = Number(c.req.param('id'));
+  const { db } = c.get('deps');
+  const batch = Number.isSafeInteger(id) && id > 0 ? await findBatch(db, id) : undefined;
+  if (!batch) throw new DomainError('not_found', 'import.unknown', { id: String(c.req.param('id')).slice(0, 20) });
+  if (!visible(batch, principal.employeeNumber, await reachFor(db, principal, 'import.read'))) {
+    throw new DomainError('forbidden', 'scope.denied', { action: 'se importer', scope: `#${batch.id}` }, { action_en: 'see imports' });
+  }
+  return batch;
+}
+
+export const imports = new Hono<AppEnv>()
+  .post('/api/imports/units', may('units'), limited, (c) => handle(c, 'units'))
+  .post('/api/imports/roster', may('roster'), limited, (c) => handle(c, 'roster'))
+  .post('/api/imports/completions', may('completions'), limited, (c) => handle(c, 'completions'))
+  .get('/api/imports', async (c) => {
+    const principal = c.get('principal');
+    authorize(principal, 'import.read');
+    const { db } = c.get('deps');
+    return c.json({ imports: await listBatches(db, principal.employeeNumber, await reachFor(db, principal, 'import.read')) });
+  })
+  .get('/api/imports/:id', async (c) => {
+    const batch = await batchFor(c);
+    return c.json({ ...batch, rejected: await rejectedRows(c.get('deps').db, batch.id) });
+  })
+  .get('/api/imports/:id/rejected.xlsx', async (c) => {
+    const batch = await batchFor(c);
+    const bytes = rejectedWorkbook(await rejectedRows(c.get('deps').db, batch.id));
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-disposition': `attachment; filename="avvisade-rader-${batch.id}.xlsx"`,
+    });
+  });
