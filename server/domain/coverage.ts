@@ -74,7 +74,6 @@ export type Subject = { unit: string } | { personId: number };
  * The CTEs that give, per person in R's population at D: status, due date, overdue, the deciding
  * record's time and the expiry of the latest completion. `emp` holds (person, branch, unit).
  */
-export { statusCtes as statusCtesForDebug };
 function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, opts: { best: boolean } = { best: true }): RawBuilder<unknown> {
   // asOf is a validated YYYY-MM-DD; it is inlined where SQLite's planner needs a constant, and
   // keeps the statement well below D1's 100 bound parameters.
