@@ -62,6 +62,9 @@ async function direct<T>(dbFile: string, fn: (db: Db) => Promise<T>): Promise<T>
     return await handle.db.transaction().execute(fn);
   } finally {
     await handle.close();
+    // The synchronous writes blocked this process's event loop: let the HTTP client see the
+    // keep-alive sockets the server closed meanwhile before it reuses one.
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -106,7 +106,8 @@ async function main() {
     const forv = city.forvaltningar.includes('JAR') ? 'JAR' : city.forvaltningar[0];
     const avd = pickDepartment(city, NOW, 200);
     const staff = pickStaff(city, NOW, 20);
-    const staffTokens = await Promise.all(staff.map((s) => client.token(s)));
+    const staffTokens: string[] = [];
+    for (const s of staff) staffTokens.push(await client.token(s));
 
     // ---- read latencies over HTTP
     log('coverage, city root');
@@ -236,6 +237,9 @@ async function main() {
 
     print(city, files.rows, dbBytes, peakAll, Date.now() - started);
     if (cpuProf) notes.push(`CPU profile(s) of the server in ${join(dir, 'prof')}`);
+  } catch (e) {
+    if (server) log(`server stderr:\n${server.stderr()}`);
+    throw e;
   } finally {
     if (server) await server.stop();
     if (!keep && !cpuProf) rmSync(dir, { recursive: true, force: true });
@@ -310,6 +314,6 @@ function print(city: ReturnType<typeof generateCity>, fileRows: Record<string, n
 }
 
 main().catch((e: Error) => {
-  console.error(`bench failed: ${e.stack ?? e.message}`);
+  console.error(`bench failed: ${e.stack ?? e.message}${e.cause ? `\ncause: ${String((e.cause as Error).stack ?? e.cause)}` : ""}`);
   process.exit(1);
 });

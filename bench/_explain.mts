@@ -1,0 +1,15 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { listPeople, countCoverage } from '../server/domain/coverage.ts';
+import { loadRequirement } from '../server/domain/requirements.ts';
+const [file, kind, code, subj, d] = process.argv.slice(2);
+const ro = new BetterSqlite3(file, { readonly: true });
+let last: { sql: string; params: readonly unknown[] } | undefined;
+const db = new Kysely<any>({ dialect: new SqliteDialect({ database: ro }), log: (e) => { last = { sql: e.query.sql, params: e.query.parameters }; } });
+const r = (await loadRequirement(db, code))!;
+const run = async () => kind === 'person' ? listPeople(db, r, { personId: Number(subj) }, d) : kind === 'people' ? listPeople(db, r, { unit: subj }, d) : countCoverage(db, r, subj, d, { children: true });
+await run();
+const t = performance.now(); for (let i = 0; i < 5; i++) await run(); console.log('avg', ((performance.now() - t) / 5).toFixed(2), 'ms');
+if (process.env.SQL) console.log(last!.sql);
+const plan = ro.prepare('EXPLAIN QUERY PLAN ' + last!.sql).all(...(last!.params as any[]));
+for (const p of plan as any[]) console.log(`${p.id} ${p.parent} ${p.detail}`);

@@ -1,0 +1,21 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { myTraining } from '../server/domain/coverage-report.ts';
+import { resolvePrincipal } from '../server/auth/permissions.ts';
+import { loadRequirements } from '../server/domain/requirements.ts';
+const file = process.argv[2];
+const ro = new BetterSqlite3(file, { readonly: true });
+const stmts: string[] = [];
+const db = new Kysely<any>({ dialect: new SqliteDialect({ database: ro }), log: (e) => { stmts.push(`${e.queryDurationMillis.toFixed(2)}ms ${e.query.sql.replace(/\s+/g,' ').slice(0,150)}`); } });
+const p = ro.prepare(`SELECT p.id, p.employee_number FROM person p JOIN employment e ON e.person_id = p.id WHERE e.end_date IS NULL LIMIT 1 OFFSET 500`).get() as any;
+for (let i = 0; i < 5; i++) { await myTraining(db, p.id, '2026-08-31', 'sv'); }
+stmts.length = 0;
+let t = performance.now();
+const res = await myTraining(db, p.id, '2026-08-31', 'sv');
+console.log('myTraining', (performance.now() - t).toFixed(2), 'ms', res.length);
+console.log(stmts.join('\n'));
+stmts.length = 0;
+t = performance.now();
+await resolvePrincipal(db, p.employee_number, []);
+console.log('resolvePrincipal', (performance.now() - t).toFixed(2));
+console.log(stmts.join('\n'));
