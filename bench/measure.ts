@@ -6,6 +6,8 @@ export interface Timing {
   median: number;
   p95: number;
   samples: number[];
+  /** Server CPU time per request, where measured. */
+  cpu?: number;
 }
 
 export function summarise(samples: number[]): Timing {

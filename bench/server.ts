@@ -28,6 +28,8 @@ export interface ServerUnderTest {
   resetPeak(): void;
   /** The peak over the server's whole life so far, in MB. */
   overallPeakMb(): number;
+  /** CPU time (user + system) the server has used so far, in ms. */
+  cpuMs(): number;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -101,6 +103,14 @@ export async function startServer(dbFile: string, opts: { cpuProf?: string } = {
     },
     overallPeakMb() {
       return Math.max(overallPeak, status(pid, 'VmHWM'), sampledPeak);
+    },
+    cpuMs() {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+      } catch {
+        return NaN;
+      }
     },
     stderr: () => err,
     async stop() {
