@@ -143,25 +143,29 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
   // Rule 3: the first day of the unbroken chain of R-matching employments that reaches D is the
   // latest start that no earlier matching employment reaches (ends on or after the day before),
   // found in one ordered pass per person (the running latest end of the employments before it).
-  // ever_in_scope: units under R's scope in any version of the tree; for one person, found by
-  // walking up from that person's units rather than down the whole scope.
+  // ever_in_scope: units under R's scope in any version of the tree. For one person or a list of
+  // people, only the units they have worked in are checked, walking up (bench: people list 12 → 5
+  // ms); for the counts of a large unit, walking down the scope once is cheaper.
   const grace = r.graceDays;
   // Counting needs a due date only where it can make someone overdue: those not completed.
   const chainOf = use === 'count' ? sql.raw(`f WHERE f.expires IS NULL OR f.expires <= '${D}'`) : sql.raw('pop');
-  const ever =
-    'unit' in subject
-      ? sql`ever_in_scope(code) AS (
-          SELECT unit_code FROM requirement_scope WHERE requirement_id = ${r.id}
-          UNION
-          SELECT c.code FROM org_unit c JOIN ever_in_scope s ON c.parent_code = s.code
-        ),`
-      : sql`ever_up(unit_code, code) AS (
-          SELECT DISTINCT e.unit_code, e.unit_code FROM employment e WHERE e.person_id = ${subject.personId} AND e.start_date <= ${D}
+  const upward = 'personId' in subject || use === 'list';
+  const ever = upward
+    ? sql`ever_up(unit_code, code) AS (
+          SELECT DISTINCT e.unit_code, e.unit_code FROM employment e
+          WHERE ${'personId' in subject ? sql`e.person_id = ${subject.personId}` : sql`e.person_id IN (SELECT person_id FROM ${chainOf})`}
+            AND e.start_date <= ${D}
           UNION
           SELECT ever_up.unit_code, o.parent_code FROM ever_up JOIN org_unit o ON o.code = ever_up.code WHERE o.parent_code IS NOT NULL
         ),
         ever_in_scope(code) AS (
-          SELECT DISTINCT ever_up.unit_code FROM ever_up JOIN requirement_scope s ON s.unit_code = +ever_up.code AND s.requirement_id = ${r.id}
+          SELECT DISTINCT ever_up.unit_code FROM ever_up
+          JOIN requirement_scope s ON s.unit_code = ${sql.raw(one(subject))}ever_up.code AND s.requirement_id = ${r.id}
+        ),`
+    : sql`ever_in_scope(code) AS (
+          SELECT unit_code FROM requirement_scope WHERE requirement_id = ${r.id}
+          UNION
+          SELECT c.code FROM org_unit c JOIN ever_in_scope s ON c.parent_code = s.code
         ),`;
   const chain =
     grace === null
