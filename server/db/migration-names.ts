@@ -4,4 +4,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0001_init',
   '0003_xapi',
   '0004_ops',
+  '0005_bench_indexes',
 ];

@@ -51,8 +51,10 @@ export function todayInStockholm(now = new Date()): string {
 }
 
 /** An instant as Stockholm local time 'YYYY-MM-DDTHH:MM:SS' (the form completions are stored in). */
+let stockholm: Intl.DateTimeFormat | undefined;
 export function stockholmDateTime(instant: Date): string {
-  const f = new Intl.DateTimeFormat('sv-SE', {
+  // Made once: building a DateTimeFormat costs more than the rest of a my-training request.
+  const f = (stockholm ??= new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'Europe/Stockholm',
     year: 'numeric',
     month: '2-digit',
@@ -61,7 +63,7 @@ export function stockholmDateTime(instant: Date): string {
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-  });
+  }));
   const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+/** A small HTTP client for the server under test. */
+export class Client {
+  constructor(readonly url: string) {}
+
+  async token(employeeNumber: string, roles: { role: string; unit?: string | null }[] = []): Promise<string> {
+    const res = await fetch(`${this.url}/api/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ employeeNumber, roles }),
+    });
+    if (!res.ok) throw new Error(`dev token: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  async get(path: string, token: string): Promise<Response> {
+    return fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  async getJson<T = any>(path: string, token: string): Promise<T> {
+    const res = await this.get(path, token);
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${(await res.text()).slice(0, 500)}`);
+    return res.json() as Promise<T>;
+  }
+
+  async postJson(path: string, token: string, body: unknown): Promise<Response> {
+    return fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async upload(path: string, token: string, file: string): Promise<Response> {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(file)]), basename(file));
+    return fetch(`${this.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  }
+
+  /** Whether a route is mounted: an unmounted path answers 404 with the problem code route.unknown. */
+  async exists(method: 'GET' | 'POST', path: string, token: string): Promise<boolean> {
+    const res = await fetch(`${this.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    if (res.status !== 404) return true;
+    try {
+      return (JSON.parse(text) as { code?: string }).code !== 'route.unknown';
+    } catch {
+      return false;
+    }
+  }
+}

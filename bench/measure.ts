@@ -1,0 +1,34 @@
+import { performance } from 'node:perf_hooks';
+
+/** Times repeated runs: the median and p95 (nearest rank) of `runs` after `warmup` unrecorded ones. */
+export interface Timing {
+  runs: number;
+  median: number;
+  p95: number;
+  samples: number[];
+  /** Server CPU time per request, where measured. */
+  cpu?: number;
+}
+
+export function summarise(samples: number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  const rank = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  return { runs: s.length, median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, p95: rank(0.95), samples };
+}
+
+export async function repeat(runs: number, warmup: number, fn: (i: number) => Promise<unknown> | unknown): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  return summarise(samples);
+}
+
+export async function once<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t, value };
+}

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench` — Kompetenskoll at city scale, measured against its targets.
+ *
+ *   npm run bench                 Stockholm's size (~48 000 staff, ~300 000 completion records)
+ *   npm run bench -- --quick      a small city, to keep the benchmark itself working (CI)
+ *   options: --runs=N  --keep (keep the temp folder)  --cpu-prof (profile the server)
+ *
+ * Exits 0 when every step ran, whether or not the figures meet their targets (FAIL rows say
+ * which do not); non-zero only when something errored.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../server/db/schema.ts';
+import { coverage } from '../server/domain/coverage-report.ts';
+import { Client } from './client.ts';
+import { writeCityFiles } from './files.ts';
+import { FULL, generateCity, NOW, QUICK } from './generate.ts';
+import { handWrittenCoverage } from './hand-sql.ts';
+import { importFile, loadCatalog, loadCompletions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
+import { once, repeat, type Timing } from './measure.ts';
+import { startServer, type ServerUnderTest } from './server.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const keep = args.includes('--keep');
+const cpuProf = args.includes('--cpu-prof');
+const runsArg = args.find((a) => a.startsWith('--runs='));
+const RUNS = runsArg ? Number(runsArg.slice(7)) : quick ? 5 : 30;
+const size = quick ? QUICK : FULL;
+const LOAD_SECONDS = quick ? 3 : 20;
+
+interface Row {
+  what: string;
+  figure: string;
+  target: string;
+  verdict: 'ok' | 'FAIL' | 'n/a' | 'MISMATCH';
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+const timingText = (t: Timing) => `median ${ms(t.median)} · p95 ${ms(t.p95)} (n=${t.runs})${t.cpu !== undefined ? ` · server CPU ${ms(t.cpu)}/req` : ''}`;
+const verdict = (ok: boolean): Row['verdict'] => (ok ? 'ok' : 'FAIL');
+function timed(what: string, t: Timing, targetMs: number, targetText: string) {
+  rows.push({ what, figure: timingText(t), target: targetText, verdict: verdict(t.p95 <= targetMs) });
+}
+function missing(what: string, target: string, why = 'not available (route missing)') {
+  rows.push({ what, figure: why, target, verdict: 'n/a' });
+}
+
+function log(s: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+}
+
+async function main() {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'kk-bench-'));
+  const dbFile = join(dir, 'kk.db');
+  let server: ServerUnderTest | undefined;
+  try {
+    log(`generating the city (${quick ? 'quick' : 'full'} size) in ${dir}`);
+    const city = generateCity(size);
+    const files = writeCityFiles(city, dir, NOW);
+    log(`${city.units.length} unit versions, ${city.people.length} people, ${city.employments.length} employments, ${city.completions.length} completion records`);
+
+    server = await startServer(dbFile, { cpuProf: cpuProf ? join(dir, 'prof') : undefined });
+    const client = new Client(server.url);
+    const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
+    const routes = await probeRoutes(client, admin, city.root, NOW);
+    log(`routes: ${JSON.stringify(routes)}`);
+
+    // ---- loading
+    server.resetPeak();
+    const units = await loadUnits(client, admin, routes, city, files, dbFile);
+    await loadCatalog(client, admin, city);
+    const roster = await loadRoster(client, admin, routes, city, files, dbFile);
+    const comps = await loadCompletions(client, admin, routes, city, files.completions, city.completions, dbFile);
+    const loadPeak = server.peakMb();
+    for (const [name, s] of [['units', units], ['roster (ended)', roster.history], ['roster', roster.current], ['completions', comps]] as [string, Step][]) {
+      log(`loaded ${name}: ${s.rows} rows via ${s.via} in ${ms(s.ms)}${s.answer ? ` (accepted ${s.answer.rowsAccepted}, rejected ${s.answer.rowsRejected})` : ''}`);
+      if (s.answer && s.answer.rowsRejected > 0) notes.push(`${name} import rejected ${s.answer.rowsRejected} rows, first: ${JSON.stringify(s.answer.errors.slice(0, 3))}`);
+    }
+    if (roster.current.via === 'http') {
+      rows.push({ what: `roster import, ${files.rows.roster} rows xlsx`, figure: `${ms(roster.current.ms)} (n=1)`, target: '≤ 5 s', verdict: verdict(roster.current.ms <= 5000) });
+    } else {
+      missing(`roster import, ${files.rows.roster} rows xlsx`, '≤ 5 s');
+      notes.push(`roster loaded straight into the database (${city.employments.length} employments) in ${ms(roster.current.ms)}`);
+    }
+    if (comps.via === 'http') {
+      rows.push({ what: `completions import, ${files.rows.completions} rows csv`, figure: `${ms(comps.ms)} (n=1)`, target: '≤ 15 s', verdict: verdict(comps.ms <= 15_000) });
+    } else {
+      missing(`completions import, ${files.rows.completions} rows csv`, '≤ 15 s');
+      notes.push(`completions loaded straight into the database in ${ms(comps.ms)}`);
+    }
+    notes.push(`server peak RSS while loading: ${loadPeak.toFixed(0)} MB`);
+
+    // ---- what to ask about
+    const R = 'VBE-GRUND';
+    const dates = ['2019-12-31', '2021-08-31', '2023-04-30', '2024-04-25', NOW];
+    const forv = city.forvaltningar.includes('JAR') ? 'JAR' : city.forvaltningar[0];
+    const avd = pickDepartment(city, NOW, 200);
+    const staff = pickStaff(city, NOW, 20);
+    const staffTokens: string[] = [];
+    for (const s of staff) staffTokens.push(await client.token(s));
+
+    // ---- read latencies over HTTP, with the server's CPU time per request beside them: on a
+    // shared machine the wall-clock figures carry other processes' load, the CPU time much less.
+    const srv = server;
+    const overHttp = async (runs: number, warmup: number, fn: (i: number) => Promise<unknown>) => {
+      const c0 = srv.cpuMs();
+      const t = await repeat(runs, warmup, fn);
+      return { ...t, cpu: (srv.cpuMs() - c0) / (runs + warmup) };
+    };
+    log('coverage, city root');
+    const root = await client.getJson(`/api/coverage?unit=${city.root}&requirement=${R}&asOf=${NOW}`, admin);
+    if (root.children.length !== city.forvaltningar.length) notes.push(`city root has ${root.children.length} children, expected ${city.forvaltningar.length}`);
+    const tRoot = await overHttp(RUNS, 2, (i) => client.getJson(`/api/coverage?unit=${city.root}&requirement=${R}&asOf=${dates[i % dates.length]}`, admin));
+    timed(`coverage: city root, ${root.children.length} förvaltningar as children, one requirement, any date`, tRoot, 150, '≤ 150 ms');
+
+    log(`coverage, ${forv}`);
+    const tForv = await overHttp(RUNS, 2, (i) => client.getJson(`/api/coverage?unit=${forv}&requirement=${R}&asOf=${dates[3 + (i % 2)]}`, admin));
+    timed(`coverage: one förvaltning (${forv}) with its children`, tForv, 20, '≤ 20 ms');
+
+    log(`people of ${avd.code}`);
+    const people = await client.getJson(`/api/coverage/people?unit=${avd.code}&requirement=${R}&asOf=${NOW}`, admin);
+    const tPeople = await overHttp(RUNS, 2, () => client.getJson(`/api/coverage/people?unit=${avd.code}&requirement=${R}&asOf=${NOW}`, admin));
+    timed(`people list of an avdelning (${people.people.length} people)`, tPeople, 20, '≤ 20 ms');
+
+    log('me/training');
+    const mine = await client.getJson(`/api/me/training?asOf=${NOW}`, staffTokens[0]);
+    const tMe = await overHttp(Math.max(RUNS, 50), 5, (i) => client.getJson(`/api/me/training?asOf=${NOW}`, staffTokens[i % staffTokens.length]));
+    timed(`me/training (${mine.requirements.length} requirements)`, tMe, 5, '≤ 5 ms');
+
+    log('trend');
+    const trendPath = `/api/coverage/trend?unit=${city.root}&requirement=${R}&from=2023-09-01&to=${NOW}&interval=tertial`;
+    const trend = await client.getJson(trendPath, admin);
+    const tTrend = await overHttp(Math.max(3, Math.round(RUNS / 3)), 1, () => client.getJson(trendPath, admin));
+    timed(`trend: city, ${trend.points.length} tertials`, tTrend, 1000, '≤ 1 s');
+
+    // ---- the engine against one hand-written query, in the same process on the same file
+    log('engine against hand-written SQL');
+    const ro = new BetterSqlite3(dbFile, { readonly: true, fileMustExist: true });
+    const roDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: ro }) });
+    const hand = handWrittenCoverage(ro);
+    const vbe = (ro.prepare(`SELECT id FROM course WHERE code = 'VBE-WEB'`).get() as { id: number }).id;
+    const mismatches: string[] = [];
+    for (const d of dates) {
+      const e = (await coverage(roDb, city.root, R, d)).total;
+      const h = hand(city.root, vbe, d);
+      if (e.population !== h.population || e.completed !== h.completed) {
+        mismatches.push(`${d}: engine ${e.population}/${e.completed}, hand-written ${h.population}/${h.completed}`);
+      }
+    }
+    const tEngine = await repeat(RUNS, 2, (i) => coverage(roDb, city.root, R, dates[i % dates.length]));
+    const tHand = await repeat(RUNS, 2, (i) => hand(city.root, vbe, dates[i % dates.length]));
+    const ratio = tEngine.median / tHand.median;
+    rows.push({
+      what: 'city-root coverage: engine / one hand-written SQL query (same file, in process)',
+      figure: `${ratio.toFixed(2)} (engine ${ms(tEngine.median)}, hand ${ms(tHand.median)}; p95 ${ms(tEngine.p95)} / ${ms(tHand.p95)})`,
+      target: 'ratio ≤ 2',
+      verdict: verdict(ratio <= 2),
+    });
+    rows.push({
+      what: 'engine and hand-written query count the same population and completed',
+      figure: mismatches.length ? `MISMATCH ${mismatches.join('; ')}` : `equal at ${dates.length} dates (${NOW}: ${root.total.population} berörda, ${root.total.completed} genomförda)`,
+      target: 'equal',
+      verdict: mismatches.length ? 'MISMATCH' : 'ok',
+    });
+    await roDb.destroy();
+
+    // ---- the export
+    if (routes.export) {
+      log('export');
+      const samples: number[] = [];
+      let peak = 0;
+      let bytes = 0;
+      for (let i = 0; i < (quick ? 1 : 3); i++) {
+        server.resetPeak();
+        const r = await once(async () => {
+          const res = await client.get(`/api/exports/coverage.xlsx?unit=${city.root}&asOf=${NOW}&people=1`, admin);
+          const body = await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`export: ${res.status} ${Buffer.from(body).toString().slice(0, 500)}`);
+          return body.byteLength;
+        });
+        samples.push(r.ms);
+        bytes = r.value;
+        peak = Math.max(peak, server.peakMb());
+      }
+      const t = (await import('./measure.ts')).summarise(samples);
+      rows.push({
+        what: `export workbook: the city with Personer (${(bytes / 1e6).toFixed(1)} MB xlsx)`,
+        figure: `${timingText(t)}, server peak RSS ${peak.toFixed(0)} MB`,
+        target: '≤ 5 s, peak RSS ≤ 500 MB',
+        verdict: verdict(t.p95 <= 5000 && peak <= 500),
+      });
+    } else {
+      missing('export workbook: the city with Personer', '≤ 5 s, server peak RSS ≤ 500 MB');
+    }
+
+    // ---- load
+    log(`autocannon: me/training, 50 connections, ${LOAD_SECONDS} s`);
+    const meUrl = `${server.url}/api/me/training?asOf=${NOW}`;
+    const load = await autocannon({ url: meUrl, connections: 50, duration: LOAD_SECONDS, headers: { authorization: `Bearer ${staffTokens[0]}` } });
+    const loadErrors = load.errors + load.timeouts + load.non2xx;
+    rows.push({
+      what: `HTTP: me/training, 50 connections, ${LOAD_SECONDS} s (autocannon)`,
+      figure: `${load.requests.average.toFixed(0)} req/s, p99 ${load.latency.p99} ms, ${loadErrors} errors`,
+      target: '≥ 2 000 req/s, p99 ≤ 50 ms, 0 errors',
+      verdict: verdict(load.requests.average >= 2000 && load.latency.p99 <= 50 && loadErrors === 0),
+    });
+
+    if (routes.completions) {
+      // Long enough to cover the whole import, going by how long the first one took.
+      const seconds = Math.max(LOAD_SECONDS, Math.ceil((comps.ms / 1000) * 1.5) + 2);
+      log(`autocannon while a ${files.rows.moreCompletions}-row completions import commits (${seconds} s)`);
+      const [during, imp] = await Promise.all([
+        autocannon({ url: meUrl, connections: 50, duration: seconds, headers: { authorization: `Bearer ${staffTokens[0]}` } }),
+        importFile(client, admin, '/api/imports/completions', files.moreCompletions),
+      ]);
+      const errs = during.errors + during.timeouts + during.non2xx;
+      rows.push({
+        what: `the same while a ${files.rows.moreCompletions}-row completions import commits (import took ${ms(imp.ms)}, ${imp.answer.rowsAccepted} accepted)`,
+        figure: `${during.requests.average.toFixed(0)} req/s, p99 ${during.latency.p99} ms, ${errs} errors`,
+        target: '0 errors, p99 ≤ 250 ms',
+        verdict: verdict(errs === 0 && during.latency.p99 <= 250 && imp.ms / 1000 <= seconds),
+      });
+    } else {
+      missing('the same while a completions import commits', '0 errors, p99 ≤ 250 ms');
+    }
+
+    // ---- the component bundle
+    rows.push(bundleRow());
+
+    const dbBytes = [dbFile, `${dbFile}-wal`].reduce((s, f) => s + (existsSync(f) ? statSync(f).size : 0), 0);
+    const peakAll = server.overallPeakMb();
+    await server.stop();
+    server = undefined;
+
+    print(city, files.rows, dbBytes, peakAll, Date.now() - started);
+    if (cpuProf) notes.push(`CPU profile(s) of the server in ${join(dir, 'prof')}`);
+  } catch (e) {
+    if (server) log(`server stderr:\n${server.stderr()}`);
+    throw e;
+  } finally {
+    if (server) await server.stop();
+    if (!keep && !cpuProf) rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir}`);
+  }
+}
+
+/** The avdelning whose current head count is nearest `n`. */
+function pickDepartment(city: ReturnType<typeof generateCity>, d: string, n: number) {
+  const valid = city.units.filter((u) => u.from <= d && (u.to === null || u.to >= d));
+  const parent = new Map(valid.map((u) => [u.code, u.parent]));
+  const kind = new Map(valid.map((u) => [u.code, u.kind]));
+  const heads = new Map<string, Set<number>>();
+  for (const e of city.employments) {
+    if (e.start > d || (e.end !== null && e.end < d) || e.type === 'timavlonad') continue;
+    let u: string | null | undefined = e.unit;
+    while (u && kind.get(u) !== 'avdelning') u = parent.get(u);
+    if (!u) continue;
+    if (!heads.has(u)) heads.set(u, new Set());
+    heads.get(u)!.add(e.person);
+  }
+  let best = { code: '', count: -1 };
+  for (const [code, s] of [...heads].sort(([a], [b]) => a.localeCompare(b))) {
+    if (best.count < 0 || Math.abs(s.size - n) < Math.abs(best.count - n)) best = { code, count: s.size };
+  }
+  return best;
+}
+
+/** Employee numbers of `n` people employed at D, spread over the roster. */
+function pickStaff(city: ReturnType<typeof generateCity>, d: string, n: number): string[] {
+  const current = city.employments.filter((e) => e.start <= d && (e.end === null || e.end >= d));
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(city.people[current[Math.floor((i * current.length) / n)].person].employeeNumber);
+  return out;
+}
+
+function bundleRow(): Row {
+  const file = 'dist/web/kompetenskoll.js';
+  if (existsSync('web-components/index.ts')) {
+    const r = spawnSync('npm', ['run', '--silent', 'build:web'], { stdio: 'ignore' });
+    if (r.status !== 0) notes.push('npm run build:web failed');
+  }
+  if (!existsSync(file)) return { what: 'web-component bundle (gzip)', figure: 'not built', target: '≤ 40 KB gzip', verdict: 'n/a' };
+  const raw = readFileSync(file);
+  const kb = gzipSync(raw, { level: 9 }).length / 1024;
+  return { what: 'web-component bundle (gzip)', figure: `${kb.toFixed(1)} KB (${(raw.length / 1024).toFixed(0)} KB raw)`, target: '≤ 40 KB gzip', verdict: verdict(kb <= 40) };
+}
+
+function print(city: ReturnType<typeof generateCity>, fileRows: Record<string, number>, dbBytes: number, peakMb: number, elapsed: number) {
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  const out: string[] = [];
+  out.push('');
+  out.push(`Kompetenskoll benchmark (${quick ? 'quick' : 'full'}), ${new Date().toISOString()}`);
+  out.push(`machine: ${cpus().length} cores, ${cpu}, node ${process.version}`);
+  out.push(
+    `city: ${city.units.length} unit versions (${city.units.filter((u) => u.to === null).length} current), ${city.forvaltningar.length} förvaltningar, ` +
+      `${city.people.length} people, ${city.employments.length} employments (${fileRows.roster} current), ${fileRows.completions}+${fileRows.moreCompletions} completion records, ` +
+      `${city.requirements.length} requirements`,
+  );
+  out.push('');
+  const w = [Math.max(4, ...rows.map((r) => r.what.length)), Math.max(6, ...rows.map((r) => r.figure.length)), Math.max(6, ...rows.map((r) => r.target.length))];
+  const line = (a: string, b: string, c: string, d: string) => `| ${a.padEnd(w[0])} | ${b.padEnd(w[1])} | ${c.padEnd(w[2])} | ${d.padEnd(8)} |`;
+  out.push(line('what', 'figure', 'target', 'holds'));
+  out.push(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|${'-'.repeat(10)}|`);
+  for (const r of rows) out.push(line(r.what, r.figure, r.target, r.verdict));
+  out.push('');
+  out.push(`database file: ${(dbBytes / 1e6).toFixed(1)} MB (with WAL)`);
+  out.push(`server peak RSS: ${peakMb.toFixed(0)} MB`);
+  for (const n of notes) out.push(`note: ${n}`);
+  out.push(`ran in ${(elapsed / 1000).toFixed(0)} s`);
+  console.log(out.join('\n'));
+}
+
+main().catch((e: Error) => {
+  console.error(`bench failed: ${e.stack ?? e.message}${e.cause ? `\ncause: ${String((e.cause as Error).stack ?? e.cause)}` : ""}`);
+  process.exit(1);
+});
