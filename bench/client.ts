@@ -16,7 +16,14 @@ export class Client {
   }
 
   async get(path: string, token: string): Promise<Response> {
-    return fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const go = () => fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      return await go();
+    } catch {
+      // A pooled keep-alive socket the server closed while the bench did other work (the server's
+      // keep-alive timeout is 5 s): a GET is safe to send again once on a fresh connection.
+      return go();
+    }
   }
 
   async getJson<T = any>(path: string, token: string): Promise<T> {
