@@ -7,17 +7,9 @@ import { icon } from './icons.ts';
 import { STATUS_KEY } from './kk-my-training.ts';
 import type { StringKey } from './strings/sv.ts';
 
-export interface Figures {
-  population: number;
-  completed: number;
-  started: number;
-  notStarted: number;
-  overdue: number;
-  reached: number;
-  rate: number | null;
-  target: number;
-  gap: number;
-}
+// The API's own type (erased at build time): the element shows exactly what the engine answers.
+import type { Figures } from '../server/domain/coverage.ts';
+export type { Figures };
 interface Unit {
   code: string;
   name: string;
