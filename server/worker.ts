@@ -1,11 +1,9 @@
 import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
-import { Kysely } from 'kysely';
-import { D1Dialect } from 'kysely-d1';
 import { createApp } from './app.ts';
 import { devTokens, oidcTokens } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
 import { d1Atomic } from './db/atomic.ts';
-import type { Database } from './db/schema.ts';
+import { openD1 } from './db/d1.ts';
 
 /** What wrangler.toml binds: the D1 database, plus vars and secrets (all strings). */
 export interface WorkerEnv {
@@ -17,7 +15,7 @@ export interface WorkerEnv {
 export function workerApp(env: WorkerEnv) {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = readConfig(vars);
-  const db = new Kysely<Database>({ dialect: new D1Dialect({ database: env.DB }) });
+  const db = openD1(env.DB);
   const dev = config.auth === 'dev' ? devTokens(config.devSecret) : undefined;
   const auth = dev ?? oidcTokens({ ...config.oidc, issuer: config.oidc.issuer!, audience: config.oidc.audience!, jwksUrl: config.oidc.jwksUrl! });
   return createApp({ db, atomic: d1Atomic(env.DB), config, auth, devTokens: dev });

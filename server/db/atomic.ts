@@ -43,7 +43,7 @@ export const D1_BATCH_STATEMENTS = 500;
 export class AtomicWriteError extends Error {
   constructor(
     message: string,
-    readonly cause: unknown,
+    override readonly cause: unknown,
     /** The undo statements themselves failed: rows of the failed write may remain. */
     readonly undoFailed: unknown = null,
   ) {
