@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -25,13 +26,17 @@ export default defineConfig({
       {
         extends: true,
         plugins: [
-          cloudflareTest(async () => ({
-            wrangler: { configPath: here('./wrangler.toml') },
-            miniflare: {
-              // The deploy's vars are not the tests': every harness passes its own config.
-              bindings: { TEST_MIGRATIONS: await readD1Migrations(here('./sql')) },
-            },
-          })),
+          cloudflareTest(async () => {
+            // wrangler.toml's [assets] directory must exist even where the bundle is not built.
+            mkdirSync(here('./dist/web'), { recursive: true });
+            return {
+              wrangler: { configPath: here('./wrangler.toml') },
+              miniflare: {
+                // The deploy's vars are not the tests': every harness passes its own config.
+                bindings: { TEST_MIGRATIONS: await readD1Migrations(here('./sql')) },
+              },
+            };
+          }),
         ],
         resolve: {
           // Any import of test/support/harness(.ts) gets the workerd + D1 harness instead.

@@ -10,6 +10,8 @@ export interface AtomicOptions {
    * only when a write too large for one D1 batch fails after an earlier batch was committed.
    */
   undo?: readonly CompiledQuery[];
+  /** How many statements have run (a long import's progress); a runner may call it sparsely. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -23,10 +25,14 @@ export interface AtomicOptions {
 export type AtomicRunner = (queries: readonly CompiledQuery[], opts?: AtomicOptions) => Promise<void>;
 
 export function sqliteAtomic(db: Db): AtomicRunner {
-  return async (queries) => {
+  return async (queries, { onProgress } = {}) => {
     if (!queries.length) return;
     await db.transaction().execute(async (tx) => {
-      for (const q of queries) await tx.executeQuery(q);
+      let done = 0;
+      for (const q of queries) {
+        await tx.executeQuery(q);
+        if (++done % D1_BATCH_STATEMENTS === 0) onProgress?.(done, queries.length);
+      }
     });
   };
 }
@@ -77,13 +83,14 @@ export function d1Atomic(d1: D1Database, opts: { onStatement?: (sql: string) => 
     opts.onStatement?.(q.sql);
     return d1.prepare(q.sql).bind(...(q.parameters as unknown[]));
   };
-  return async (queries, { undo = [] } = {}) => {
+  return async (queries, { undo = [], onProgress } = {}) => {
     queries.forEach(checkLimits);
     undo.forEach(checkLimits);
     const parts = batches(queries);
     for (let i = 0; i < parts.length; i++) {
       try {
         await d1.batch(parts[i].map(prepare));
+        onProgress?.(Math.min((i + 1) * D1_BATCH_STATEMENTS, queries.length), queries.length);
       } catch (e) {
         if (i === 0 || !undo.length) throw e;
         try {
