@@ -1,35 +1,112 @@
 import type { CompiledQuery } from 'kysely';
+import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
+import { MAX_BOUND_PARAMS } from './chunks.ts';
 import type { Db } from './schema.ts';
+
+export interface AtomicOptions {
+  /**
+   * Statements that take back what `queries` wrote (typically `DELETE … WHERE import_batch_id = ?`
+   * and restoring rows the write changed). Node never needs them (one transaction). On D1 they run
+   * only when a write too large for one D1 batch fails after an earlier batch was committed.
+   */
+  undo?: readonly CompiledQuery[];
+  /** How many statements have run (a long import's progress); a runner may call it sparsely. */
+  onProgress?: (done: number, total: number) => void;
+}
 
 /**
  * Runs a list of prepared statements all-or-nothing. Writes that must not be half-done (an import
  * batch, a requirement with its relations) are built first as compiled queries, then handed here:
- * on Node they run in one SQLite transaction; on Workers the D1 entry supplies a runner that sends
- * them as D1 batches. Build the statements with `db.insertInto(...).compile()` etc.
- * `onProgress`, when a runner supports it, hears how many statements have run (a long import's
- * progress bar); a runner may ignore it.
+ * on Node they run in one SQLite transaction; on Workers as D1 batches (each batch is one
+ * transaction). Build the statements with `db.insertInto(...).compile()` etc.; later statements
+ * find rows written by earlier ones with subqueries (e.g. a requirement's id by its code), since
+ * nothing is returned between them.
  */
 export type AtomicRunner = (queries: readonly CompiledQuery[], opts?: AtomicOptions) => Promise<void>;
-
-export interface AtomicOptions {
-  onProgress?: (done: number, total: number) => void;
-}
 
 const PROGRESS_EVERY = 250;
 
 export function sqliteAtomic(db: Db): AtomicRunner {
-  return async (queries, opts = {}) => {
+  return async (queries, { onProgress } = {}) => {
+    if (!queries.length) return;
     await db.transaction().execute(async (tx) => {
       let done = 0;
       for (const q of queries) {
         await tx.executeQuery(q);
         if (++done % PROGRESS_EVERY === 0) {
-          opts.onProgress?.(done, queries.length);
+          onProgress?.(done, queries.length);
           // better-sqlite3 is synchronous: without a turn of the event loop now and then, a long
           // batch would hold every other request (and its own progress lines) until it ends.
           await new Promise((resolve) => setTimeout(resolve, 0));
         }
       }
     });
+  };
+}
+
+/** D1's documented limits (developers.cloudflare.com/d1/platform/limits). */
+export const D1_MAX_STATEMENT_BYTES = 100_000;
+/**
+ * Statements per D1 batch. D1 documents no count limit for a batch, but a batch must finish within
+ * the 30 s query limit; 500 small inserts (≤ 100 values each, i.e. ≤ 50 000 values) run in well
+ * under a second. Everything that fits in one batch is one transaction.
+ */
+export const D1_BATCH_STATEMENTS = 500;
+
+export class AtomicWriteError extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    /** The undo statements themselves failed: rows of the failed write may remain. */
+    readonly undoFailed: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+function checkLimits(q: CompiledQuery) {
+  if (q.parameters.length > MAX_BOUND_PARAMS) {
+    throw new Error(`A statement binds ${q.parameters.length} parameters; D1 allows ${MAX_BOUND_PARAMS} (chunk it).`);
+  }
+  if (new TextEncoder().encode(q.sql).length > D1_MAX_STATEMENT_BYTES) {
+    throw new Error(`A statement is longer than D1's ${D1_MAX_STATEMENT_BYTES} bytes.`);
+  }
+}
+
+export function batches<T>(items: readonly T[], size = D1_BATCH_STATEMENTS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * D1: one `batch()` per up to D1_BATCH_STATEMENTS statements. A write that fits in one batch is
+ * a real transaction. A larger one runs batch after batch; when batch k > 0 fails, batches 0…k-1
+ * are already committed, so the caller's undo statements are run to take them back before the
+ * error is rethrown. Between batches other requests can see the partial write (no isolation).
+ */
+export function d1Atomic(d1: D1Database, opts: { onStatement?: (sql: string) => void } = {}): AtomicRunner {
+  const prepare = (q: CompiledQuery): D1PreparedStatement => {
+    opts.onStatement?.(q.sql);
+    return d1.prepare(q.sql).bind(...(q.parameters as unknown[]));
+  };
+  return async (queries, { undo = [], onProgress } = {}) => {
+    queries.forEach(checkLimits);
+    undo.forEach(checkLimits);
+    const parts = batches(queries);
+    for (let i = 0; i < parts.length; i++) {
+      try {
+        await d1.batch(parts[i].map(prepare));
+        onProgress?.(Math.min((i + 1) * D1_BATCH_STATEMENTS, queries.length), queries.length);
+      } catch (e) {
+        if (i === 0 || !undo.length) throw e;
+        try {
+          for (const part of batches(undo)) await d1.batch(part.map(prepare));
+        } catch (undoError) {
+          throw new AtomicWriteError('A write failed after its first D1 batch and could not be undone.', e, undoError);
+        }
+        throw e;
+      }
+    }
   };
 }

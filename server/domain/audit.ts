@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../db/schema.ts';
 import { addDays, stockholmDateTime } from './calendar.ts';
 
@@ -22,7 +23,7 @@ export async function audit(db: Db, e: AuditEntry, at = new Date().toISOString()
 }
 
 /** The same entry as a statement, to be written all-or-nothing with the change it records. */
-export function auditStatement(db: Db, e: AuditEntry, at = new Date().toISOString()) {
+export function auditStatement(db: Db, e: AuditEntry, at = new Date().toISOString()): CompiledQuery {
   return db
     .insertInto('audit_log')
     .values({
@@ -94,12 +95,4 @@ export async function auditPage(db: Db, f: AuditFilter, page: number, pageSize: 
 export async function auditEntries(db: Db, f: AuditFilter, max = 100_000): Promise<AuditView[]> {
   const rows = await filtered(db, f).selectAll().orderBy('at').orderBy('id').limit(max).execute();
   return rows.map(view);
-}
-
-/** The same entry as a compiled statement, for writes that must land together with it. */
-export function auditQuery(db: Db, e: AuditEntry, at = new Date().toISOString()) {
-  return db
-    .insertInto('audit_log')
-    .values({ at, actor: e.actor, kind: e.kind, action: e.action, scope: e.scope ?? null, detail_json: e.detail ? JSON.stringify(e.detail) : null })
-    .compile();
 }

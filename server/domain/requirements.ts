@@ -1,4 +1,6 @@
+import type { CompiledQuery } from 'kysely';
 import { z } from 'zod';
+import { chunkRows } from '../db/chunks.ts';
 import { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import type { Db, EmploymentType } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
@@ -165,10 +167,12 @@ export async function unknownCourses(db: Db, codes: string[]): Promise<string[]>
 }
 
 /**
- * Writes a requirement and its relations (replacing them on update). Runs inside the caller's
- * transaction; returns the requirement's id.
+ * The statements that write a requirement and its relations (replacing them on update), for
+ * `deps.atomic`: nothing is returned between them, so each relation finds the requirement's id
+ * (and each course its id) with a subquery on its code. Multi-row inserts stay within D1's
+ * bound-parameter limit (chunkRows counts one parameter per column, subqueries included).
  */
-export async function saveRequirement(db: Db, input: RequirementInput, now: string): Promise<number> {
+export function requirementStatements(db: Db, input: RequirementInput, now: string, exists: boolean): CompiledQuery[] {
   const columns = {
     title: input.title,
     effective_from: input.effectiveFrom,
@@ -181,44 +185,40 @@ export async function saveRequirement(db: Db, input: RequirementInput, now: stri
     follow_up: input.followUp ?? null,
     updated_at: now,
   };
-  const existing = await db.selectFrom('requirement').select('id').where('code', '=', input.code).executeTakeFirst();
-  let id: number;
-  if (existing) {
-    id = existing.id;
-    await db.updateTable('requirement').set(columns).where('id', '=', id).execute();
+  const requirementId = () => db.selectFrom('requirement').select('id').where('code', '=', input.code);
+  const out: CompiledQuery[] = [];
+  if (exists) {
+    out.push(db.updateTable('requirement').set(columns).where('code', '=', input.code).compile());
     for (const t of ['requirement_course', 'requirement_scope', 'requirement_employment_type', 'requirement_title'] as const) {
-      await db.deleteFrom(t).where('requirement_id', '=', id).execute();
+      out.push(db.deleteFrom(t).where('requirement_id', '=', requirementId()).compile());
     }
   } else {
-    const row = await db
-      .insertInto('requirement')
-      .values({ code: input.code, ...columns, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    id = row.id;
+    out.push(db.insertInto('requirement').values({ code: input.code, ...columns, created_at: now }).compile());
   }
-  const courses = await db.selectFrom('course').select(['id', 'code']).where('code', 'in', input.courses).execute();
-  const byCode = new Map(courses.map((c) => [c.code, c.id]));
   const unique = <T>(xs: T[]) => [...new Set(xs)];
-  await db
-    .insertInto('requirement_course')
-    .values(unique(input.courses).map((c, position) => ({ requirement_id: id, course_id: byCode.get(c)!, position })))
-    .execute();
-  await db
-    .insertInto('requirement_scope')
-    .values(unique(input.scope).map((unit_code) => ({ requirement_id: id, unit_code })))
-    .execute();
-  if (input.employmentTypes?.length) {
-    await db
-      .insertInto('requirement_employment_type')
-      .values(unique(input.employmentTypes).map((employment_type) => ({ requirement_id: id, employment_type })))
-      .execute();
+  const rows = {
+    requirement_course: unique(input.courses).map((c, position) => ({
+      requirement_id: requirementId(),
+      course_id: db.selectFrom('course').select('id').where('code', '=', c),
+      position,
+    })),
+    requirement_scope: unique(input.scope).map((unit_code) => ({ requirement_id: requirementId(), unit_code })),
+    requirement_employment_type: unique(input.employmentTypes ?? []).map((employment_type) => ({ requirement_id: requirementId(), employment_type })),
+    requirement_title: unique(input.titles ?? []).map((title) => ({ requirement_id: requirementId(), title })),
+  };
+  for (const [table, values] of Object.entries(rows) as [keyof typeof rows, object[]][]) {
+    for (const chunk of chunkRows(values)) out.push(db.insertInto(table).values(chunk as never).compile());
   }
-  if (input.titles?.length) {
-    await db
-      .insertInto('requirement_title')
-      .values(unique(input.titles).map((title) => ({ requirement_id: id, title })))
-      .execute();
-  }
-  return id;
+  return out;
+}
+
+/**
+ * Writes a requirement and its relations outside a request (fixtures, the demo city): the same
+ * statements, run one by one (wrap in a transaction where the engine has one); returns the id.
+ */
+export async function saveRequirement(db: Db, input: RequirementInput, now: string): Promise<number> {
+  const exists = !!(await db.selectFrom('requirement').select('id').where('code', '=', input.code).executeTakeFirst());
+  for (const q of requirementStatements(db, input, now, exists)) await db.executeQuery(q);
+  const row = await db.selectFrom('requirement').select('id').where('code', '=', input.code).executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -3,7 +3,7 @@ import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { AtomicRunner } from '../db/atomic.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
-import { auditQuery } from '../domain/audit.ts';
+import { auditStatement } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
 import type { Reach } from './reach.ts';
@@ -207,7 +207,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
       statements.push(ctx.db.insertInto('import_rejected_row').values(chunk.map((r) => ({ ...r, batch_id: lit(batchId) }))).compile());
     }
     statements.push(
-      auditQuery(
+      auditStatement(
         ctx.db,
         {
           actor: ctx.actor,

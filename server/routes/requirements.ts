@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { authorize, authorizeUnits } from '../auth/permissions.ts';
-import { audit } from '../domain/audit.ts';
+import { auditStatement, type AuditEntry } from '../domain/audit.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
 import {
@@ -8,26 +8,33 @@ import {
   loadRequirements,
   requirementInput,
   requirementView,
-  saveRequirement,
+  requirementStatements,
   unknownCourses,
   type RequirementInput,
 } from '../domain/requirements.ts';
+import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
-import type { AppEnv } from '../http/env.ts';
+import type { AppDeps, AppEnv } from '../http/env.ts';
 import { jsonBody } from '../http/validate.ts';
 
 async function checkReferences(db: Db, input: RequirementInput) {
   const missingCourses = await unknownCourses(db, input.courses);
   if (missingCourses.length) throw new DomainError('unprocessable', 'requirement.unknownCourses', { codes: missingCourses.join(', ') });
-  const found = await db.selectFrom('org_unit').select('code').distinct().where('code', 'in', input.scope).execute();
-  const known = new Set(found.map((u) => u.code));
+  const known = new Set<string>();
+  // A scope may name 200 units; D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < input.scope.length; i += MAX_BOUND_PARAMS) {
+    const found = await db.selectFrom('org_unit').select('code').distinct().where('code', 'in', input.scope.slice(i, i + MAX_BOUND_PARAMS)).execute();
+    for (const u of found) known.add(u.code);
+  }
   const missingUnits = input.scope.filter((u) => !known.has(u));
   if (missingUnits.length) throw new DomainError('unprocessable', 'requirement.unknownUnits', { codes: missingUnits.join(', ') });
 }
 
-async function save(db: Db, input: RequirementInput) {
-  await db.transaction().execute((tx) => saveRequirement(tx, input, new Date().toISOString()));
-  return requirementView((await loadRequirement(db, input.code))!);
+/** The requirement, its relations and the audit entry: all written or none (deps.atomic). */
+async function save(deps: AppDeps, input: RequirementInput, exists: boolean, entry: AuditEntry) {
+  const now = new Date().toISOString();
+  await deps.atomic([...requirementStatements(deps.db, input, now, exists), auditStatement(deps.db, entry, now)]);
+  return requirementView((await loadRequirement(deps.db, input.code))!);
 }
 
 export const requirements = new Hono<AppEnv>()
@@ -44,20 +51,21 @@ export const requirements = new Hono<AppEnv>()
   .post('/api/requirements', jsonBody(requirementInput), async (c) => {
     const principal = c.get('principal');
     const input = c.req.valid('json');
-    const { db } = c.get('deps');
+    const deps = c.get('deps');
+    const { db } = deps;
     authorize(principal, 'requirement.write');
     await checkReferences(db, input);
     await authorizeUnits(db, principal, 'requirement.write', input.scope, input.effectiveFrom > todayInStockholm() ? input.effectiveFrom : todayInStockholm());
     if (await loadRequirement(db, input.code)) throw new DomainError('conflict', 'requirement.exists', { code: input.code });
-    const view = await save(db, input);
-    await audit(db, { actor: principal.employeeNumber, kind: 'requirement', action: 'create', scope: input.scope.join(','), detail: { ...input } });
+    const view = await save(deps, input, false, { actor: principal.employeeNumber, kind: 'requirement', action: 'create', scope: input.scope.join(','), detail: { ...input } });
     return c.json(view, 201);
   })
   .put('/api/requirements/:code', jsonBody(requirementInput), async (c) => {
     const principal = c.get('principal');
     const input = c.req.valid('json');
     const code = c.req.param('code');
-    const { db } = c.get('deps');
+    const deps = c.get('deps');
+    const { db } = deps;
     authorize(principal, 'requirement.write');
     if (input.code !== code) throw new DomainError('bad_request', 'code.mismatch', { path: code, body: input.code });
     const existing = await loadRequirement(db, code);
@@ -65,7 +73,12 @@ export const requirements = new Hono<AppEnv>()
     await checkReferences(db, input);
     // Changing a requirement needs reach over the scope it had and the scope it gets.
     await authorizeUnits(db, principal, 'requirement.write', [...existing.scope, ...input.scope], todayInStockholm());
-    const view = await save(db, input);
-    await audit(db, { actor: principal.employeeNumber, kind: 'requirement', action: 'update', scope: input.scope.join(','), detail: { before: requirementView(existing), after: input } });
+    const view = await save(deps, input, true, {
+      actor: principal.employeeNumber,
+      kind: 'requirement',
+      action: 'update',
+      scope: input.scope.join(','),
+      detail: { before: requirementView(existing), after: input },
+    });
     return c.json(view);
   });

@@ -1,3 +1,4 @@
+import { auditStatement } from '../domain/audit.ts';
 import type { CompiledQuery, Insertable } from 'kysely';
 import type { AtomicRunner } from '../db/atomic.ts';
 import { chunkRows, MAX_BOUND_PARAMS } from '../db/chunks.ts';
@@ -105,12 +106,9 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
   ];
 }
 
-function auditQuery(db: Db, actor: string, action: string, detail: Record<string, unknown>, now: Date): CompiledQuery {
-  return db
-    .insertInto('audit_log')
-    .values({ at: now.toISOString(), actor, kind: 'xapi', action, scope: null, detail_json: JSON.stringify(detail) })
-    .compile();
-}
+// The xAPI client (or the re-match) is the actor; the entry goes into the same atomic write.
+const auditQuery = (db: Db, actor: string, action: string, detail: Record<string, unknown>, now: Date): CompiledQuery =>
+  auditStatement(db, { actor, kind: 'xapi', action, detail }, now.toISOString());
 
 function completionRow(id: string, personId: number, courseId: number, status: CompletionTable['status'], at: string, clientKey: string, now: Date): Insertable<CompletionTable> {
   return {

@@ -1,0 +1,18 @@
+// `npm run dev:worker -- [wrangler dev options]`: builds the components, applies the migrations
+// in sql/ to the local D1 (.wrangler/state), then runs `wrangler dev` with the given options,
+// e.g. `npm run dev:worker -- --port 8788 --var KK_AUTH:dev`.
+import { spawnSync, spawn } from 'node:child_process';
+
+const env = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env };
+const wrangler = (args, opts = {}) => ['npx', ['--no-install', 'wrangler', ...args], { stdio: 'inherit', env, ...opts }];
+
+const step = (cmd, args, opts) => {
+  const r = spawnSync(cmd, args, opts);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+step('node', ['scripts/build-web.mjs'], { stdio: 'inherit' });
+step(...wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { env: { ...env, CI: 'true' } }));
+
+const dev = spawn(...wrangler(['dev', ...process.argv.slice(2)]));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
+dev.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
