@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Course, Db } from '../db/schema.ts';
+import { DomainError } from './errors.ts';
 
 const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
 const title = z.union([
@@ -76,4 +77,11 @@ export async function updateCourse(db: Db, input: CourseInput, now: string): Pro
     .where('code', '=', input.code)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** 409 when the xAPI activity id already belongs to another course (statements map by it). */
+export async function checkXapiActivityFree(db: Db, id: string | null | undefined, code: string): Promise<void> {
+  if (!id) return;
+  const owner = await db.selectFrom('course').select('code').where('xapi_activity_id', '=', id).executeTakeFirst();
+  if (owner && owner.code !== code) throw new DomainError('conflict', 'course.xapiTaken', { id });
 }

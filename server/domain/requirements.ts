@@ -1,9 +1,10 @@
 import type { CompiledQuery } from 'kysely';
-import { z } from 'zod';
-import { chunkRows } from '../db/chunks.ts';
 import { jsonArrayFrom } from 'kysely/helpers/sqlite';
+import { z } from 'zod';
+import { chunkRows, MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db, EmploymentType } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
+import { DomainError } from './errors.ts';
 import { normaliseRate } from './exact.ts';
 
 const isoDate = z.string().refine(isIsoDate, 'a date YYYY-MM-DD');
@@ -221,4 +222,18 @@ export async function saveRequirement(db: Db, input: RequirementInput, now: stri
   for (const q of requirementStatements(db, input, now, exists)) await db.executeQuery(q);
   const row = await db.selectFrom('requirement').select('id').where('code', '=', input.code).executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** 422 naming the courses and units of the input that do not exist. */
+export async function checkReferences(db: Db, input: RequirementInput) {
+  const missingCourses = await unknownCourses(db, input.courses);
+  if (missingCourses.length) throw new DomainError('unprocessable', 'requirement.unknownCourses', { codes: missingCourses.join(', ') });
+  const known = new Set<string>();
+  // A scope may name 200 units; D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < input.scope.length; i += MAX_BOUND_PARAMS) {
+    const found = await db.selectFrom('org_unit').select('code').distinct().where('code', 'in', input.scope.slice(i, i + MAX_BOUND_PARAMS)).execute();
+    for (const u of found) known.add(u.code);
+  }
+  const missingUnits = input.scope.filter((u) => !known.has(u));
+  if (missingUnits.length) throw new DomainError('unprocessable', 'requirement.unknownUnits', { codes: missingUnits.join(', ') });
 }

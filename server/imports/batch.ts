@@ -1,4 +1,3 @@
-import { rematchXapi } from '../xapi/store.ts';
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { AtomicRunner } from '../db/atomic.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
@@ -7,6 +6,7 @@ import { auditStatement } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
 import type { Reach } from './reach.ts';
+import { rematchXapi } from '../xapi/store.ts';
 
 export type ImportKind = 'units' | 'roster' | 'completions';
 export type Phase = 'read' | 'check' | 'write';

@@ -1,17 +1,11 @@
 import { Hono } from 'hono';
 import { authorize } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
-import { courseInput, courseView, createCourse, findCourse, listCourses, updateCourse } from '../domain/courses.ts';
+import { checkXapiActivityFree, courseInput, courseView, createCourse, findCourse, listCourses, updateCourse } from '../domain/courses.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { jsonBody } from '../http/validate.ts';
 import { rematchXapi } from '../xapi/store.ts';
-
-async function xapiIdFree(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, id: string | null | undefined, code: string) {
-  if (!id) return;
-  const owner = await c.get('deps').db.selectFrom('course').select('code').where('xapi_activity_id', '=', id).executeTakeFirst();
-  if (owner && owner.code !== code) throw new DomainError('conflict', 'course.xapiTaken', { id });
-}
 
 export const courses = new Hono<AppEnv>()
   .get('/api/courses', async (c) => {
@@ -30,7 +24,7 @@ export const courses = new Hono<AppEnv>()
     const input = c.req.valid('json');
     const { db } = c.get('deps');
     if (await findCourse(db, input.code)) throw new DomainError('conflict', 'course.exists', { code: input.code });
-    await xapiIdFree(c, input.xapiActivityId, input.code);
+    await checkXapiActivityFree(db, input.xapiActivityId, input.code);
     const course = await createCourse(db, input, new Date().toISOString());
     // Statements that arrived before their course now count.
     if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
@@ -45,7 +39,7 @@ export const courses = new Hono<AppEnv>()
     if (input.code !== code) throw new DomainError('bad_request', 'code.mismatch', { path: code, body: input.code });
     const { db } = c.get('deps');
     if (!(await findCourse(db, code))) throw new DomainError('not_found', 'course.unknown', { code });
-    await xapiIdFree(c, input.xapiActivityId, code);
+    await checkXapiActivityFree(db, input.xapiActivityId, code);
     const course = (await updateCourse(db, input, new Date().toISOString()))!;
     if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
     await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'update', scope: code, detail: { ...input } });

@@ -9,26 +9,11 @@ import {
   requirementInput,
   requirementView,
   requirementStatements,
-  unknownCourses,
+  checkReferences,
   type RequirementInput,
 } from '../domain/requirements.ts';
-import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
-import type { Db } from '../db/schema.ts';
 import type { AppDeps, AppEnv } from '../http/env.ts';
 import { jsonBody } from '../http/validate.ts';
-
-async function checkReferences(db: Db, input: RequirementInput) {
-  const missingCourses = await unknownCourses(db, input.courses);
-  if (missingCourses.length) throw new DomainError('unprocessable', 'requirement.unknownCourses', { codes: missingCourses.join(', ') });
-  const known = new Set<string>();
-  // A scope may name 200 units; D1 binds at most 100 parameters per statement.
-  for (let i = 0; i < input.scope.length; i += MAX_BOUND_PARAMS) {
-    const found = await db.selectFrom('org_unit').select('code').distinct().where('code', 'in', input.scope.slice(i, i + MAX_BOUND_PARAMS)).execute();
-    for (const u of found) known.add(u.code);
-  }
-  const missingUnits = input.scope.filter((u) => !known.has(u));
-  if (missingUnits.length) throw new DomainError('unprocessable', 'requirement.unknownUnits', { codes: missingUnits.join(', ') });
-}
 
 /** The requirement, its relations and the audit entry: all written or none (deps.atomic). */
 async function save(deps: AppDeps, input: RequirementInput, exists: boolean, entry: AuditEntry) {
