@@ -4,7 +4,10 @@ import type { Db, ImportBatchTable } from './schema.ts';
 
 /**
  * What takes an import back, beside the rows that carry its batch id (those `ownedRowsUndo`
- * deletes). Built from the plan, which holds every value it compared against.
+ * deletes). Built from the plan, which holds every value it compared against. The runner does not
+ * know how far the write got (which D1 batches committed), so every statement must be right after
+ * any prefix of it: set a column to its old value, delete, or insert a deleted row back `or ignore`
+ * (it is still there when the delete never ran).
  */
 export interface ImportUndo {
   /**

@@ -95,9 +95,10 @@ export function bulkInsert(
   table: string,
   columns: { name: string; bind?: boolean }[],
   rows: (string | number | null)[][],
+  { orIgnore = false } = {},
 ): CompiledQuery[] {
   const bound = columns.filter((c) => c.bind).length;
-  const head = `insert into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
+  const head = `insert${orIgnore ? ' or ignore' : ''} into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
   const out: CompiledQuery[] = [];
   for (const chunk of chunksOf(rows, bound)) {
     const params: (string | number | null)[] = [];

@@ -407,6 +407,8 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
             { name: 'import_batch_id' },
           ],
           deletes.map((h) => [h.id, h.person_id, h.unit_code, h.title, h.employment_type, h.is_manager, h.start_date, h.end_date, h.import_batch_id]),
+          // The write may have failed before it deleted them: then they are still there, as they were.
+          { orIgnore: true },
         ),
       );
       return { restore, created: newPeople.length ? [deleteCreatedPeople(db, newPeople[0].id, newPeople[newPeople.length - 1].id)] : [] };
