@@ -348,7 +348,12 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       for (const p of changedPeople) out.push(db.updateTable('person').set({ name: p.name, email: p.email }).where('id', '=', p.id).compile());
       // Ends first: an employment ended and started again on the same day stays two rows.
       const byEnd = new Map<string, number[]>();
-      for (const e of ends) byEnd.set(e.end, [...(byEnd.get(e.end) ?? []), e.id]);
+      for (const e of ends) {
+        // Pushed, not copied: a snapshot may end tens of thousands on one date.
+        const ids = byEnd.get(e.end) ?? [];
+        ids.push(e.id);
+        byEnd.set(e.end, ids);
+      }
       for (const [end, ids] of byEnd) {
         // One bound parameter is the date, so 99 ids a statement.
         for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
@@ -383,7 +388,11 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       const restore: CompiledQuery[] = [];
       for (const p of changedPeople) restore.push(db.updateTable('person').set(p.before).where('id', '=', p.id).compile());
       const byBefore = new Map<string | null, number[]>();
-      for (const e of ends) byBefore.set(e.before, [...(byBefore.get(e.before) ?? []), e.id]);
+      for (const e of ends) {
+        const ids = byBefore.get(e.before) ?? [];
+        ids.push(e.id);
+        byBefore.set(e.before, ids);
+      }
       for (const [before, ids] of byBefore) {
         for (let i = 0; i < ids.length; i += 99) restore.push(db.updateTable('employment').set({ end_date: before }).where('id', 'in', ids.slice(i, i + 99)).compile());
       }
