@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { AtomicRunner } from '../db/atomic.ts';
+import { writeImport, type ImportUndo } from '../db/import-write.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
 import { auditStatement } from '../domain/audit.ts';
@@ -64,6 +65,12 @@ export interface Plan {
   /** The units (förvaltningar) the import touched, for the audit log and the import list's scope. */
   scope: string[];
   statements(batchId: number): CompiledQuery[];
+  /**
+   * What takes the statements back on D1 when a write larger than one batch fails late: the rows
+   * they change but do not own, put back from the values the plan compared against, and the rows
+   * they create without a batch id, deleted (writeImport adds the rows that carry the batch id).
+   */
+  undo(): ImportUndo;
 }
 
 /** Rows a statement takes at most, whatever its parameters: keeps each statement's SQL well under D1's 100 KB. */
@@ -88,9 +95,10 @@ export function bulkInsert(
   table: string,
   columns: { name: string; bind?: boolean }[],
   rows: (string | number | null)[][],
+  { orIgnore = false } = {},
 ): CompiledQuery[] {
   const bound = columns.filter((c) => c.bind).length;
-  const head = `insert into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
+  const head = `insert${orIgnore ? ' or ignore' : ''} into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
   const out: CompiledQuery[] = [];
   for (const chunk of chunksOf(rows, bound)) {
     const params: (string | number | null)[] = [];
@@ -144,7 +152,9 @@ export function errorsOf(rejections: Rejection[], lang: Lang): ImportError[] {
 }
 
 const RETRIES = 3;
-const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(String((e as Error)?.message ?? e));
+// A key taken meanwhile, not any constraint: D1 ends every constraint's message (CHECK, NOT NULL,
+// a trigger's RAISE) with "SQLITE_CONSTRAINT", and those fail the same way when planned again.
+const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
 
 /**
  * Plans the import and, unless it is a dry run, writes it as one all-or-nothing batch: the
@@ -174,28 +184,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     };
     if (ctx.dryRun) return answer;
     const now = new Date().toISOString();
-    const statements: CompiledQuery[] = [
-      ctx.db
-        .insertInto('import_batch')
-        .values({
-          id: batchId,
-          kind: plan.kind,
-          mode: plan.mode ?? null,
-          as_of: plan.asOf ?? null,
-          file_name: ctx.fileName,
-          file_sha256: ctx.fileSha256,
-          started_by: ctx.actor,
-          started_at: now,
-          finished_at: now,
-          status: 'committed',
-          rows_total: answer.rowsTotal,
-          rows_accepted: answer.rowsAccepted,
-          rows_rejected: answer.rowsRejected,
-          changes_json: JSON.stringify({ ...plan.changes, scope: plan.scope }),
-        })
-        .compile(),
-      ...plan.statements(batchId),
-    ];
+    const statements: CompiledQuery[] = plan.statements(batchId);
     const rejected = plan.rejections.map((r, i) => ({
       row_number: r.row,
       column_name: r.column,
@@ -219,15 +208,37 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
         now,
       ),
     );
-    ctx.progress?.({ phase: 'write', done: 0, total: statements.length });
+    // The batch row opens the list and its commit closes it (writeImport): two more statements.
+    const total = statements.length + 2;
+    ctx.progress?.({ phase: 'write', done: 0, total });
     try {
-      await ctx.atomic(statements, { onProgress: (done, total) => ctx.progress?.({ phase: 'write', done, total }) });
+      await writeImport(ctx, {
+        id: batchId,
+        batch: {
+          kind: plan.kind,
+          mode: plan.mode ?? null,
+          as_of: plan.asOf ?? null,
+          file_name: ctx.fileName,
+          file_sha256: ctx.fileSha256,
+          started_by: ctx.actor,
+          started_at: now,
+          rows_total: answer.rowsTotal,
+          rows_accepted: answer.rowsAccepted,
+          rows_rejected: answer.rowsRejected,
+          changes_json: JSON.stringify({ ...plan.changes, scope: plan.scope }),
+        },
+        statements,
+        undo: plan.undo(),
+        finishedAt: now,
+        onProgress: (done, all) => ctx.progress?.({ phase: 'write', done, total: all }),
+      });
     } catch (e) {
+      // On D1 a failure after the first batch has been undone by now (else this is not a conflict).
       if (!isConflict(e)) throw e;
       if (attempt < RETRIES) continue;
       throw new DomainError('conflict', 'import.busy');
     }
-    ctx.progress?.({ phase: 'write', done: statements.length, total: statements.length });
+    ctx.progress?.({ phase: 'write', done: total, total });
     // Statements from the portal that arrived before their person count from now on.
     if (plan.kind === 'roster') await rematchXapi(ctx.db, ctx.atomic);
     return { ...answer, batchId };

@@ -1,3 +1,4 @@
+import { noUndo } from '../db/import-write.ts';
 import type { RecordStatus } from '../db/schema.ts';
 import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
@@ -98,5 +99,7 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
         inserts.map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]),
       );
     },
+    // Every row it writes carries the batch id.
+    undo: noUndo,
   };
 }

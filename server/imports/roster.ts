@@ -21,6 +21,8 @@ interface Held {
   is_manager: number;
   start_date: string;
   end_date: string | null;
+  /** Only to put a deleted employment back as it was, should the write be undone. */
+  import_batch_id: number | null;
 }
 
 /** One employment as a file row states it. */
@@ -190,7 +192,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   // People: new ones get ids now, so their employments can name them in the same batch.
   const maxPerson = people.reduce((m, p) => Math.max(m, p.id), 0);
   const newPeople: { id: number; employee_number: string; name: string; email: string | null }[] = [];
-  const changedPeople: { id: number; name: string; email: string | null }[] = [];
+  const changedPeople: { id: number; name: string; email: string | null; before: { name: string; email: string | null } }[] = [];
   const idOf = new Map<string, number>();
   for (const [n, p] of personInFile) {
     const heldPerson = personBy.get(n);
@@ -205,7 +207,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     // An anonymised person is not brought back by a roster naming their old number.
     if (heldPerson.anonymised_at) continue;
     if (heldPerson.name !== p.name || (mail ?? '').toLowerCase() !== (heldPerson.email ?? '').toLowerCase()) {
-      changedPeople.push({ id: heldPerson.id, name: p.name, email: mail });
+      changedPeople.push({ id: heldPerson.id, name: p.name, email: mail, before: { name: heldPerson.name, email: heldPerson.email } });
     }
   }
 
@@ -218,9 +220,9 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   }
 
   const inserts: NewEmployment[] = [];
-  const ends: { id: number; end: string }[] = [];
-  const deletes: number[] = [];
-  const edits: (Held & { changed: true })[] = [];
+  const ends: { id: number; end: string; before: string | null }[] = [];
+  const deletes: Held[] = [];
+  const edits: (Held & { before: Held })[] = [];
   const changes = { started: 0, ended: 0, moved: 0, updated: 0, peopleAdded: newPeople.length, peopleUpdated: changedPeople.length };
   const dupes = new Map<string, Wanted>();
   const takeRow = (w: Wanted, key: string): boolean => {
@@ -251,12 +253,12 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       if (!sameTerms(h, w) || h.end_date !== w.end) {
         if (sameTerms(h, w) && h.end_date === null) changes.ended++;
         else changes.updated++;
-        edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, changed: true });
+        edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, before: h });
       }
     }
   } else {
     const dayBefore = addDays(asOf, -1);
-    const end = (h: Held) => (h.start_date >= asOf ? deletes.push(h.id) : ends.push({ id: h.id, end: dayBefore }));
+    const end = (h: Held) => (h.start_date >= asOf ? deletes.push(h) : ends.push({ id: h.id, end: dayBefore, before: h.end_date }));
     // Which held employments the file speaks for: those in the subtrees of the förvaltningar it covers.
     const covered = new Set<string>();
     for (const f of forvaltningar) {
@@ -288,15 +290,15 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
         const w = filled(row, h, has);
         if (sameTerms(h, w)) {
           if (h.end_date !== w.end) {
-            edits.push({ ...h, end_date: w.end, changed: true });
+            edits.push({ ...h, end_date: w.end, before: h });
             changes.updated++;
           }
         } else if (h.start_date >= asOf) {
-          edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, changed: true });
+          edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, before: h });
           changes.updated++;
         } else {
           // New terms from asOf: the old ones stay as they were until the day before.
-          ends.push({ id: h.id, end: dayBefore });
+          ends.push({ id: h.id, end: dayBefore, before: h.end_date });
           inserts.push({ ...w, start: asOf });
           changes.updated++;
         }
@@ -346,12 +348,17 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       for (const p of changedPeople) out.push(db.updateTable('person').set({ name: p.name, email: p.email }).where('id', '=', p.id).compile());
       // Ends first: an employment ended and started again on the same day stays two rows.
       const byEnd = new Map<string, number[]>();
-      for (const e of ends) byEnd.set(e.end, [...(byEnd.get(e.end) ?? []), e.id]);
+      for (const e of ends) {
+        // Pushed, not copied: a snapshot may end tens of thousands on one date.
+        const ids = byEnd.get(e.end) ?? [];
+        ids.push(e.id);
+        byEnd.set(e.end, ids);
+      }
       for (const [end, ids] of byEnd) {
         // One bound parameter is the date, so 99 ids a statement.
         for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
       }
-      for (const chunk of chunksOf(deletes, 1)) out.push(db.deleteFrom('employment').where('id', 'in', chunk).compile());
+      for (const chunk of chunksOf(deletes.map((h) => h.id), 1)) out.push(db.deleteFrom('employment').where('id', 'in', chunk).compile());
       for (const e of edits) {
         out.push(
           db.updateTable('employment').set({ title: e.title, employment_type: e.employment_type, is_manager: e.is_manager, end_date: e.end_date }).where('id', '=', e.id).compile(),
@@ -376,13 +383,72 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       );
       return out;
     },
+    undo() {
+      const db = ctx.db;
+      const restore: CompiledQuery[] = [];
+      for (const p of changedPeople) restore.push(db.updateTable('person').set(p.before).where('id', '=', p.id).compile());
+      const byBefore = new Map<string | null, number[]>();
+      for (const e of ends) {
+        const ids = byBefore.get(e.before) ?? [];
+        ids.push(e.id);
+        byBefore.set(e.before, ids);
+      }
+      for (const [before, ids] of byBefore) {
+        for (let i = 0; i < ids.length; i += 99) restore.push(db.updateTable('employment').set({ end_date: before }).where('id', 'in', ids.slice(i, i + 99)).compile());
+      }
+      for (const { before: h } of edits) {
+        restore.push(
+          db.updateTable('employment').set({ title: h.title, employment_type: h.employment_type, is_manager: h.is_manager, end_date: h.end_date }).where('id', '=', h.id).compile(),
+        );
+      }
+      restore.push(
+        ...bulkInsert(
+          'employment',
+          [
+            { name: 'id' },
+            { name: 'person_id' },
+            { name: 'unit_code', bind: true },
+            { name: 'title', bind: true },
+            { name: 'employment_type' },
+            { name: 'is_manager' },
+            { name: 'start_date' },
+            { name: 'end_date' },
+            { name: 'import_batch_id' },
+          ],
+          deletes.map((h) => [h.id, h.person_id, h.unit_code, h.title, h.employment_type, h.is_manager, h.start_date, h.end_date, h.import_batch_id]),
+          // The write may have failed before it deleted them: then they are still there, as they were.
+          { orIgnore: true },
+        ),
+      );
+      return { restore, created: newPeople.length ? [deleteCreatedPeople(db, newPeople[0].id, newPeople[newPeople.length - 1].id)] : [] };
+    },
   };
+}
+
+/**
+ * The people an import created, by the range of ids it gave them (contiguous, from max + 1), once
+ * its own employments are gone. One that something else refers to by then is not ours to delete:
+ * a concurrent import on D1 that created the same id first, or records that came in between.
+ */
+function deleteCreatedPeople(db: ImportContext['db'], first: number, last: number): CompiledQuery {
+  return db
+    .deleteFrom('person')
+    .where('id', '>=', first)
+    .where('id', '<=', last)
+    .where((eb) =>
+      eb.and([
+        eb.not(eb.exists(eb.selectFrom('employment').select('employment.id').whereRef('employment.person_id', '=', 'person.id'))),
+        eb.not(eb.exists(eb.selectFrom('completion').select('completion.id').whereRef('completion.person_id', '=', 'person.id'))),
+        eb.not(eb.exists(eb.selectFrom('xapi_statement').select('xapi_statement.id').whereRef('xapi_statement.person_id', '=', 'person.id'))),
+      ]),
+    )
+    .compile();
 }
 
 async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string): Promise<Held[]> {
   const q = ctx.db
     .selectFrom('employment')
-    .select(['id', 'person_id', 'unit_code', 'title', 'employment_type', 'is_manager', 'start_date', 'end_date']);
+    .select(['id', 'person_id', 'unit_code', 'title', 'employment_type', 'is_manager', 'start_date', 'end_date', 'import_batch_id']);
   if (mode === 'history') return q.execute();
   // A snapshot compares with what is active on its date, and with what starts later (a row
   // announcing a future start is matched on the next import, not started twice).

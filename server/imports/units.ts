@@ -126,5 +126,18 @@ export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> 
       }
       return out;
     },
+    undo() {
+      // Updated versions carry this batch's id from the update on: the old values (and the old
+      // batch id) go back before the rows carrying this batch id are deleted.
+      const restore = updates.map((v) => {
+        const h = held.get(v.id!)!;
+        return ctx.db
+          .updateTable('org_unit')
+          .set({ name: h.name, parent_code: h.parent_code, kind: h.kind, valid_to: h.valid_to, import_batch_id: h.import_batch_id })
+          .where('id', '=', h.id)
+          .compile();
+      });
+      return { restore, created: [] };
+    },
   };
 }
