@@ -1,7 +1,7 @@
 import type { Db } from '../db/schema.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
-import { ancestorsAt } from '../domain/units.ts';
+import { ancestorsOfAll } from '../domain/units.ts';
 import { ACTION_WORDS, CAPABILITIES, type Action, type Reach, type Role } from './capabilities.ts';
 import type { RoleClaim } from './tokens.ts';
 
@@ -60,16 +60,14 @@ export async function authorizeUnits(db: Db, p: Principal, action: Action, units
   if (g.all) return;
   if (!g.units.length) throw denied(action);
   const today = todayInStockholm();
-  const under = async (unit: string, on: string) => {
-    const path = await ancestorsAt(db, unit, on);
-    return g.units.some((u) => path.includes(u));
+  // Within reach if the tree on the asked date, or today's, puts the unit under a granted one.
+  const outside = async (candidates: string[], on: string) => {
+    const paths = await ancestorsOfAll(db, candidates, on);
+    return candidates.filter((u) => !g.units.some((granted) => paths.get(u)?.has(granted)));
   };
-  for (const unit of units) {
-    // Within reach if the tree on the asked date, or today's, puts the unit under a granted one.
-    if (await under(unit, date)) continue;
-    if (date !== today && (await under(unit, today))) continue;
-    throw denied(action, unit);
-  }
+  let refused = await outside([...new Set(units)], date);
+  if (refused.length && date !== today) refused = await outside(refused, today);
+  if (refused.length) throw denied(action, refused[0]);
 }
 
 /**

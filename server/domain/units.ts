@@ -33,18 +33,31 @@ export async function childrenAt(db: Db, code: string, date: string): Promise<Or
     .execute();
 }
 
-/** The codes from `code` up to the root, as the tree stood at `date` (the unit itself first). */
-export async function ancestorsAt(db: Db, code: string, date: string): Promise<string[]> {
-  const rows = await sql<{ code: string; depth: number }>`
-    WITH RECURSIVE up(code, depth) AS (
-      SELECT ${code}, 0
-      UNION
-      SELECT o.parent_code, up.depth + 1 FROM org_unit o JOIN up ON o.code = up.code
-      WHERE o.parent_code IS NOT NULL AND o.valid_from <= ${date}
-        AND (o.valid_to IS NULL OR o.valid_to >= ${date}) AND up.depth < 64
-    )
-    SELECT code, depth FROM up ORDER BY depth`.execute(db);
-  return rows.rows.map((r) => r.code);
+/**
+ * For each code, the codes from it up to the root as the tree stood at `date` (the unit itself
+ * included, valid or not). One statement per 90 codes, whatever the depth of the tree.
+ */
+export async function ancestorsOfAll(db: Db, codes: readonly string[], date: string): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const unique = [...new Set(codes)];
+  for (let i = 0; i < unique.length; i += 90) {
+    const chunk = unique.slice(i, i + 90);
+    const rows = await sql<{ start: string; code: string }>`
+      WITH RECURSIVE up(start, code, depth) AS (
+        SELECT column1, column1, 0 FROM (VALUES ${sql.join(chunk.map((c) => sql`(${c})`))})
+        UNION
+        SELECT up.start, o.parent_code, up.depth + 1 FROM org_unit o JOIN up ON o.code = up.code
+        WHERE o.parent_code IS NOT NULL AND o.valid_from <= ${date}
+          AND (o.valid_to IS NULL OR o.valid_to >= ${date}) AND up.depth < 64
+      )
+      SELECT start, code FROM up`.execute(db);
+    for (const r of rows.rows) {
+      const set = out.get(r.start) ?? new Set<string>();
+      set.add(r.code);
+      out.set(r.start, set);
+    }
+  }
+  return out;
 }
 
 /** The whole tree below (and including) `code` at `date`, each with its depth below `code`. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fixture } from '../support/fixtures.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
+import { authorizeUnits } from '../../server/auth/permissions.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 
 // The coverage engine runs a constant number of statements, never one per unit or per person.
@@ -67,5 +68,27 @@ describe('statements per call', () => {
     const large = await statementsFor(1000, (u) => `/api/coverage/people?unit=${u}&requirement=R&asOf=2021-01-01`);
     expect(large.body.people).toHaveLength(1798);
     expect(large.count).toBe(small.count);
+  });
+});
+
+describe('scope checks', () => {
+  it('check 80 units in as many statements as 2, and refuse the one outside', async () => {
+    h = await nodeHarness();
+    await load(h.db, city(200));
+    const coordinator = { employeeNumber: 'SAM', roles: [{ role: 'coordinator' as const, unit: 'F0' }] };
+    const all = { employeeNumber: 'SAM', roles: [{ role: 'coordinator' as const, unit: 'CITY' }] };
+    const enheter = (n: number) => Array.from({ length: n }, (_, i) => `F${Math.floor(i / 9)}-E${i % 9}`);
+    const count = async (units: string[]) => {
+      h!.statements.length = 0;
+      await authorizeUnits(h!.db, all, 'requirement.write', units, '2021-01-01');
+      return h!.statements.length;
+    };
+    expect(await count(enheter(2))).toBe(await count(enheter(80)));
+    // F0's own nine enheter are within reach of its coordinator; one of F1's is not, and is named.
+    await authorizeUnits(h.db, coordinator, 'requirement.write', enheter(9), '2021-01-01');
+    await expect(authorizeUnits(h.db, coordinator, 'requirement.write', [...enheter(9), 'F1-E0'], '2021-01-01')).rejects.toMatchObject({
+      kind: 'forbidden',
+      params: { scope: 'F1-E0' },
+    });
   });
 });
