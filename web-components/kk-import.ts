@@ -31,6 +31,8 @@ const ERRORS_SHOWN = 100;
  * @summary Importera / Import.
  * @attr kind - `units`, `roster` (default) or `completions`
  * @attr mode - `snapshot` (default) or `history`, for a staff list
+ * @attr unit - the förvaltning a snapshot covers (sent as `scope`: rows outside it are rejected
+ *   rather than ending the staff of another förvaltning); the portal sets the coordinator's
  * @attr as-of - the date of a snapshot staff list (default today)
  * @attr api-base - where the API lives
  * @attr lang - `sv` (default) or `en`
@@ -73,6 +75,7 @@ export class KkImport extends KkElement {
   @property() kind: Kind = 'roster';
   @property() mode: Mode = 'snapshot';
   @property({ attribute: 'as-of' }) asOf = '';
+  @property() unit = '';
 
   @state() private file: File | null = null;
   @state() private over = false;
@@ -110,6 +113,7 @@ export class KkImport extends KkElement {
     if (this.kind === 'roster') {
       query.mode = this.mode;
       if (this.mode === 'snapshot' && this.chosenDate) query.asOf = this.chosenDate;
+      if (this.mode === 'snapshot' && this.unit) query.scope = this.unit;
     }
     try {
       const result = await uploadImport(

@@ -122,4 +122,14 @@ describe('<kk-import>', () => {
     await expectNoAxeViolations(page, 'english');
     await screenshots(page, TAG, 'kk-import-en');
   });
+  it('sends its unit as the scope of a staff-list snapshot: a row from another förvaltning is rejected, not counted', async () => {
+    await mount(page, TAG, { kind: 'roster', mode: 'snapshot', unit: 'HAV', 'as-of': '2025-11-30' }, token);
+    const roster = ['Anställningsnummer;Namn;Enhetskod', '100042;Demo Person;HAV-IFO-VUX', '100043;Annan Person;SKH-AO-HT'].join('\r\n');
+    await shadow('#file').setInputFiles({ name: 'personal.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await shadow('#dry').click();
+    await expect.poll(() => shadow('[data-count=rowsRejected]').count(), { timeout: 15_000 }).toBe(1);
+    expect(digits(await shadow('[data-count=rowsRejected]').textContent())).toBe(1);
+    expect(await shadow('table[part=rejected] tbody tr').count()).toBe(1);
+    expect(await shadow('table[part=rejected] tbody tr').textContent()).toContain('3');
+  });
 });
