@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import type { Course, Db } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
@@ -70,13 +71,11 @@ export async function createCourse(db: Db, input: CourseInput, now: string): Pro
     .executeTakeFirstOrThrow();
 }
 
-export async function updateCourse(db: Db, input: CourseInput, now: string): Promise<Course | undefined> {
-  return db
-    .updateTable('course')
-    .set({ ...columns(input), updated_at: now })
-    .where('code', '=', input.code)
-    .returningAll()
-    .executeTakeFirst();
+/** The insert (new) or update (existing) of a course as one statement, for an atomic write. */
+export function courseStatement(db: Db, input: CourseInput, now: string, exists: boolean): CompiledQuery {
+  return exists
+    ? db.updateTable('course').set({ ...columns(input), updated_at: now }).where('code', '=', input.code).compile()
+    : db.insertInto('course').values({ code: input.code, ...columns(input), created_at: now, updated_at: now }).compile();
 }
 
 /** 409 when the xAPI activity id already belongs to another course (statements map by it). */

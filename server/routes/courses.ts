@@ -1,11 +1,20 @@
 import { Hono } from 'hono';
 import { authorize } from '../auth/permissions.ts';
-import { audit } from '../domain/audit.ts';
-import { checkXapiActivityFree, courseInput, courseView, createCourse, findCourse, listCourses, updateCourse } from '../domain/courses.ts';
+import { auditStatement, type AuditEntry } from '../domain/audit.ts';
+import { checkXapiActivityFree, courseInput, courseStatement, courseView, findCourse, listCourses, type CourseInput } from '../domain/courses.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { AppEnv } from '../http/env.ts';
+import type { AppDeps, AppEnv } from '../http/env.ts';
 import { jsonBody } from '../http/validate.ts';
 import { rematchXapi } from '../xapi/store.ts';
+
+/** The course and its audit entry, written together; then statements waiting for it count. */
+async function save(deps: AppDeps, input: CourseInput, exists: boolean, entry: AuditEntry) {
+  const now = new Date().toISOString();
+  await deps.atomic([courseStatement(deps.db, input, now, exists), auditStatement(deps.db, entry, now)]);
+  const course = (await findCourse(deps.db, input.code))!;
+  if (course.xapi_activity_id) await rematchXapi(deps.db, deps.atomic);
+  return course;
+}
 
 export const courses = new Hono<AppEnv>()
   .get('/api/courses', async (c) => {
@@ -25,10 +34,7 @@ export const courses = new Hono<AppEnv>()
     const { db } = c.get('deps');
     if (await findCourse(db, input.code)) throw new DomainError('conflict', 'course.exists', { code: input.code });
     await checkXapiActivityFree(db, input.xapiActivityId, input.code);
-    const course = await createCourse(db, input, new Date().toISOString());
-    // Statements that arrived before their course now count.
-    if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
-    await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'create', scope: input.code, detail: { ...input } });
+    const course = await save(c.get('deps'), input, false, { actor: principal.employeeNumber, kind: 'course', action: 'create', scope: input.code, detail: { ...input } });
     return c.json(courseView(course), 201);
   })
   .put('/api/courses/:code', jsonBody(courseInput), async (c) => {
@@ -40,8 +46,6 @@ export const courses = new Hono<AppEnv>()
     const { db } = c.get('deps');
     if (!(await findCourse(db, code))) throw new DomainError('not_found', 'course.unknown', { code });
     await checkXapiActivityFree(db, input.xapiActivityId, code);
-    const course = (await updateCourse(db, input, new Date().toISOString()))!;
-    if (course.xapi_activity_id) await rematchXapi(db, c.get('deps').atomic);
-    await audit(db, { actor: principal.employeeNumber, kind: 'course', action: 'update', scope: code, detail: { ...input } });
+    const course = await save(c.get('deps'), input, true, { actor: principal.employeeNumber, kind: 'course', action: 'update', scope: code, detail: { ...input } });
     return c.json(courseView(course));
   });
