@@ -3,7 +3,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
-import { devTokens, oidcTokens } from './auth/tokens.ts';
+import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
 import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
@@ -20,9 +20,8 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const config = readConfig(env);
   const handle = openSqlite(config.dbFile);
   if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
-  const dev = config.auth === 'dev' ? devTokens(config.devSecret) : undefined;
-  const auth = dev ?? oidcTokens({ ...config.oidc, issuer: config.oidc.issuer!, audience: config.oidc.audience!, jwksUrl: config.oidc.jwksUrl! });
-  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, auth, devTokens: dev });
+  const signIn = signInFor(config);
+  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, ...signIn });
   app.use('/*', serveStatic({ root: './dist/web' }));
 
   let listened!: (port: number) => void;
@@ -31,7 +30,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const port = await listening;
   const url = `http://${config.host ?? 'localhost'}:${port}`;
   console.log(`Kompetenskoll: ${url}  (database ${config.dbFile}, sign-in ${config.auth})`);
-  if (dev) {
+  if (signIn.devTokens) {
     console.log(
       `Token (dev): curl -s -X POST ${url}/api/dev/token -H 'content-type: application/json' -d '{"employeeNumber":"100007","roles":[{"role":"admin"}]}'`,
     );

@@ -1,6 +1,6 @@
 import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
 import { createApp } from './app.ts';
-import { devTokens, oidcTokens } from './auth/tokens.ts';
+import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
 import { d1Atomic } from './db/atomic.ts';
 import { openD1 } from './db/d1.ts';
@@ -16,9 +16,7 @@ export function workerApp(env: WorkerEnv) {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = readConfig(vars);
   const db = openD1(env.DB);
-  const dev = config.auth === 'dev' ? devTokens(config.devSecret) : undefined;
-  const auth = dev ?? oidcTokens({ ...config.oidc, issuer: config.oidc.issuer!, audience: config.oidc.audience!, jwksUrl: config.oidc.jwksUrl! });
-  return createApp({ db, atomic: d1Atomic(env.DB), config, auth, devTokens: dev });
+  return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config) });
 }
 
 // One app per isolate: bindings and vars do not change while it lives, and dev tokens signed

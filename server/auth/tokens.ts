@@ -119,3 +119,17 @@ export function oidcTokens(o: OidcOptions): TokenVerifier {
     },
   };
 }
+
+/** The sign-in a configuration asks for: development tokens, or the city's OIDC issuer. */
+export function signInFor(config: { auth: 'dev' | 'oidc'; devSecret: string | null; oidc: { issuer: string | null; audience: string | null; jwksUrl: string | null; employeeClaim: string; rolesClaim: string } }): {
+  auth: TokenVerifier;
+  devTokens?: DevTokens;
+} {
+  if (config.auth === 'dev') {
+    const dev = devTokens(config.devSecret);
+    return { auth: dev, devTokens: dev };
+  }
+  // readConfig has already refused KK_AUTH=oidc without these three.
+  const { issuer, audience, jwksUrl } = config.oidc;
+  return { auth: oidcTokens({ ...config.oidc, issuer: issuer!, audience: audience!, jwksUrl: jwksUrl! }) };
+}
