@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
-import { countCoverage, figures, listPeople, type Figures, type PersonCoverage } from './coverage.ts';
+import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
 import { DomainError } from './errors.ts';
 import { loadRequirement, loadRequirements, isEffective, type RequirementSpec } from './requirements.ts';
 import { childrenAt, unitAt, unitExistsEver } from './units.ts';
@@ -143,9 +143,10 @@ export async function myTraining(
   lang: 'sv' | 'en',
 ): Promise<MyRequirement[]> {
   const requirements = (await loadRequirements(db)).filter((r) => isEffective(r, asOf));
+  const statuses = await personCoverage(db, requirements, personId, asOf);
   const out: MyRequirement[] = [];
   for (const r of requirements) {
-    const [p] = await listPeople(db, r, { personId }, asOf);
+    const p = statuses.get(r.code);
     if (!p) continue;
     const course = r.courses.find((c) => c.id === p.courseId) ?? r.courses[0];
     out.push({
