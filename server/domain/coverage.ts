@@ -505,6 +505,8 @@ function personStatus(row: StatusRow, asOf: string): StatusPart {
 const PERSON = -918273645;
 type Prepared = { sql: string; parameters: readonly unknown[]; slots: number[] };
 const personStatements = new Map<string, Prepared>();
+// A requirement read once (see `currentRequirements`) is the same object on every request.
+const specKeys = new WeakMap<RequirementSpec, string>();
 
 /**
  * One person's status in each of the given requirements effective at D (each by the rules of
@@ -516,7 +518,9 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
   const out = new Map<string, StatusPart>();
   for (const r of specs) {
     if (!isEffective(r, asOf)) continue;
-    const key = `${asOf}|${JSON.stringify(r)}`;
+    let spec = specKeys.get(r);
+    if (spec === undefined) specKeys.set(r, (spec = JSON.stringify(r)));
+    const key = `${asOf}|${spec}`;
     let stmt = personStatements.get(key);
     if (!stmt) {
       const compiled = sql`${statusCtes(r, asOf, { personId: PERSON }, 'list')}
