@@ -330,7 +330,7 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, byPerson: boo
       GROUP BY e.person_id
     ),
     ${chain}
-    st(person_id, b1, b2, status, late) AS MATERIALIZED (
+    st(person_id, b1, b2, status, late) AS ${branches ? sql`MATERIALIZED` : sql``} (
       SELECT f.person_id, f.b1, f.b2,
         CASE
           WHEN f.expires > ${D} THEN 'completed'
