@@ -157,7 +157,9 @@ export function preparedOnce(sqlite: BetterSqlite3.Database, size = 500) {
         return hit;
       }
       const stmt = sqlite.prepare(text);
-      if (!hit) {
+      // Only reads are kept: bulk inserts carry their values in the text (an import writes tens of
+      // thousands, none twice), and would push the reads out while holding megabytes of SQL.
+      if (!hit && stmt.reader) {
         cache.set(text, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);
       }
