@@ -470,14 +470,22 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN org_unit o ON o.code = h.unit_code AND ${validAt('o', asOf)}
     ORDER BY p.name, p.employee_number`.execute(db);
-  return rows.map((row) => ({
-    ...personStatus(row, asOf),
-    personId: row.person_id,
-    employeeNumber: row.employee_number,
-    name: row.name,
-    unitCode: row.unit_code,
-    unitName: row.unit_name ?? row.unit_code,
-  }));
+  return rows.map((row) => {
+    const s = personStatus(row, asOf);
+    return {
+      personId: row.person_id,
+      employeeNumber: row.employee_number,
+      name: row.name,
+      unitCode: row.unit_code,
+      unitName: row.unit_name ?? row.unit_code,
+      status: s.status,
+      dueDate: s.dueDate,
+      overdue: s.overdue,
+      occurredAt: s.occurredAt,
+      validUntil: s.validUntil,
+      courseId: s.courseId,
+    };
+  });
 }
 
 type StatusRow = { status: PersonStatus; due: string | null; best: string | null; last_try: string | null };
