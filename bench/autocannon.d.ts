@@ -22,6 +22,7 @@ declare module 'autocannon' {
     duration?: number;
     headers?: Record<string, string>;
     pipelining?: number;
+    requests?: { setupRequest?: (req: { headers?: Record<string, string>; [k: string]: unknown }) => unknown }[];
   }
   function autocannon(opts: Options): Promise<Result>;
   export default autocannon;

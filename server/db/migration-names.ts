@@ -5,4 +5,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0003_xapi',
   '0004_ops',
   '0005_bench_indexes',
+  '0006_perf',
 ];

@@ -18,6 +18,7 @@ export interface Database {
   audit_log: AuditLogTable;
   xapi_statement: XapiStatementTable;
   d1_migrations: { id: Generated<number>; name: string; applied_at: Generated<string> };
+  catalog_version: { id: number; n: number };
 }
 
 export type Db = Kysely<Database>;

@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
 import { migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -20,17 +30,114 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   migrate(sqlite);
+  const log = opts.onQuery ? (e: { query: { sql: string } }) => opts.onQuery!(e.query.sql) : undefined;
+  if (file === ':memory:') {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }), log });
+    return { db, sqlite, close: () => db.destroy() };
+  }
+  const reader = new BetterSqlite3(file);
+  reader.pragma('busy_timeout = 5000');
+  // SQLite's default page cache is 2 MB; a city-wide count reads ~30 MB of index pages, each miss
+  // a read from the OS (`npm run bench`: ~10 % of the city-root count).
+  for (const c of [sqlite, reader]) c.pragma('cache_size = -32768');
+  const driver = new TwoConnections(preparedOnce(sqlite), preparedOnce(reader));
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: preparedOnce(sqlite) }),
-    log: opts.onQuery ? (e) => opts.onQuery!(e.query.sql) : undefined,
-  });
-  return {
-    db,
-    sqlite,
-    async close() {
-      await db.destroy();
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (k) => new SqliteIntrospector(k),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
     },
-  };
+    log,
+  });
+  return { db, sqlite, close: () => db.destroy() };
+}
+
+type Prepared = ReturnType<typeof preparedOnce>;
+
+function run(conn: Prepared, stmt: BetterSqlite3.Statement, q: CompiledQuery): QueryResult<never> {
+  if (stmt.reader) return { rows: stmt.all(q.parameters as unknown[]) as never[] };
+  const { changes, lastInsertRowid } = stmt.run(q.parameters as unknown[]);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/**
+ * Kysely's SQLite driver has one connection behind a lock, held for the whole of a transaction: a
+ * long import (a transaction that yields every 250 statements) made every read wait for its
+ * commit (`npm run bench`, my-training while 300 000 completions commit: p99 745 ms). Here reads
+ * that are not part of a transaction go to a second connection, which in WAL mode reads the last
+ * committed state without waiting for the writer; writes and transactions take the lock on the
+ * first connection as before. A statement is a read when SQLite says it is read-only.
+ */
+class TwoConnections implements Driver {
+  #lock: Promise<void> | null = null;
+  #unlock: (() => void) | null = null;
+  constructor(
+    readonly writer: Prepared,
+    readonly reader: Prepared,
+  ) {}
+  async init() {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new RoutedConnection(this);
+  }
+  async lockWriter() {
+    while (this.#lock) await this.#lock;
+    this.#lock = new Promise((resolve) => (this.#unlock = resolve));
+  }
+  unlockWriter() {
+    const release = this.#unlock;
+    this.#lock = null;
+    this.#unlock = null;
+    release?.();
+  }
+  // Kysely wraps executeQuery (for its log), so transaction control goes to the writer directly.
+  async beginTransaction(c: RoutedConnection) {
+    await c.onWriter(CompiledQuery.raw('begin'));
+  }
+  async commitTransaction(c: RoutedConnection) {
+    await c.onWriter(CompiledQuery.raw('commit'));
+  }
+  async rollbackTransaction(c: RoutedConnection) {
+    await c.onWriter(CompiledQuery.raw('rollback'));
+  }
+  async releaseConnection(c: RoutedConnection) {
+    c.release();
+  }
+  async destroy() {
+    this.writer.close();
+    this.reader.close();
+  }
+}
+
+class RoutedConnection implements DatabaseConnection {
+  #locked = false;
+  constructor(readonly driver: TwoConnections) {}
+  async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.#locked) {
+      const stmt = this.driver.reader.prepare(q.sql);
+      if (stmt.readonly) return run(this.driver.reader, stmt, q) as QueryResult<R>;
+    }
+    return this.onWriter(q);
+  }
+  async onWriter<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.#locked) {
+      await this.driver.lockWriter();
+      this.#locked = true;
+    }
+    return run(this.driver.writer, this.driver.writer.prepare(q.sql), q) as QueryResult<R>;
+  }
+  async *streamQuery<R>(q: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    const conn = this.#locked ? this.driver.writer : this.driver.reader;
+    const stmt = conn.prepare(q.sql);
+    if (!stmt.readonly) throw new Error('only read-only statements can be streamed');
+    for (const row of stmt.iterate(q.parameters as unknown[])) yield { rows: [row as R] };
+  }
+  release() {
+    if (this.#locked) {
+      this.#locked = false;
+      this.driver.unlockWriter();
+    }
+  }
 }
 
 /**
@@ -50,7 +157,9 @@ export function preparedOnce(sqlite: BetterSqlite3.Database, size = 500) {
         return hit;
       }
       const stmt = sqlite.prepare(text);
-      if (!hit) {
+      // Only reads are kept: bulk inserts carry their values in the text (an import writes tens of
+      // thousands, none twice), and would push the reads out while holding megabytes of SQL.
+      if (!hit && stmt.reader) {
         cache.set(text, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);
       }

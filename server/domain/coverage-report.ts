@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
-import { countCoverage, figures, listPeople, type Figures, type PersonCoverage } from './coverage.ts';
+import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
 import { DomainError } from './errors.ts';
 import { loadRequirement, loadRequirements, isEffective, type RequirementSpec } from './requirements.ts';
 import { childrenAt, unitAt, unitExistsEver } from './units.ts';
@@ -135,6 +135,22 @@ export interface MyRequirement {
   validUntil: string | null;
 }
 
+/**
+ * Every requirement, as last read by this process, while the catalog counter (sql/0006_perf.sql:
+ * moved on by triggers at every change to courses or requirements) says it is unchanged. Kept per
+ * database handle; the counter is read before the requirements, so a change in between makes the
+ * next call read them again, never keeps an old answer.
+ */
+const catalogs = new WeakMap<Db, { n: number; specs: RequirementSpec[] }>();
+export async function currentRequirements(db: Db): Promise<RequirementSpec[]> {
+  const row = await db.selectFrom('catalog_version').select('n').where('id', '=', 1).executeTakeFirst();
+  const kept = catalogs.get(db);
+  if (row && kept && kept.n === row.n) return kept.specs;
+  const specs = await loadRequirements(db);
+  if (row) catalogs.set(db, { n: row.n, specs });
+  return specs;
+}
+
 /** The requirements that apply to one person at D, with their status in each. */
 export async function myTraining(
   db: Db,
@@ -142,10 +158,11 @@ export async function myTraining(
   asOf: string,
   lang: 'sv' | 'en',
 ): Promise<MyRequirement[]> {
-  const requirements = (await loadRequirements(db)).filter((r) => isEffective(r, asOf));
+  const requirements = (await currentRequirements(db)).filter((r) => isEffective(r, asOf));
+  const statuses = await personCoverage(db, requirements, personId, asOf);
   const out: MyRequirement[] = [];
   for (const r of requirements) {
-    const [p] = await listPeople(db, r, { personId }, asOf);
+    const p = statuses.get(r.code);
     if (!p) continue;
     const course = r.courses.find((c) => c.id === p.courseId) ?? r.courses[0];
     out.push({
