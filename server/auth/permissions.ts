@@ -1,4 +1,5 @@
-import type { Db } from '../db/schema.ts';
+import { sql } from 'kysely';
+import type { Db, RoleName } from '../db/schema.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ancestorsOfAll } from '../domain/units.ts';
@@ -76,24 +77,27 @@ export async function authorizeUnits(db: Db, p: Principal, action: Action, units
  */
 export async function resolvePrincipal(db: Db, employeeNumber: string, tokenRoles: RoleClaim[]): Promise<Principal> {
   const today = todayInStockholm();
-  const [grants, managed] = await Promise.all([
-    db.selectFrom('role_grant').select(['role', 'unit_code']).where('employee_number', '=', employeeNumber).execute(),
-    db
-      .selectFrom('employment as e')
-      .innerJoin('person as p', 'p.id', 'e.person_id')
-      .select('e.unit_code')
-      .where('p.employee_number', '=', employeeNumber)
-      .where('e.is_manager', '=', 1)
-      .where('e.start_date', '<=', today)
-      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)]))
-      .execute(),
-  ]);
+  // Grants and roster managers in one statement: it runs on every request.
+  const held = await db
+    .selectFrom('role_grant')
+    .select(['role', 'unit_code'])
+    .where('employee_number', '=', employeeNumber)
+    .unionAll(
+      db
+        .selectFrom('employment as e')
+        .innerJoin('person as p', 'p.id', 'e.person_id')
+        .select([sql<RoleName>`'manager'`.as('role'), 'e.unit_code'])
+        .where('p.employee_number', '=', employeeNumber)
+        .where('e.is_manager', '=', 1)
+        .where('e.start_date', '<=', today)
+        .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)])),
+    )
+    .execute();
   const roles: Principal['roles'] = [{ role: 'staff', unit: null }];
   const add = (role: Role, unit: string | null) => {
     if (!roles.some((r) => r.role === role && r.unit === unit)) roles.push({ role, unit });
   };
   for (const r of tokenRoles) add(r.role, r.unit);
-  for (const g of grants) add(g.role, g.unit_code);
-  for (const m of managed) add('manager', m.unit_code);
+  for (const g of held) add(g.role, g.unit_code);
   return { employeeNumber, roles };
 }
