@@ -254,7 +254,10 @@ export function generateCity(size: Size, seed = 20_190_301): City {
     const manager = !managed.has(leaf) && end === null;
     if (manager) managed.add(leaf);
     const c = continues.get(leaf);
-    if (c && start < c.on) {
+    if (c && start < c.on && end !== null && end < c.on) {
+      // Left before the merger: only ever employed in the old unit.
+      employments.push({ person, unit: c.old, title, type, manager: false, start, end });
+    } else if (c && start < c.on) {
       employments.push({ person, unit: c.old, title, type, manager: false, start, end: addDays(c.on, -1) });
       employments.push({ person, unit: leaf, title, type, manager, start: c.on, end });
     } else {
