@@ -1,6 +1,6 @@
 import { noUndo } from '../db/import-write.ts';
 import type { RecordStatus } from '../db/schema.ts';
-import { bulkInsert, chunksOf, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, pacer, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
 import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';
@@ -73,12 +73,27 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   // What is held for the courses in the file, to leave out what is already there.
   const courseIds = [...new Set(found.map((f) => f.course))];
   const held = new Set<string>();
-  for (const chunk of chunksOf(courseIds, 1)) {
-    const rowsHeld = await ctx.db.selectFrom('completion').select(['person_id', 'course_id', 'status', 'occurred_at']).where('course_id', 'in', chunk).execute();
-    for (const h of rowsHeld) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
+  const pause = pacer();
+  for (const course of courseIds) {
+    // In pages, with pauses between them: a course can hold a hundred thousand records.
+    for (let after = 0; ; ) {
+      const page = await ctx.db
+        .selectFrom('completion')
+        .select(['id', 'person_id', 'course_id', 'status', 'occurred_at'])
+        .where('course_id', '=', course)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(20_000)
+        .execute();
+      for (const h of page) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
+      if (page.length < 20_000) break;
+      after = page[page.length - 1].id;
+      await yieldNow();
+    }
   }
   const inserts: typeof found = [];
   for (const f of found) {
+    await pause();
     const key = `${f.person}|${f.course}|${f.status}|${f.at}`;
     if (held.has(key)) continue;
     held.add(key);
