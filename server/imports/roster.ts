@@ -347,17 +347,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       );
       for (const p of changedPeople) out.push(db.updateTable('person').set({ name: p.name, email: p.email }).where('id', '=', p.id).compile());
       // Ends first: an employment ended and started again on the same day stays two rows.
-      const byEnd = new Map<string, number[]>();
-      for (const e of ends) {
-        // Pushed, not copied: a snapshot may end tens of thousands on one date.
-        const ids = byEnd.get(e.end) ?? [];
-        ids.push(e.id);
-        byEnd.set(e.end, ids);
-      }
-      for (const [end, ids] of byEnd) {
-        // One bound parameter is the date, so 99 ids a statement.
-        for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
-      }
+      for (const [end, ids] of idsBy(ends, (e) => e.end)) out.push(...setEndDate(db, ids, end));
       for (const chunk of chunksOf(deletes.map((h) => h.id), 1)) out.push(db.deleteFrom('employment').where('id', 'in', chunk).compile());
       for (const e of edits) {
         out.push(
@@ -387,15 +377,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       const db = ctx.db;
       const restore: CompiledQuery[] = [];
       for (const p of changedPeople) restore.push(db.updateTable('person').set(p.before).where('id', '=', p.id).compile());
-      const byBefore = new Map<string | null, number[]>();
-      for (const e of ends) {
-        const ids = byBefore.get(e.before) ?? [];
-        ids.push(e.id);
-        byBefore.set(e.before, ids);
-      }
-      for (const [before, ids] of byBefore) {
-        for (let i = 0; i < ids.length; i += 99) restore.push(db.updateTable('employment').set({ end_date: before }).where('id', 'in', ids.slice(i, i + 99)).compile());
-      }
+      for (const [before, ids] of idsBy(ends, (e) => e.before)) restore.push(...setEndDate(db, ids, before));
       for (const { before: h } of edits) {
         restore.push(
           db.updateTable('employment').set({ title: h.title, employment_type: h.employment_type, is_manager: h.is_manager, end_date: h.end_date }).where('id', '=', h.id).compile(),
@@ -453,4 +435,22 @@ async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string): Pro
   // A snapshot compares with what is active on its date, and with what starts later (a row
   // announcing a future start is matched on the next import, not started twice).
   return q.where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)])).execute();
+}
+
+/** Ids grouped by a key, pushed not copied: a snapshot may end tens of thousands on one date. */
+function idsBy<T extends { id: number }, K>(items: readonly T[], key: (item: T) => K): Map<K, number[]> {
+  const out = new Map<K, number[]>();
+  for (const item of items) {
+    const ids = out.get(key(item));
+    if (ids) ids.push(item.id);
+    else out.set(key(item), [item.id]);
+  }
+  return out;
+}
+
+/** Sets one end date on many employments; one bound parameter is the date, so 99 ids a statement. */
+function setEndDate(db: ImportContext['db'], ids: readonly number[], end: string | null): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
+  return out;
 }
