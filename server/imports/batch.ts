@@ -64,7 +64,8 @@ export interface Plan {
   changes: Record<string, number>;
   /** The units (förvaltningar) the import touched, for the audit log and the import list's scope. */
   scope: string[];
-  statements(batchId: number): CompiledQuery[];
+  /** May be built with pauses (a large file's statements take a while to build). */
+  statements(batchId: number): CompiledQuery[] | Promise<CompiledQuery[]>;
   /**
    * What takes the statements back on D1 when a write larger than one batch fails late: the rows
    * they change but do not own, put back from the values the plan compared against, and the rows
@@ -198,7 +199,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     };
     if (ctx.dryRun) return answer;
     const now = new Date().toISOString();
-    const statements: CompiledQuery[] = plan.statements(batchId);
+    const statements: CompiledQuery[] = await plan.statements(batchId);
     const rejected = plan.rejections.map((r, i) => ({
       row_number: r.row,
       column_name: r.column,
