@@ -1,5 +1,6 @@
 import type { EmploymentType, RecordStatus, UnitKind } from '../server/db/schema.ts';
 import { addDays } from '../server/domain/calendar.ts';
+import { rng } from '../server/demo/rng.ts';
 
 /**
  * A seeded, deterministic city the size of Stockholm: 11 stadsdelsförvaltningar (14 before the
@@ -88,17 +89,6 @@ export interface City {
   requirements: RequirementDef[];
   /** Current förvaltningar (the root's children at NOW). */
   forvaltningar: string[];
-}
-
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SDF_KEPT: [string, string][] = [

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { CompletionTable, Db, EmploymentTable, EmploymentType, NewOrgUnit } from '../db/schema.ts';
 import { addDays } from '../domain/calendar.ts';
+import { rng } from './rng.ts';
 import { createCourse } from '../domain/courses.ts';
 import { insertCompletions, insertEmployments, insertPeople, insertUnits } from '../domain/records.ts';
 import { saveRequirement } from '../domain/requirements.ts';
@@ -39,16 +40,6 @@ export async function demoUsers(db: Db, today: string): Promise<DemoUser[]> {
   ];
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Anna', 'Erik', 'Maria', 'Lars', 'Karin', 'Anders', 'Eva', 'Johan', 'Sara', 'Mikael', 'Fatima', 'Ahmed', 'Elin', 'Oskar', 'Leila', 'Per', 'Ingrid', 'Mohammed', 'Sofia', 'Nils', 'Amira', 'Gustav', 'Hanna', 'Ali', 'Linnéa', 'Björn', 'Åsa', 'Jonas', 'Emma', 'Hassan', 'Ylva', 'Dragan', 'Kristina', 'Pär', 'Zeynep', 'Olof'];
 const LAST = ['Andersson', 'Johansson', 'Karlsson', 'Nilsson', 'Eriksson', 'Larsson', 'Olsson', 'Persson', 'Svensson', 'Gustafsson', 'Pettersson', 'Jonsson', 'Hassan', 'Ali', 'Lindqvist', 'Berg', 'Lindberg', 'Holm', 'Öberg', 'Åkesson', 'Yilmaz', 'Nordström', 'Sandberg', 'Ekström', 'Mohammadi', 'Jovanović', 'Lundgren', 'Wallin', 'Björk', 'Engström'];

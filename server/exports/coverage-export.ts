@@ -1,7 +1,7 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
 import { coverageTrend, requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
 import { countSubtree, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
-import { isEffective, loadRequirements, type RequirementSpec } from '../domain/requirements.ts';
+import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { subtreeAt } from '../domain/units.ts';
 
 /**
@@ -18,19 +18,8 @@ export interface ExportUnit {
   depth: number;
 }
 
-export interface ExportRequirement {
-  code: string;
-  title: string;
-  courses: string[];
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  dueDate: string | null;
-  graceDays: number | null;
-  target: number;
-  source: string;
-  responsible: string | null;
-  followUp: string | null;
-}
+/** A requirement as the API shows it (Metod lists it with its source, responsible and follow-up). */
+export type ExportRequirement = ReturnType<typeof requirementView>;
 
 export type ImportKind = 'units' | 'roster' | 'completions' | 'xapi' | 'manual';
 export const IMPORT_KINDS: readonly ImportKind[] = ['units', 'roster', 'completions', 'xapi', 'manual'];
@@ -97,22 +86,6 @@ export function depthFirst(units: ExportUnit[], root: string): ExportUnit[] {
   return out;
 }
 
-function view(r: RequirementSpec): ExportRequirement {
-  return {
-    code: r.code,
-    title: r.title,
-    courses: r.courses.map((c) => c.code),
-    effectiveFrom: r.effectiveFrom,
-    effectiveTo: r.effectiveTo,
-    dueDate: r.dueDate,
-    graceDays: r.graceDays,
-    target: Number(r.targetRate),
-    source: r.source,
-    responsible: r.responsible,
-    followUp: r.followUp,
-  };
-}
-
 /** The trend's window, as GET /api/coverage/trend takes it when `from` is left out. */
 export function trendFrom(asOf: string): string {
   return `${Number(asOf.slice(0, 4)) - 3}${asOf.slice(4)}`;
@@ -163,7 +136,7 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
   return {
     asOf: q.asOf,
     unit: root,
-    requirements: specs.map(view),
+    requirements: specs.map(requirementView),
     summaryUnits,
     tree,
     figures: byRequirement,

@@ -204,7 +204,7 @@ function methodSheet(d: CoverageExport): Table {
       date(r.effectiveTo),
       date(r.dueDate),
       r.graceDays === null ? undefined : num(r.graceDays),
-      pct(r.target),
+      pct(r.targetRate),
       text(r.source),
       text(r.responsible),
       text(r.followUp),

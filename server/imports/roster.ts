@@ -358,16 +358,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       out.push(
         ...bulkInsert(
           'employment',
-          [
-            { name: 'person_id' },
-            { name: 'unit_code', bind: true },
-            { name: 'title', bind: true },
-            { name: 'employment_type' },
-            { name: 'is_manager' },
-            { name: 'start_date' },
-            { name: 'end_date' },
-            { name: 'import_batch_id' },
-          ],
+          EMPLOYMENT_COLUMNS,
           inserts.map((w) => [idOf.get(w.employeeNumber)!, w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId]),
         ),
       );
@@ -386,17 +377,7 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       restore.push(
         ...bulkInsert(
           'employment',
-          [
-            { name: 'id' },
-            { name: 'person_id' },
-            { name: 'unit_code', bind: true },
-            { name: 'title', bind: true },
-            { name: 'employment_type' },
-            { name: 'is_manager' },
-            { name: 'start_date' },
-            { name: 'end_date' },
-            { name: 'import_batch_id' },
-          ],
+          [{ name: 'id' }, ...EMPLOYMENT_COLUMNS],
           deletes.map((h) => [h.id, h.person_id, h.unit_code, h.title, h.employment_type, h.is_manager, h.start_date, h.end_date, h.import_batch_id]),
           // The write may have failed before it deleted them: then they are still there, as they were.
           { orIgnore: true },
@@ -454,3 +435,15 @@ function setEndDate(db: ImportContext['db'], ids: readonly number[], end: string
   for (let i = 0; i < ids.length; i += 99) out.push(db.updateTable('employment').set({ end_date: end }).where('id', 'in', ids.slice(i, i + 99)).compile());
   return out;
 }
+
+/** An employment row as an import writes it: unit codes and titles are the file's words and bound. */
+const EMPLOYMENT_COLUMNS = [
+  { name: 'person_id' },
+  { name: 'unit_code', bind: true },
+  { name: 'title', bind: true },
+  { name: 'employment_type' },
+  { name: 'is_manager' },
+  { name: 'start_date' },
+  { name: 'end_date' },
+  { name: 'import_batch_id' },
+];

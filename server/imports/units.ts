@@ -1,6 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import { addDays } from '../domain/calendar.ts';
-import type { OrgUnit, UnitKind } from '../db/schema.ts';
+import type { OrgUnit } from '../db/schema.ts';
 import { chunksOf, lit, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { date, text, unitKind } from './cells.ts';
 import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS } from './headers.ts';
@@ -11,15 +11,8 @@ import { UnitIndex } from './unit-index.ts';
 /** A unit file row without a "Giltig från" describes the unit since before any roster: */
 export const UNDATED_FROM = '1900-01-01';
 
-interface Version {
-  id?: number;
-  code: string;
-  name: string;
-  parent_code: string | null;
-  kind: UnitKind;
-  valid_from: string;
-  valid_to: string | null;
-}
+/** A unit version as held (with its id) or as read from the file (without). */
+type Version = Omit<OrgUnit, 'id' | 'import_batch_id'> & { id?: number };
 
 const same = (a: Version, b: Version) =>
   a.name === b.name && a.parent_code === b.parent_code && a.kind === b.kind && a.valid_from === b.valid_from && a.valid_to === b.valid_to;

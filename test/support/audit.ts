@@ -1,3 +1,4 @@
+import type { AuditView } from '../../server/domain/audit.ts';
 import { expect } from 'vitest';
 import type { Harness } from './harness.ts';
 
@@ -14,15 +15,8 @@ export interface AuditExpectation {
   detail?: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  kind: string;
-  action: string;
-  scope: string | null;
-  detail: any;
-}
+/** An entry as GET /api/audit answers it. */
+export type AuditRow = AuditView & { detail: any };
 
 /** Entries through the real API (GET /api/audit), newest first; `token` needs audit.read. */
 export async function auditEntries(h: Harness, token: string, filter: { kind?: string; actor?: string; from?: string; to?: string } = {}): Promise<AuditRow[]> {
