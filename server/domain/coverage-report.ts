@@ -177,3 +177,11 @@ export async function myTraining(
   }
   return out;
 }
+
+/** GET /api/me/training: the caller by employee number, with what is required of them at D. */
+export async function myTrainingOf(db: Db, employeeNumber: string, asOf: string, lang: 'sv' | 'en') {
+  const person = await db.selectFrom('person').select(['id', 'name']).where('employee_number', '=', employeeNumber).executeTakeFirst();
+  // Someone signed in but on no roster (a bootstrap admin) is required to take nothing.
+  const requirements = person ? await myTraining(db, person.id, asOf, lang) : [];
+  return { asOf, person: { employeeNumber, name: person?.name ?? null }, requirements };
+}
