@@ -46,8 +46,13 @@ export function addMonthsClamped(date: string, months: number): string {
 }
 
 /** Today's date in Europe/Stockholm. */
+let today: { second: number; date: string } | undefined;
 export function todayInStockholm(now = new Date()): string {
-  return stockholmDateTime(now).slice(0, 10);
+  // Every request asks (sign-in, default dates); formatting a date in a time zone costs more
+  // than a my-training request's SQL, and the answer is the same all through a second.
+  const second = Math.floor(now.getTime() / 1000);
+  if (today?.second !== second) today = { second, date: stockholmDateTime(now).slice(0, 10) };
+  return today.date;
 }
 
 /** An instant as Stockholm local time 'YYYY-MM-DDTHH:MM:SS' (the form completions are stored in). */
