@@ -10,6 +10,8 @@ export interface RoleClaim {
 export interface VerifiedToken {
   employeeNumber: string;
   roles: RoleClaim[];
+  /** The token's exp, in ms since the epoch. */
+  expiresAt?: number;
 }
 
 /** Turns a bearer token into who is asking; throws TokenError when it cannot. */
@@ -38,6 +40,8 @@ function readRoles(payload: JWTPayload, claim: string): RoleClaim[] {
   if (!parsed.success) throw new TokenError(`claim ${claim} is not a list of {role, unit}`);
   return parsed.data.map((r) => ({ role: r.role, unit: r.unit ?? null }));
 }
+
+const expiresAt = (payload: JWTPayload) => (typeof payload.exp === 'number' ? payload.exp * 1000 : undefined);
 
 async function verified(check: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
   try {
@@ -68,7 +72,7 @@ export function devTokens(secret: string | null) {
       const key = await keyPromise;
       const payload = await verified(() => jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'kompetenskoll-dev' }));
       if (!payload.sub) throw new TokenError('no subject', 'sub');
-      return { employeeNumber: payload.sub, roles: readRoles(payload, 'roles') };
+      return { employeeNumber: payload.sub, roles: readRoles(payload, 'roles'), expiresAt: expiresAt(payload) };
     },
   };
 }
@@ -119,7 +123,44 @@ export function oidcTokens(o: OidcOptions): TokenVerifier {
       if (typeof employee !== 'string' || employee.trim() === '' || employee.length > 64) {
         throw new TokenError('no employee number', o.employeeClaim);
       }
-      return { employeeNumber: employee.trim(), roles: readRoles(payload, o.rolesClaim) };
+      return { employeeNumber: employee.trim(), roles: readRoles(payload, o.rolesClaim), expiresAt: expiresAt(payload) };
+    },
+  };
+}
+
+export interface RememberOptions {
+  /** Most tokens kept (default 5 000); the oldest go first. */
+  maxEntries?: number;
+  /** Longest a token is trusted without being verified again (default 60 s). */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/**
+ * A verifier that trusts a token it has accepted for up to a minute, never past the token's exp.
+ * The intranet page sends the same token with every request of a visit; verifying its signature
+ * each time (a hop to a crypto thread per request) was ~10 % of a my-training request
+ * (`npm run bench`). The cost: a key withdrawn from the issuer's JWKS stops working here within
+ * `maxAgeMs` rather than at once. Refused tokens are never kept.
+ */
+export function remembering<V extends TokenVerifier>(inner: V, o: RememberOptions = {}): V {
+  const maxEntries = o.maxEntries ?? 5_000;
+  const maxAgeMs = o.maxAgeMs ?? 60_000;
+  const now = o.now ?? Date.now;
+  const kept = new Map<string, { verified: VerifiedToken; until: number }>();
+  return {
+    ...inner,
+    async verify(token: string): Promise<VerifiedToken> {
+      const t = now();
+      const hit = kept.get(token);
+      if (hit && hit.until > t) return hit.verified;
+      if (hit) kept.delete(token);
+      const verified = await inner.verify(token);
+      if (verified.expiresAt !== undefined) {
+        kept.set(token, { verified, until: Math.min(t + maxAgeMs, verified.expiresAt) });
+        if (kept.size > maxEntries) kept.delete(kept.keys().next().value!);
+      }
+      return verified;
     },
   };
 }
@@ -131,9 +172,9 @@ export function signInFor(config: { auth: 'dev' | 'oidc'; devSecret: string | nu
 } {
   if (config.auth === 'dev') {
     const dev = devTokens(config.devSecret);
-    return { auth: dev, devTokens: dev };
+    return { auth: remembering(dev), devTokens: dev };
   }
   // readConfig has already refused KK_AUTH=oidc without these three.
   const { issuer, audience, jwksUrl } = config.oidc;
-  return { auth: oidcTokens({ ...config.oidc, issuer: issuer!, audience: audience!, jwksUrl: jwksUrl! }) };
+  return { auth: remembering(oidcTokens({ ...config.oidc, issuer: issuer!, audience: audience!, jwksUrl: jwksUrl! })) };
 }
