@@ -142,6 +142,25 @@ export type Subject = { unit: string } | { personId: number };
 const one = (subject: Subject) => ('personId' in subject ? '+' : '');
 
 /**
+ * `mine`: the units of a person's employments active at D; `up`: each of them with itself and
+ * its ancestors in the tree valid at D. A requirement reaches the person only through a scope
+ * unit among those ancestors.
+ */
+function personUnitsUp(personId: number, D: string): RawBuilder<unknown> {
+  const valid = (alias: string) => validAt(alias, D);
+  return sql`mine(unit_code) AS (
+          SELECT DISTINCT e.unit_code FROM employment e
+          WHERE e.person_id = ${personId} AND e.start_date <= ${D} AND (e.end_date IS NULL OR e.end_date >= ${D})
+        ),
+        up(unit_code, code) AS (
+          SELECT o.code, o.code FROM org_unit o WHERE o.code IN (SELECT unit_code FROM mine) AND ${valid('o')}
+          UNION
+          SELECT up.unit_code, p.code FROM up JOIN org_unit o ON o.code = up.code AND ${valid('o')}
+          JOIN org_unit p ON p.code = o.parent_code AND ${valid('p')}
+        )`;
+}
+
+/**
  * The CTEs that give, per person in R's population at D: status, due date, overdue, the deciding
  * record's time and the expiry of the latest completion. `emp` holds (person, branch, unit).
  */
@@ -164,16 +183,7 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
           WHERE e.start_date <= ${D} AND (e.end_date IS NULL OR e.end_date >= ${D})
             AND (EXISTS (SELECT 1 FROM covered) OR e.unit_code IN (SELECT code FROM scope_down)) ${filters(r, 'e')}
         ),`
-      : sql`mine(unit_code) AS (
-          SELECT DISTINCT e.unit_code FROM employment e
-          WHERE e.person_id = ${subject.personId} AND e.start_date <= ${D} AND (e.end_date IS NULL OR e.end_date >= ${D})
-        ),
-        up(unit_code, code) AS (
-          SELECT o.code, o.code FROM org_unit o WHERE o.code IN (SELECT unit_code FROM mine) AND ${valid('o')}
-          UNION
-          SELECT up.unit_code, p.code FROM up JOIN org_unit o ON o.code = up.code AND ${valid('o')}
-          JOIN org_unit p ON p.code = o.parent_code AND ${valid('p')}
-        ),
+      : sql`${personUnitsUp(subject.personId, D)},
         in_scope(code) AS (
           SELECT DISTINCT up.unit_code FROM up JOIN requirement_scope s ON s.unit_code = +up.code AND s.requirement_id = ${r.id}
         ),
@@ -506,6 +516,14 @@ function personStatus(row: StatusRow, asOf: string): StatusPart {
   };
 }
 
+/** The person's units at D and their ancestors (`up` of `personUnitsUp`). */
+async function unitsUp(db: Db, personId: number, asOf: string): Promise<Set<string>> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
+  const { rows } = await sql<{ code: string }>`WITH RECURSIVE ${personUnitsUp(personId, asOf)}
+    SELECT code FROM up`.execute(db);
+  return new Set(rows.map((r) => r.code));
+}
+
 /**
  * Building and compiling the per-person statement with Kysely cost more than SQLite running it
  * (`npm run bench`, me/training), and it depends only on the requirement and the date: it is
@@ -526,8 +544,14 @@ const specKeys = new WeakMap<RequirementSpec, string>();
  */
 export async function personCoverage(db: Db, specs: RequirementSpec[], personId: number, asOf: string): Promise<Map<string, StatusPart>> {
   const out = new Map<string, StatusPart>();
-  for (const r of specs) {
-    if (!isEffective(r, asOf)) continue;
+  const effective = specs.filter((r) => isEffective(r, asOf));
+  if (!effective.length) return out;
+  // Requirements whose scope holds none of the person's units or their ancestors cannot reach
+  // them: one small statement spares each of those its own (most staff are in reach of two or
+  // three of the city's requirements).
+  const up = await unitsUp(db, personId, asOf);
+  for (const r of effective) {
+    if (!r.scope.some((u) => up.has(u))) continue;
     let spec = specKeys.get(r);
     if (spec === undefined) specKeys.set(r, (spec = JSON.stringify(r)));
     const key = `${asOf}|${spec}`;
