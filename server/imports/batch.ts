@@ -141,23 +141,6 @@ export function lit<V extends number | string | null>(v: V): RawBuilder<V> {
   return sql.lit<V>(v);
 }
 
-/** Lets the event loop answer other requests during a long in-memory pass. */
-export const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
- * For a long loop: `await pause()` costs nothing until 8 ms have passed since the last turn, then
- * lets other requests run (a 300 000-row pass would otherwise stall every reader for a second).
- */
-export function pacer(everyMs = 8): () => Promise<void> | undefined {
-  let since = performance.now();
-  return () => {
-    if (performance.now() - since < everyMs) return undefined;
-    return yieldNow().then(() => {
-      since = performance.now();
-    });
-  };
-}
-
 export function errorsOf(rejections: Rejection[], lang: Lang): ImportError[] {
   return rejections.map((r) => {
     const messageSv = message('sv', r.key, r.params);

@@ -1,12 +1,13 @@
 import type { CompiledQuery } from 'kysely';
 import { noUndo } from '../db/import-write.ts';
 import type { RecordStatus } from '../db/schema.ts';
-import { bulkInsert, pacer, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { pacer, yieldNow } from './pace.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
 import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
-import { shown, views } from './rows.ts';
+import { RowView, shown } from './rows.ts';
 
 /**
  * Course results from the learning portal's export. The person is found by employee number,
@@ -15,15 +16,33 @@ import { shown, views } from './rows.ts';
  */
 /** Rows per slice of statements built between pauses (a multiple of the 400 rows a statement takes). */
 const STATEMENT_SLICE = 8000;
+/**
+ * Rows read per query where a read could be large (people; records held, by a span of ids): a row
+ * read and keyed takes ~5–8 µs, so a page holds the server some 20–30 ms. One query over all
+ * 50 000 people, or 20 000 records a page, held it for 100–250 ms under `npm run bench`.
+ */
+const PAGE = 4000;
 
 export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
   const sheet = locateHeader(file, COMPLETION_COLUMNS);
   const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
-  const [people, courses] = await Promise.all([
-    ctx.db.selectFrom('person').select(['id', 'employee_number', 'email']).where('anonymised_at', 'is', null).execute(),
-    ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute(),
-  ]);
+  const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute();
+  const people: { id: number; employee_number: string; email: string | null }[] = [];
+  for (let after = 0; ; ) {
+    const page = await ctx.db
+      .selectFrom('person')
+      .select(['id', 'employee_number', 'email'])
+      .where('anonymised_at', 'is', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    for (const p of page) people.push(p);
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].id;
+    await yieldNow();
+  }
   const byNumber = new Map(people.map((p) => [p.employee_number, p.id]));
   const byEmail = new Map<string, number | null>();
   for (const p of people) {
@@ -44,15 +63,16 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     reachable = new Set(units.filter((e) => within(ctx.reach, e.unit_code)).map((e) => e.person_id));
   }
 
-  const rows = views(sheet, map);
+  const rows = sheet.rows;
   const rejections: Rejection[] = [];
   const found: { row: number; person: number; course: number; status: RecordStatus; at: string }[] = [];
   let done = 0;
-  for (const r of rows) {
-    if (++done % 10000 === 0) {
-      ctx.progress?.({ phase: 'check', done, total: rows.length });
-      await yieldNow();
-    }
+  const pause = pacer();
+  for (const row of rows) {
+    if (++done % 10000 === 0) ctx.progress?.({ phase: 'check', done, total: rows.length });
+    await pause();
+    // One view at a time rather than a view of every row made up front in one stretch.
+    const r = new RowView(map, row);
     const number = text(r.cell('employeeNumber'));
     const mail = text(r.cell('email'));
     if (!number && !mail) { rejections.push(r.reject(map.employeeNumber ? 'employeeNumber' : 'email', 'import.required')); continue; }
@@ -77,23 +97,31 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   // What is held for the courses in the file, to leave out what is already there.
   const courseIds = [...new Set(found.map((f) => f.course))];
   const held = new Set<string>();
-  const pause = pacer();
-  for (const course of courseIds) {
-    // In pages, with pauses between them: a course can hold a hundred thousand records.
-    for (let after = 0; ; ) {
-      const page = await ctx.db
-        .selectFrom('completion')
-        .select(['id', 'person_id', 'course_id', 'status', 'occurred_at'])
-        .where('course_id', '=', course)
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(20_000)
-        .execute();
-      for (const h of page) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
-      if (page.length < 20_000) break;
-      after = page[page.length - 1].id;
-      await yieldNow();
+  // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
+  // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
+  // table for a course with few records (~130 ms for 600 000), and again for every course.
+  const ids = courseIds.length
+    ? await ctx.db.selectFrom('completion').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst()
+    : undefined;
+  const top = Number(ids?.hi ?? 0);
+  const inFile = courseIds.map((c) => lit(c));
+  for (let after = Number(ids?.lo ?? 1) - 1; after < top; ) {
+    const page = await ctx.db
+      .selectFrom('completion')
+      .select(['person_id', 'course_id', 'status', 'occurred_at'])
+      .where('id', '>', after)
+      .where('id', '<=', after + PAGE)
+      .where('course_id', 'in', inFile)
+      .execute();
+    for (const h of page) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
+    after += PAGE;
+    if (!page.length) {
+      // Past a gap in the ids (records deleted), from the next id there is.
+      const next = await ctx.db.selectFrom('completion').select((eb) => eb.fn.min('id').as('id')).where('id', '>', after).executeTakeFirst();
+      if (next?.id == null) break;
+      after = Math.max(after, Number(next.id) - 1);
     }
+    await yieldNow();
   }
   const inserts: typeof found = [];
   for (const f of found) {
