@@ -14,8 +14,11 @@ import { RowView, shown } from './rows.ts';
  * else by e-mail (case-insensitive); the course by code, else by title. Records are appended;
  * one already held with the same person, course, status and time is not written again.
  */
-/** Rows per slice of statements built between pauses (a multiple of the 400 rows a statement takes). */
-const STATEMENT_SLICE = 8000;
+/**
+ * Rows per slice of statements built between asking the pacer (a multiple of the 400 rows a
+ * statement takes). Slices of 8000 with a pause after each held the server 50–80 ms at a time.
+ */
+const STATEMENT_SLICE = 800;
 /**
  * Rows read per query where a read could be large (people; records held, by a span of ids): a row
  * read and keyed takes ~5–8 µs, so a page holds the server some 20–30 ms. One query over all
@@ -28,7 +31,8 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
   const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute();
-  const people: { id: number; employee_number: string; email: string | null }[] = [];
+  const byNumber = new Map<string, number>();
+  const byEmail = new Map<string, number | null>();
   for (let after = 0; ; ) {
     const page = await ctx.db
       .selectFrom('person')
@@ -38,18 +42,16 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
       .orderBy('id')
       .limit(PAGE)
       .execute();
-    for (const p of page) people.push(p);
+    for (const p of page) {
+      byNumber.set(p.employee_number, p.id);
+      if (!p.email) continue;
+      const k = p.email.toLowerCase();
+      // Two people sharing an address: the address names neither.
+      byEmail.set(k, byEmail.has(k) ? null : p.id);
+    }
     if (page.length < PAGE) break;
     after = page[page.length - 1].id;
     await yieldNow();
-  }
-  const byNumber = new Map(people.map((p) => [p.employee_number, p.id]));
-  const byEmail = new Map<string, number | null>();
-  for (const p of people) {
-    if (!p.email) continue;
-    const k = p.email.toLowerCase();
-    // Two people sharing an address: the address names neither.
-    byEmail.set(k, byEmail.has(k) ? null : p.id);
   }
   const courseBy = new Map<string, number>();
   for (const c of courses) for (const k of [c.title_en, c.title_sv]) if (k) courseBy.set(`t:${fold(k)}`, c.id);
@@ -59,13 +61,22 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   // Who the caller may record results for: people with an employment in their reach.
   let reachable: Set<number> | null = null;
   if (!ctx.reach.all) {
-    const units = await ctx.db.selectFrom('employment').select(['person_id', 'unit_code']).distinct().execute();
-    reachable = new Set(units.filter((e) => within(ctx.reach, e.unit_code)).map((e) => e.person_id));
+    reachable = new Set<number>();
+    for (let after = 0; ; ) {
+      const page = await ctx.db.selectFrom('employment').select(['id', 'person_id', 'unit_code']).where('id', '>', after).orderBy('id').limit(PAGE).execute();
+      for (const e of page) if (within(ctx.reach, e.unit_code)) reachable.add(e.person_id);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].id;
+      await yieldNow();
+    }
   }
 
   const rows = sheet.rows;
   const rejections: Rejection[] = [];
-  const found: { row: number; person: number; course: number; status: RecordStatus; at: string }[] = [];
+  const found: { row: number; person: number; course: number; status: RecordStatus; at: string; key: string }[] = [];
+  // The records the file names, each once (the first row naming it is the one written), and their courses.
+  const named = new Set<string>();
+  const courseIds = new Set<number>();
   let done = 0;
   const pause = pacer();
   for (const row of rows) {
@@ -90,21 +101,25 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     if (!status) { rejections.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) })); continue; }
     const at = dateTime(r.cell('date'));
     if (!at) { rejections.push(r.reject('date', at === null ? 'import.required' : 'import.badDate', { value: shown(r.cell('date')) })); continue; }
-    found.push({ row: r.number, person, course, status, at });
+    const key = `${person}|${course}|${status}|${at}`;
+    if (named.has(key)) continue;
+    named.add(key);
+    courseIds.add(course);
+    found.push({ row: r.number, person, course, status, at, key });
   }
   ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
-  // What is held for the courses in the file, to leave out what is already there.
-  const courseIds = [...new Set(found.map((f) => f.course))];
+  // What of it is held already, to leave out. Only those keys are kept: a set of every record held
+  // for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
   const held = new Set<string>();
   // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
   // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
   // table for a course with few records (~130 ms for 600 000), and again for every course.
-  const ids = courseIds.length
+  const ids = courseIds.size
     ? await ctx.db.selectFrom('completion').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst()
     : undefined;
   const top = Number(ids?.hi ?? 0);
-  const inFile = courseIds.map((c) => lit(c));
+  const inFile = [...courseIds].map((c) => lit(c));
   for (let after = Number(ids?.lo ?? 1) - 1; after < top; ) {
     const page = await ctx.db
       .selectFrom('completion')
@@ -113,7 +128,10 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
       .where('id', '<=', after + PAGE)
       .where('course_id', 'in', inFile)
       .execute();
-    for (const h of page) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
+    for (const h of page) {
+      const key = `${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`;
+      if (named.has(key)) held.add(key);
+    }
     after += PAGE;
     if (!page.length) {
       // Past a gap in the ids (records deleted), from the next id there is.
@@ -126,10 +144,7 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   const inserts: typeof found = [];
   for (const f of found) {
     await pause();
-    const key = `${f.person}|${f.course}|${f.status}|${f.at}`;
-    if (held.has(key)) continue;
-    held.add(key);
-    inserts.push(f);
+    if (!held.has(f.key)) inserts.push(f);
   }
   return {
     kind: 'completions',
@@ -146,7 +161,7 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
         // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
         const rows = inserts.slice(i, i + STATEMENT_SLICE).map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]);
         out.push(...bulkInsert('completion', columns, rows));
-        await yieldNow();
+        await pause();
       }
       return out;
     },
