@@ -21,10 +21,10 @@ import { RowView, shown } from './rows.ts';
 const STATEMENT_SLICE = 800;
 /**
  * Rows read per query where a read could be large (people; records held, by a span of ids): a row
- * read and keyed takes ~5–8 µs, so a page holds the server some 20–30 ms. One query over all
+ * read and keyed takes ~5–8 µs, so a page holds the server some 15–20 ms. One query over all
  * 50 000 people, or 20 000 records a page, held it for 100–250 ms under `npm run bench`.
  */
-const PAGE = 4000;
+const PAGE = 2500;
 
 export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
   const sheet = locateHeader(file, COMPLETION_COLUMNS);
