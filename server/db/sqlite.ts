@@ -183,13 +183,14 @@ class Checkpointer {
   #worker: Worker | null = null;
   #state: 'idle' | 'busy' | 'again' = 'idle';
   #failed = false;
+  #closed = false;
   constructor(
     readonly file: string,
     readonly fallback: () => void,
   ) {}
 
   afterWrite() {
-    if (this.#failed) return;
+    if (this.#failed || this.#closed) return;
     if (this.#state !== 'idle') {
       this.#state = 'again';
       return;
@@ -218,12 +219,14 @@ class Checkpointer {
     worker.on('error', () => {
       this.#failed = true;
       this.#worker = null;
-      this.fallback();
+      if (!this.#closed) this.fallback();
     });
     return (this.#worker = worker);
   }
 
   async close() {
+    // A checkpoint finishing meanwhile must not start another worker.
+    this.#closed = true;
     const worker = this.#worker;
     this.#worker = null;
     if (!worker) return;
