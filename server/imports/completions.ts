@@ -115,12 +115,13 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
   // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
   // table for a course with few records (~130 ms for 600 000), and again for every course.
-  const ids = courseIds.size
-    ? await ctx.db.selectFrom('completion').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst()
-    : undefined;
-  const top = Number(ids?.hi ?? 0);
+  // The first and last id one query each: SQLite reads min() or max() of the key from the end of
+  // the tree only when it is the query's one aggregate; both in one query scan the table (~50 ms).
+  const first = courseIds.size ? await ctx.db.selectFrom('completion').select((eb) => eb.fn.min('id').as('id')).executeTakeFirst() : undefined;
+  const last = first?.id == null ? undefined : await ctx.db.selectFrom('completion').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const top = Number(last?.id ?? 0);
   const inFile = [...courseIds].map((c) => lit(c));
-  for (let after = Number(ids?.lo ?? 1) - 1; after < top; ) {
+  for (let after = Number(first?.id ?? 1) - 1; after < top; ) {
     const page = await ctx.db
       .selectFrom('completion')
       .select(['person_id', 'course_id', 'status', 'occurred_at'])
