@@ -76,6 +76,7 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
   const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope };
   const encoder = new TextEncoder();
   if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) {
+    // Sent as it is serialised, with pauses: an answer can list hundreds of thousands of errors.
     const pieces = answerJson(await importFile(ctx, job));
     const json = new ReadableStream<Uint8Array>({
       async pull(controller) {
