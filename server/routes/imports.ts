@@ -9,6 +9,7 @@ import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
+import { yieldNow } from '../imports/pace.ts';
 import { importFile } from '../imports/run.ts';
 import type { RosterMode } from '../imports/roster.ts';
 
@@ -41,6 +42,9 @@ async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName
   }
   const file = form.get('file');
   if (file === null || typeof file === 'string') throw new DomainError('bad_request', 'import.noFile');
+  // A turn for other requests between parsing the body and copying the file out of it: for a
+  // 10 MB file the two together held the server ~50–60 ms.
+  await yieldNow();
   return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null };
 }
 
