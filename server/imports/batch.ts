@@ -6,6 +6,7 @@ import type { Db } from '../db/schema.ts';
 import { auditStatement } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
+import { pacer } from './pace.ts';
 import type { Reach } from './reach.ts';
 import { rematchXapi } from '../xapi/store.ts';
 
@@ -141,30 +142,29 @@ export function lit<V extends number | string | null>(v: V): RawBuilder<V> {
   return sql.lit<V>(v);
 }
 
-/** Lets the event loop answer other requests during a long in-memory pass. */
-export const yieldNow = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
- * For a long loop: `await pause()` costs nothing until 8 ms have passed since the last turn, then
- * lets other requests run (a 300 000-row pass would otherwise stall every reader for a second).
- */
-export function pacer(everyMs = 8): () => Promise<void> | undefined {
-  let since = performance.now();
-  return () => {
-    if (performance.now() - since < everyMs) return undefined;
-    return yieldNow().then(() => {
-      since = performance.now();
-    });
-  };
-}
-
-export function errorsOf(rejections: Rejection[], lang: Lang): ImportError[] {
-  return rejections.map((r) => {
+/** With pauses: a file can have a rejection on every one of its rows. */
+export async function errorsOf(rejections: Rejection[], lang: Lang): Promise<ImportError[]> {
+  const pause = pacer();
+  const out: ImportError[] = [];
+  for (const r of rejections) {
+    await pause();
     const messageSv = message('sv', r.key, r.params);
     const messageEn = message('en', r.key, r.params);
-    return { row: r.row, column: r.column, message: lang === 'en' ? messageEn : messageSv, messageSv, messageEn };
-  });
+    out.push({ row: r.row, column: r.column, message: lang === 'en' ? messageEn : messageSv, messageSv, messageEn });
+  }
+  return out;
 }
+
+const REJECTED_COLUMNS = [
+  { name: 'batch_id' },
+  { name: 'row_number' },
+  { name: 'column_name', bind: true },
+  { name: 'message_sv', bind: true },
+  { name: 'message_en', bind: true },
+  { name: 'row_json', bind: true },
+];
+/** Rejected rows per slice of statements built between asking the pacer (25 rows a statement). */
+const REJECTED_SLICE = 500;
 
 const RETRIES = 3;
 // A key taken meanwhile, not any constraint: D1 ends every constraint's message (CHECK, NOT NULL,
@@ -185,7 +185,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     const last = await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
     const batchId = Number(last?.id ?? 0) + 1;
     const plan = await makePlan();
-    const errors = errorsOf(plan.rejections, ctx.lang);
+    const errors = await errorsOf(plan.rejections, ctx.lang);
     const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
     const answer: ImportAnswer = {
       batchId: null,
@@ -200,15 +200,15 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     if (ctx.dryRun) return answer;
     const now = new Date().toISOString();
     const statements: CompiledQuery[] = await plan.statements(batchId);
-    const rejected = plan.rejections.map((r, i) => ({
-      row_number: r.row,
-      column_name: r.column,
-      message_sv: errors[i].messageSv,
-      message_en: errors[i].messageEn,
-      row_json: JSON.stringify(r.values),
-    }));
-    for (const chunk of chunksOf(rejected, 5)) {
-      statements.push(ctx.db.insertInto('import_rejected_row').values(chunk.map((r) => ({ ...r, batch_id: lit(batchId) }))).compile());
+    // Through bulkInsert, a slice at a time: 150 000 rejected rows built with the query builder in
+    // one go held the server for ~1.9 s.
+    const pause = pacer();
+    for (let i = 0; i < plan.rejections.length; i += REJECTED_SLICE) {
+      const rows = plan.rejections
+        .slice(i, i + REJECTED_SLICE)
+        .map((r, k) => [batchId, r.row, r.column, errors[i + k].messageSv, errors[i + k].messageEn, JSON.stringify(r.values)]);
+      statements.push(...bulkInsert('import_rejected_row', REJECTED_COLUMNS, rows));
+      await pause();
     }
     statements.push(
       auditStatement(

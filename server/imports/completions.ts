@@ -1,36 +1,57 @@
 import type { CompiledQuery } from 'kysely';
 import { noUndo } from '../db/import-write.ts';
 import type { RecordStatus } from '../db/schema.ts';
-import { bulkInsert, pacer, yieldNow, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { pacer, yieldNow } from './pace.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
 import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
-import { shown, views } from './rows.ts';
+import { RowView, shown } from './rows.ts';
 
 /**
  * Course results from the learning portal's export. The person is found by employee number,
  * else by e-mail (case-insensitive); the course by code, else by title. Records are appended;
  * one already held with the same person, course, status and time is not written again.
  */
-/** Rows per slice of statements built between pauses (a multiple of the 400 rows a statement takes). */
-const STATEMENT_SLICE = 8000;
+/**
+ * Rows per slice of statements built between asking the pacer (a multiple of the 400 rows a
+ * statement takes). Slices of 8000 with a pause after each held the server 50–80 ms at a time.
+ */
+const STATEMENT_SLICE = 800;
+/**
+ * Rows read per query where a read could be large (people; records held, by a span of ids): a row
+ * read and keyed takes ~5–8 µs, so a page holds the server some 15–20 ms. One query over all
+ * 50 000 people, or 20 000 records a page, held it for 100–250 ms under `npm run bench`.
+ */
+const PAGE = 2500;
 
 export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
   const sheet = locateHeader(file, COMPLETION_COLUMNS);
   const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
-  const [people, courses] = await Promise.all([
-    ctx.db.selectFrom('person').select(['id', 'employee_number', 'email']).where('anonymised_at', 'is', null).execute(),
-    ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute(),
-  ]);
-  const byNumber = new Map(people.map((p) => [p.employee_number, p.id]));
+  const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute();
+  const byNumber = new Map<string, number>();
   const byEmail = new Map<string, number | null>();
-  for (const p of people) {
-    if (!p.email) continue;
-    const k = p.email.toLowerCase();
-    // Two people sharing an address: the address names neither.
-    byEmail.set(k, byEmail.has(k) ? null : p.id);
+  for (let after = 0; ; ) {
+    const page = await ctx.db
+      .selectFrom('person')
+      .select(['id', 'employee_number', 'email'])
+      .where('anonymised_at', 'is', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    for (const p of page) {
+      byNumber.set(p.employee_number, p.id);
+      if (!p.email) continue;
+      const k = p.email.toLowerCase();
+      // Two people sharing an address: the address names neither.
+      byEmail.set(k, byEmail.has(k) ? null : p.id);
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].id;
+    await yieldNow();
   }
   const courseBy = new Map<string, number>();
   for (const c of courses) for (const k of [c.title_en, c.title_sv]) if (k) courseBy.set(`t:${fold(k)}`, c.id);
@@ -40,19 +61,29 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
   // Who the caller may record results for: people with an employment in their reach.
   let reachable: Set<number> | null = null;
   if (!ctx.reach.all) {
-    const units = await ctx.db.selectFrom('employment').select(['person_id', 'unit_code']).distinct().execute();
-    reachable = new Set(units.filter((e) => within(ctx.reach, e.unit_code)).map((e) => e.person_id));
-  }
-
-  const rows = views(sheet, map);
-  const rejections: Rejection[] = [];
-  const found: { row: number; person: number; course: number; status: RecordStatus; at: string }[] = [];
-  let done = 0;
-  for (const r of rows) {
-    if (++done % 10000 === 0) {
-      ctx.progress?.({ phase: 'check', done, total: rows.length });
+    reachable = new Set<number>();
+    for (let after = 0; ; ) {
+      const page = await ctx.db.selectFrom('employment').select(['id', 'person_id', 'unit_code']).where('id', '>', after).orderBy('id').limit(PAGE).execute();
+      for (const e of page) if (within(ctx.reach, e.unit_code)) reachable.add(e.person_id);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].id;
       await yieldNow();
     }
+  }
+
+  const rows = sheet.rows;
+  const rejections: Rejection[] = [];
+  const found: { row: number; person: number; course: number; status: RecordStatus; at: string; key: string }[] = [];
+  // The records the file names, each once (the first row naming it is the one written), and their courses.
+  const named = new Set<string>();
+  const courseIds = new Set<number>();
+  let done = 0;
+  const pause = pacer();
+  for (const row of rows) {
+    if (++done % 10000 === 0) ctx.progress?.({ phase: 'check', done, total: rows.length });
+    await pause();
+    // One view at a time rather than a view of every row made up front in one stretch.
+    const r = new RowView(map, row);
     const number = text(r.cell('employeeNumber'));
     const mail = text(r.cell('email'));
     if (!number && !mail) { rejections.push(r.reject(map.employeeNumber ? 'employeeNumber' : 'email', 'import.required')); continue; }
@@ -70,38 +101,51 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     if (!status) { rejections.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) })); continue; }
     const at = dateTime(r.cell('date'));
     if (!at) { rejections.push(r.reject('date', at === null ? 'import.required' : 'import.badDate', { value: shown(r.cell('date')) })); continue; }
-    found.push({ row: r.number, person, course, status, at });
+    const key = `${person}|${course}|${status}|${at}`;
+    if (named.has(key)) continue;
+    named.add(key);
+    courseIds.add(course);
+    found.push({ row: r.number, person, course, status, at, key });
   }
   ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
-  // What is held for the courses in the file, to leave out what is already there.
-  const courseIds = [...new Set(found.map((f) => f.course))];
+  // What of it is held already, to leave out. Only those keys are kept: a set of every record held
+  // for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
   const held = new Set<string>();
-  const pause = pacer();
-  for (const course of courseIds) {
-    // In pages, with pauses between them: a course can hold a hundred thousand records.
-    for (let after = 0; ; ) {
-      const page = await ctx.db
-        .selectFrom('completion')
-        .select(['id', 'person_id', 'course_id', 'status', 'occurred_at'])
-        .where('course_id', '=', course)
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(20_000)
-        .execute();
-      for (const h of page) held.add(`${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`);
-      if (page.length < 20_000) break;
-      after = page[page.length - 1].id;
-      await yieldNow();
+  // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
+  // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
+  // table for a course with few records (~130 ms for 600 000), and again for every course.
+  // The first and last id one query each: SQLite reads min() or max() of the key from the end of
+  // the tree only when it is the query's one aggregate; both in one query scan the table (~50 ms).
+  const first = courseIds.size ? await ctx.db.selectFrom('completion').select((eb) => eb.fn.min('id').as('id')).executeTakeFirst() : undefined;
+  const last = first?.id == null ? undefined : await ctx.db.selectFrom('completion').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const top = Number(last?.id ?? 0);
+  const inFile = [...courseIds].map((c) => lit(c));
+  for (let after = Number(first?.id ?? 1) - 1; after < top; ) {
+    const page = await ctx.db
+      .selectFrom('completion')
+      .select(['person_id', 'course_id', 'status', 'occurred_at'])
+      .where('id', '>', after)
+      .where('id', '<=', after + PAGE)
+      .where('course_id', 'in', inFile)
+      .execute();
+    for (const h of page) {
+      const key = `${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`;
+      if (named.has(key)) held.add(key);
     }
+    after += PAGE;
+    if (!page.length) {
+      // Past a gap in the ids (records deleted), from the next id there is.
+      const next = await ctx.db.selectFrom('completion').select((eb) => eb.fn.min('id').as('id')).where('id', '>', after).executeTakeFirst();
+      if (next?.id == null) break;
+      after = Math.max(after, Number(next.id) - 1);
+    }
+    await yieldNow();
   }
   const inserts: typeof found = [];
   for (const f of found) {
     await pause();
-    const key = `${f.person}|${f.course}|${f.status}|${f.at}`;
-    if (held.has(key)) continue;
-    held.add(key);
-    inserts.push(f);
+    if (!held.has(f.key)) inserts.push(f);
   }
   return {
     kind: 'completions',
@@ -118,7 +162,7 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
         // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
         const rows = inserts.slice(i, i + STATEMENT_SLICE).map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]);
         out.push(...bulkInsert('completion', columns, rows));
-        await yieldNow();
+        await pause();
       }
       return out;
     },

@@ -1,6 +1,7 @@
 import * as XLSX from 'xlsx';
 import { DomainError } from '../domain/errors.ts';
 import { decodeText, parseCsv } from './csv.ts';
+import { pacer } from './pace.ts';
 import { guardZip } from './zip-guard.ts';
 
 /** A date (and time) the spreadsheet itself marked as one: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS'. */
@@ -49,13 +50,13 @@ export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sh
   return readCsv(bytes, limits);
 }
 
-function readCsv(bytes: Uint8Array, limits: ReadLimits): Sheet {
-  const text = decodeText(bytes);
+async function readCsv(bytes: Uint8Array, limits: ReadLimits): Promise<Sheet> {
+  const text = await decodeText(bytes);
   // A text file with NUL or other control bytes is not a CSV: random bytes, an image, a PDF.
   if (/[\u0000-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) throw new DomainError('unprocessable', 'import.notSpreadsheet');
   let header: SheetRow | null = null;
   const rows: SheetRow[] = [];
-  parseCsv(text, (fields, row) => {
+  await parseCsv(text, (fields, row) => {
     if (fields.every((f) => f.trim() === '')) return;
     if (!header) {
       header = { row, cells: fields };
@@ -88,9 +89,11 @@ async function readXlsx(bytes: Uint8Array, sheetName: string | undefined, limits
   const data = (ws['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
   let header: SheetRow | null = null;
   const rows: SheetRow[] = [];
+  const pause = pacer();
   for (let r = 0; r < data.length; r++) {
     const line = data[r];
     if (!line) continue;
+    await pause();
     const cells: CellValue[] = [];
     for (let c = 0; c < line.length; c++) cells.push(cellValue(line[c], date1904));
     if (cells.every(blank)) continue;

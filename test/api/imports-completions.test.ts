@@ -141,4 +141,33 @@ describe('completions import', () => {
     const badLines = (await bad.text()).trim().split('\n').map((l) => JSON.parse(l));
     expect(badLines.at(-1).problem).toMatchObject({ status: 422, code: 'import.columns' });
   });
+
+  it('leaves out what is held for any course in the file, wherever its id lies, and a record the file repeats', async () => {
+    await load(h.db, { people: [['P1', 'Ett'], ['P2', 'Två']], courses: [course('A'), course('B'), course('C')] });
+    const person = new Map((await h.db.selectFrom('person').select(['id', 'employee_number']).execute()).map((p) => [p.employee_number, p.id]));
+    const courseId = new Map((await h.db.selectFrom('course').select(['id', 'code']).execute()).map((c) => [c.code, c.id]));
+    // Held records far apart in id: the import reads what is held a span of ids at a time.
+    const held = (id: number, p: string, c: string, status: 'completed' | 'started', at: string) =>
+      ({ id, person_id: person.get(p)!, course_id: courseId.get(c)!, status, occurred_at: at, source: 'manual' as const, source_ref: null, recorded_by: 'test', recorded_at: '2020-01-01T00:00:00.000Z', import_batch_id: null });
+    await h.db
+      .insertInto('completion')
+      .values([held(1, 'P1', 'A', 'completed', '2020-01-01'), held(5_000, 'P2', 'B', 'completed', '2020-02-02'), held(50_000, 'P1', 'C', 'started', '2020-03-03'), held(50_001, 'P2', 'A', 'completed', '2020-04-04')])
+      .execute();
+    const file = csvFile([
+      ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
+      ['P1', 'A', 'Genomförd', '2020-01-01'], // held (id 1)
+      ['P2', 'B', 'Genomförd', '2020-02-02'], // held (id 5 000)
+      ['P1', 'C', 'Påbörjad', '2020-03-03'], // held (id 50 000)
+      ['P1', 'C', 'Genomförd', '2020-03-03'], // new: another status
+      ['P2', 'A', 'Genomförd', '2020-04-05'], // new: another day than id 50 001's
+      ['P2', 'A', 'Genomförd', '2020-04-05'], // the row above again
+    ]);
+    const a = await imported(h, '/api/imports/completions', admin, file, 'h.csv');
+    expect(a).toMatchObject({ rowsTotal: 6, rowsAccepted: 6, rowsRejected: 0, changes: { added: 2 } });
+    const written = await h.db.selectFrom('completion').select(['person_id', 'course_id', 'status', 'occurred_at', 'source_ref']).where('import_batch_id', '=', a.batchId).orderBy('id').execute();
+    expect(written).toEqual([
+      { person_id: person.get('P1'), course_id: courseId.get('C'), status: 'completed', occurred_at: '2020-03-03', source_ref: 'row 5' },
+      { person_id: person.get('P2'), course_id: courseId.get('A'), status: 'completed', occurred_at: '2020-04-05', source_ref: 'row 6' },
+    ]);
+  });
 });
