@@ -22,6 +22,8 @@ export interface Config {
   devSecret: string | null;
   /** Years after a person's last employment ends before `npm run retention` anonymises them. */
   retentionYears: number;
+  /** Threads that share out long counts on Node (KK_READ_THREADS); null: one per core, at most 4. */
+  readThreads: number | null;
 }
 
 const schema = z.object({
@@ -40,6 +42,7 @@ const schema = z.object({
   KK_XAPI_CREDENTIALS: z.string().default(''),
   KK_DEV_SECRET: z.string().min(16).optional(),
   KK_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
+  KK_READ_THREADS: z.coerce.number().int().min(0).max(16).optional(),
 });
 
 export function readConfig(env: Record<string, string | undefined>): Config {
@@ -81,6 +84,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     xapiCredentials,
     devSecret: e.KK_DEV_SECRET ?? null,
     retentionYears: e.KK_RETENTION_YEARS,
+    readThreads: e.KK_READ_THREADS ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
 import { signInFor } from './auth/tokens.ts';
@@ -18,7 +19,7 @@ function log(entry: Record<string, unknown>) {
 /** Node entry: better-sqlite3 (WAL) with migrations, the app, and the built components as static files. */
 export async function startNode(env: Record<string, string | undefined> = process.env) {
   const config = readConfig(env);
-  const handle = openSqlite(config.dbFile);
+  const handle = openSqlite(config.dbFile, { readThreads: config.readThreads ?? Math.min(4, availableParallelism()) });
   if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
   const signIn = signInFor(config);
   const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, ...signIn });

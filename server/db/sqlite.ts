@@ -15,6 +15,8 @@ import {
   type QueryResult,
 } from 'kysely';
 import { migrate } from './migrate.ts';
+import { setPartitionRunner } from './partitions.ts';
+import { ReadPool } from './read-pool.ts';
 import type { Database } from './schema.ts';
 
 export interface SqliteHandle {
@@ -24,7 +26,7 @@ export interface SqliteHandle {
 }
 
 /** Opens (creating if needed) the embedded database in WAL mode and brings its schema up to date. */
-export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void } = {}): SqliteHandle {
+export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void; readThreads?: number } = {}): SqliteHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
@@ -59,7 +61,17 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
     },
     log,
   });
-  return { db, sqlite, close: () => db.destroy() };
+  // Long counts split by person over threads of their own (`partitions.ts`); off by default.
+  const pool = opts.readThreads ? new ReadPool(file, opts.readThreads) : null;
+  if (pool) setPartitionRunner(db, pool);
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      await pool?.close();
+      await db.destroy();
+    },
+  };
 }
 
 type Prepared = ReturnType<typeof preparedOnce>;

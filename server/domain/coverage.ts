@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { partitionRunnerOf } from '../db/partitions.ts';
 import type { Db } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
 import { ceilTimes, parseDecimal } from './exact.ts';
@@ -48,6 +49,13 @@ export function figures(c: Counts, targetRate: string): Figures {
 }
 
 const ZERO: Counts = { population: 0, completed: 0, started: 0, overdue: 0 };
+
+/**
+ * The persons with ids from `from` up to (not including) `to`, their employments read in person
+ * order (`byPerson`: a range of the covering index on person, for the city, whose units hold most
+ * employments) or unit by unit of the subtree and then filtered (a smaller unit).
+ */
+type Part = { from: number; to: number; byPerson: boolean };
 
 function add(into: Counts, c: Counts) {
   into.population += c.population;
@@ -286,8 +294,9 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
  * index on unit and start date), which measured faster even for the whole city than reading them
  * in person order and sparing the GROUP BY its sort.
  */
-function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boolean): RawBuilder<unknown> {
+function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
+  const byPerson = part?.byPerson === true;
   const D = asOf;
   const active = sql.raw(`e.start_date <= '${D}' AND (e.end_date IS NULL OR e.end_date >= '${D}')`);
   // Only försenad reads the due date (due < D), and due is the later of R's due date and the
@@ -338,8 +347,9 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
     ${unitScope(r, D, unit)}
     f(person_id, b1, b2, a1, status) AS MATERIALIZED (
       SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date), ${countStatus(r, D, 'e')}
-      FROM ${branches ? sql`sub s CROSS JOIN employment e` : sql`employment e`}
-      WHERE ${branches ? sql`s.code = e.unit_code` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${active} AND ${inUnitScope('e')} ${filters(r, 'e')}
+      FROM ${branches ? (byPerson ? sql`employment e CROSS JOIN sub s` : sql`sub s CROSS JOIN employment e`) : sql`employment e`}
+      WHERE ${branches ? sql`s.code = e.unit_code` : byPerson ? sql`+e.unit_code IN (SELECT code FROM sub)` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${active} AND ${inUnitScope('e')} ${filters(r, 'e')}
+        ${part ? sql.raw(`AND e.person_id >= ${part.from} AND e.person_id < ${part.to}`) : sql``}
       GROUP BY e.person_id
     ),
     ${chain}
@@ -386,27 +396,47 @@ export async function countCoverage(
   opts: { children: boolean },
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
-  const ctes = countCtes(r, asOf, unit, opts.children);
   const counts = countColumns(asOf, sql`st.late`);
   // A person counts once in U and once in each child they are employed under (rule 2). One pass
   // groups everyone by their branch when they have one (b1 = b2, nearly everyone), the rest under
   // NULL: U's total is the sum of those groups. The few under two or more children are expanded
   // from their employments and added to each of theirs.
-  const q = opts.children
-    ? sql<Counts & { part: number; branch: string | null }>`${ctes}
-        SELECT 1 AS part, CASE WHEN st.b1 = st.b2 THEN st.b1 END AS branch, ${counts} FROM st GROUP BY 2
-        UNION ALL
-        SELECT 2, st.branch, ${counts}
-        FROM (
-          SELECT DISTINCT s.branch, st.status, st.late, st.person_id FROM st
-          JOIN employment e ON e.person_id = st.person_id
-          JOIN sub s ON s.code = e.unit_code
-          WHERE st.b1 <> st.b2 AND s.branch IS NOT NULL
-            AND e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf}) AND ${inUnitScope('e')} ${filters(r, 'e')}
-        ) st
-        GROUP BY st.branch`
-    : sql<Counts & { part: number; branch: string | null }>`${ctes} SELECT 1 AS part, NULL AS branch, ${counts} FROM st`;
-  const { rows } = await q.execute(db);
+  type Row = Counts & { part: number; branch: string | null };
+  const q = (part: Part | null) => {
+    const ctes = countCtes(r, asOf, unit, opts.children, part);
+    if (!opts.children) return sql<Row>`${ctes} SELECT 1 AS part, NULL AS branch, ${counts} FROM st`;
+    return sql<Row>`${ctes}
+      SELECT 1 AS part, CASE WHEN st.b1 = st.b2 THEN st.b1 END AS branch, ${counts} FROM st GROUP BY 2
+      UNION ALL
+      SELECT 2, st.branch, ${counts}
+      FROM (
+        SELECT DISTINCT s.branch, st.status, st.late, st.person_id FROM st
+        JOIN employment e ON e.person_id = st.person_id
+        JOIN sub s ON s.code = e.unit_code
+        WHERE st.b1 <> st.b2 AND s.branch IS NOT NULL
+          AND e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf}) AND ${inUnitScope('e')} ${filters(r, 'e')}
+      ) st
+      GROUP BY st.branch`;
+  };
+  // Every person falls in one partition (a range of ids, read in person order from the covering
+  // index), so the partitions' figures add up to the whole's.
+  const runner = partitionRunnerOf(db);
+  let rows: Row[];
+  if (runner && runner.partitions > 1) {
+    const n = runner.partitions;
+    const { rows: facts } = await sql<{ top: number | null; root: number | null }>`SELECT (SELECT max(id) FROM person) AS top,
+      (SELECT parent_code IS NULL FROM org_unit o WHERE o.code = ${unit} AND ${validAt('o', asOf)}) AS root`.execute(db);
+    const end = (facts[0]?.top ?? 0) + 1;
+    const byPerson = facts[0]?.root === 1;
+    const parts = Array.from({ length: n }, (_, k) => ({
+      from: k === 0 ? 0 : Math.floor((k * end) / n),
+      to: k === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((k + 1) * end) / n),
+      byPerson,
+    }));
+    rows = (await runner.all<Row>(parts.map((p) => q(p).compile(db)))).flat();
+  } else {
+    rows = (await q(null).execute(db)).rows;
+  }
   const children = new Map<string, Counts>();
   const total = { ...ZERO };
   for (const row of rows) {

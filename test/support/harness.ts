@@ -26,8 +26,9 @@ export async function makeHarness(env: Record<string, string> = {}): Promise<Nod
   const dir = mkdtempSync(join(tmpdir(), 'kk-test-'));
   const file = join(dir, 'kk.db');
   const statements: string[] = [];
-  const handle = openSqlite(file, { onQuery: (sql) => statements.push(sql) });
   const config = readConfig({ KK_AUTH: 'dev', KK_DB: file, ...env });
+  // No read threads unless a test asks (KK_READ_THREADS): most tests count statements.
+  const handle = openSqlite(file, { onQuery: (sql) => statements.push(sql), readThreads: config.readThreads ?? 0 });
   const dev = devTokens(TEST_DEV_SECRET);
   const atomic = sqliteAtomic(handle.db);
   const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev });

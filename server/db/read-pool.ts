@@ -1,0 +1,98 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { CompiledQuery } from 'kysely';
+import type { PartitionRunner } from './partitions.ts';
+
+// CommonJS, evaluated as the worker's whole source: no loader for TypeScript runs in a worker.
+// Each worker reads through a connection of its own (query_only: it can never write).
+const READ_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('query_only = 1');
+db.pragma('busy_timeout = 5000');
+db.pragma('cache_size = -' + workerData.cacheKb);
+const statements = new Map();
+parentPort.on('message', (m) => {
+  if (m === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    let stmt = statements.get(m.sql);
+    if (!stmt) {
+      stmt = db.prepare(m.sql);
+      statements.set(m.sql, stmt);
+      if (statements.size > 200) statements.delete(statements.keys().next().value);
+    }
+    parentPort.postMessage({ id: m.id, rows: stmt.all(m.parameters) });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+  }
+});
+`;
+
+type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
+
+/**
+ * Threads that each hold a read connection to the database file, for statements split by
+ * partition (`partitions.ts`). While they run, the event loop serves other requests.
+ */
+export class ReadPool implements PartitionRunner {
+  readonly partitions: number;
+  #workers: Worker[];
+  #pending = new Map<number, Pending>();
+  #next = 1;
+  #turn = 0;
+
+  constructor(file: string, threads: number, cacheKb = 16_384) {
+    this.partitions = threads;
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.#workers = Array.from({ length: threads }, () => {
+      const w = new Worker(READ_WORKER, { eval: true, workerData: { file, driver, cacheKb } });
+      // Never what keeps a process alive.
+      w.unref();
+      w.on('message', (m: { id: number; rows?: unknown[]; error?: string }) => {
+        const p = this.#pending.get(m.id);
+        if (!p) return;
+        this.#pending.delete(m.id);
+        if (m.error !== undefined) p.reject(new Error(m.error));
+        else p.resolve(m.rows!);
+      });
+      w.on('error', (e) => {
+        for (const p of this.#pending.values()) p.reject(e);
+        this.#pending.clear();
+      });
+      return w;
+    });
+  }
+
+  all<R>(queries: readonly CompiledQuery[]): Promise<R[][]> {
+    // Round the threads from where the last call stopped, so two requests share them out.
+    const start = this.#turn;
+    this.#turn = (this.#turn + queries.length) % this.#workers.length;
+    return Promise.all(
+      queries.map(
+        (q, i) =>
+          new Promise<R[]>((resolve, reject) => {
+            const id = this.#next++;
+            this.#pending.set(id, { resolve: resolve as (rows: unknown[]) => void, reject });
+            this.#workers[(start + i) % this.#workers.length].postMessage({ id, sql: q.sql, parameters: q.parameters });
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(
+      workers.map((w) => {
+        const exited = new Promise((resolve) => w.once('exit', resolve));
+        w.postMessage('close');
+        return exited;
+      }),
+    );
+  }
+}

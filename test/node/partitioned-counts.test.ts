@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { course, load, requirement, type Fixture } from '../support/fixtures.ts';
+import { makeHarness, type NodeHarness } from '../support/harness.ts';
+
+// Counts split by person over two read threads (KK_READ_THREADS=2) must give every figure the
+// whole statement gives. Figures worked out by hand from the fixture; person ids 1–6 in the order
+// listed, so P1 and P2 fall in the first partition and P3–P6 in the second.
+
+const FIXTURE: Fixture = {
+  units: [
+    ['CITY', 'Staden', null, 'stad'],
+    ['F1', 'Förvaltning ett', 'CITY', 'forvaltning'],
+    ['F1-A', 'Avdelning A', 'F1', 'avdelning'],
+    ['F1-B', 'Avdelning B', 'F1', 'avdelning'],
+    ['F2', 'Förvaltning två', 'CITY', 'forvaltning'],
+  ],
+  people: [['P1', 'Ada'], ['P2', 'Bo'], ['P3', 'Cy'], ['P4', 'Di'], ['P5', 'Ed'], ['P6', 'Fa']],
+  employments: [
+    { p: 'P1', unit: 'F1-A', from: '2020-01-01' },
+    { p: 'P1', unit: 'F1-B', from: '2020-01-01' },
+    { p: 'P2', unit: 'F1-A', from: '2020-01-01' },
+    { p: 'P3', unit: 'F2', from: '2020-01-01' },
+    { p: 'P4', unit: 'F1-B', from: '2020-01-01' },
+    { p: 'P4', unit: 'F2', from: '2020-01-01' },
+    { p: 'P5', unit: 'CITY', from: '2020-01-01' },
+    { p: 'P6', unit: 'F2', from: '2024-01-01' },
+  ],
+  courses: [course('C')],
+  requirements: [requirement({ code: 'R', courses: ['C'], scope: ['CITY'], graceDays: 60 })],
+  completions: [
+    { p: 'P1', course: 'C', status: 'completed', at: '2021-01-01' },
+    { p: 'P2', course: 'C', status: 'started', at: '2022-01-01' },
+    { p: 'P3', course: 'C', status: 'completed', at: '2020-05-01' },
+    { p: 'P3', course: 'C', status: 'started', at: '2023-01-01' },
+    { p: 'P5', course: 'C', status: 'completed', at: '2023-07-15' },
+  ],
+};
+
+let threads: NodeHarness;
+let whole: NodeHarness;
+beforeEach(async () => {
+  threads = await makeHarness({ KK_READ_THREADS: '2' });
+  whole = await makeHarness();
+  for (const h of [threads, whole]) await load(h.db, FIXTURE);
+});
+afterEach(async () => {
+  await threads.close();
+  await whole.close();
+});
+
+async function cov(h: NodeHarness, unit: string, asOf = '2023-06-30') {
+  return h.json<any>(`/api/coverage?unit=${unit}&requirement=R&asOf=${asOf}`, await h.token('ADMIN', [{ role: 'admin' }]));
+}
+const child = (a: any, code: string) => a.children.find((c: any) => c.unit.code === code);
+
+describe('counts split over read threads', () => {
+  it('counts the city (a root, read in person order) as the whole statement does', async () => {
+    const a = await cov(threads, 'CITY');
+    // P1–P5 employed on the day (P6 starts 2024). Completed: P1, P3 (a later start does not undo a
+    // course that never expires). Started: P2. Due 60 days after 2020-01-01: P2, P4, P5 overdue.
+    expect(a.total).toMatchObject({ population: 5, completed: 2, started: 1, notStarted: 2, overdue: 3 });
+    // P4 is under both förvaltningar: once in each, once in the city. P5 works at the city itself.
+    expect(child(a, 'F1')).toMatchObject({ population: 3, completed: 1, started: 1, overdue: 2 });
+    expect(child(a, 'F2')).toMatchObject({ population: 2, completed: 1, started: 0, overdue: 1 });
+    expect(a).toEqual(await cov(whole, 'CITY'));
+  });
+
+  it('counts a förvaltning (read unit by unit) as the whole statement does', async () => {
+    const a = await cov(threads, 'F1');
+    expect(a.total).toMatchObject({ population: 3, completed: 1, started: 1, overdue: 2 });
+    // P1, in the first partition, is under both avdelningar.
+    expect(child(a, 'F1-A')).toMatchObject({ population: 2, completed: 1, started: 1, overdue: 1 });
+    expect(child(a, 'F1-B')).toMatchObject({ population: 2, completed: 1, started: 0, overdue: 1 });
+    expect(a).toEqual(await cov(whole, 'F1'));
+  });
+
+  it('gives the trend the whole statement gives', async () => {
+    const path = '/api/coverage/trend?unit=CITY&requirement=R&from=2023-01-01&to=2023-08-31&interval=tertial';
+    const t = await threads.json<any>(path, await threads.token('ADMIN', [{ role: 'admin' }]));
+    // P5's completion of 2023-07-15 counts from the second point on.
+    expect(t.points.map((p: any) => [p.asOf, p.population, p.completed])).toEqual([
+      ['2023-04-30', 5, 2],
+      ['2023-08-31', 5, 3],
+    ]);
+    expect(t).toEqual(await whole.json<any>(path, await whole.token('ADMIN', [{ role: 'admin' }])));
+  });
+});
