@@ -8,7 +8,7 @@ declare module 'autocannon' {
     max: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     errors: number;
@@ -24,6 +24,10 @@ declare module 'autocannon' {
     pipelining?: number;
     requests?: { setupRequest?: (req: { headers?: Record<string, string>; [k: string]: unknown }) => unknown }[];
   }
+  interface Instance {
+    stop(): void;
+  }
   function autocannon(opts: Options): Promise<Result>;
+  function autocannon(opts: Options, done: (err: Error | null, result: Result) => void): Instance;
   export default autocannon;
 }

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import autocannon from 'autocannon';
+import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../server/db/schema.ts';
@@ -234,19 +234,24 @@ async function main() {
     });
 
     if (routes.completions) {
-      // Long enough to cover the whole import, going by how long the first one took.
-      const seconds = Math.max(LOAD_SECONDS, Math.ceil((comps.ms / 1000) * 1.5) + 2);
-      log(`autocannon while a ${files.rows.moreCompletions}-row completions import commits (${seconds} s)`);
-      const [during, imp] = await Promise.all([
-        autocannon({ ...rotating(), duration: seconds }),
-        importFile(client, admin, '/api/imports/completions', files.moreCompletions),
-      ]);
+      // The load runs from the upload until the import's answer, however long that takes: an
+      // import that gives way to requests takes longer under load than alone.
+      log(`autocannon while a ${files.rows.moreCompletions}-row completions import commits`);
+      let finished!: (r: AutocannonResult) => void;
+      const result = new Promise<AutocannonResult>((resolve) => (finished = resolve));
+      const cannon = autocannon({ ...rotating(), duration: 600 }, (err, r) => {
+        if (err) throw err;
+        finished(r);
+      });
+      const imp = await importFile(client, admin, '/api/imports/completions', files.moreCompletions);
+      cannon.stop();
+      const during = await result;
       const errs = during.errors + during.timeouts + during.non2xx;
       rows.push({
         what: `the same while a ${files.rows.moreCompletions}-row completions import commits (import took ${ms(imp.ms)}, ${imp.answer.rowsAccepted} accepted)`,
         figure: `${during.requests.average.toFixed(0)} req/s, p99 ${during.latency.p99} ms, ${errs} errors`,
         target: '0 errors, p99 ≤ 250 ms',
-        verdict: verdict(errs === 0 && during.latency.p99 <= 250 && imp.ms / 1000 <= seconds),
+        verdict: verdict(errs === 0 && during.latency.p99 <= 250),
       });
     } else {
       missing('the same while a completions import commits', '0 errors, p99 ≤ 250 ms');
