@@ -51,11 +51,12 @@ export function figures(c: Counts, targetRate: string): Figures {
 const ZERO: Counts = { population: 0, completed: 0, started: 0, overdue: 0 };
 
 /**
- * The persons with ids from `from` up to (not including) `to`, their employments read in person
- * order (`byPerson`: a range of the covering index on person, for the city, whose units hold most
- * employments) or unit by unit of the subtree and then filtered (a smaller unit).
+ * A share of the persons: for the city, whose units hold most employments, the ids from `from` up
+ * to (not including) `to`, read in person order from a range of the covering index on person; for
+ * a smaller unit, the ids equal to k modulo `of` among its employments read unit by unit (a
+ * förvaltning's staff need not be spread evenly over the ids, but their remainders are).
  */
-type Part = { from: number; to: number; byPerson: boolean };
+type Part = { byPerson: true; from: number; to: number } | { byPerson: false; k: number; of: number };
 
 function add(into: Counts, c: Counts) {
   into.population += c.population;
@@ -349,7 +350,7 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
       SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date), ${countStatus(r, D, 'e')}
       FROM ${branches ? (byPerson ? sql`employment e CROSS JOIN sub s` : sql`sub s CROSS JOIN employment e`) : sql`employment e`}
       WHERE ${branches ? sql`s.code = e.unit_code` : byPerson ? sql`+e.unit_code IN (SELECT code FROM sub)` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${active} AND ${inUnitScope('e')} ${filters(r, 'e')}
-        ${part ? sql.raw(`AND e.person_id >= ${part.from} AND e.person_id < ${part.to}`) : sql``}
+        ${!part ? sql`` : part.byPerson ? sql.raw(`AND e.person_id >= ${part.from} AND e.person_id < ${part.to}`) : sql.raw(`AND e.person_id % ${part.of} = ${part.k}`)}
       GROUP BY e.person_id
     ),
     ${chain}
@@ -427,12 +428,11 @@ export async function countCoverage(
     const { rows: facts } = await sql<{ top: number | null; root: number | null }>`SELECT (SELECT max(id) FROM person) AS top,
       (SELECT parent_code IS NULL FROM org_unit o WHERE o.code = ${unit} AND ${validAt('o', asOf)}) AS root`.execute(db);
     const end = (facts[0]?.top ?? 0) + 1;
-    const byPerson = facts[0]?.root === 1;
-    const parts = Array.from({ length: n }, (_, k) => ({
-      from: k === 0 ? 0 : Math.floor((k * end) / n),
-      to: k === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((k + 1) * end) / n),
-      byPerson,
-    }));
+    const parts: Part[] = Array.from({ length: n }, (_, k) =>
+      facts[0]?.root === 1
+        ? { byPerson: true, from: k === 0 ? 0 : Math.floor((k * end) / n), to: k === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((k + 1) * end) / n) }
+        : { byPerson: false, k, of: n },
+    );
     rows = (await runner.all<Row>(parts.map((p) => q(p).compile(db)))).flat();
   } else {
     rows = (await q(null).execute(db)).rows;

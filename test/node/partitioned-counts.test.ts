@@ -4,7 +4,7 @@ import { makeHarness, type NodeHarness } from '../support/harness.ts';
 
 // Counts split by person over two read threads (KK_READ_THREADS=2) must give every figure the
 // whole statement gives. Figures worked out by hand from the fixture; person ids 1–6 in the order
-// listed, so P1 and P2 fall in the first partition and P3–P6 in the second.
+// listed. The city is split by id range (P1–P2 | P3–P6), a smaller unit by odd and even ids.
 
 const FIXTURE: Fixture = {
   units: [
@@ -68,7 +68,7 @@ describe('counts split over read threads', () => {
   it('counts a förvaltning (read unit by unit) as the whole statement does', async () => {
     const a = await cov(threads, 'F1');
     expect(a.total).toMatchObject({ population: 3, completed: 1, started: 1, overdue: 2 });
-    // P1, in the first partition, is under both avdelningar.
+    // P1 (odd) is under both avdelningar; P2 and P4 (even) are counted by the other thread.
     expect(child(a, 'F1-A')).toMatchObject({ population: 2, completed: 1, started: 1, overdue: 1 });
     expect(child(a, 'F1-B')).toMatchObject({ population: 2, completed: 1, started: 0, overdue: 1 });
     expect(a).toEqual(await cov(whole, 'F1'));
