@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { basename } from 'node:path';
 
 /** A small HTTP client for the server under test. */
 export class Client {
+  #agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   constructor(readonly url: string) {}
 
   async token(employeeNumber: string, roles: { role: string; unit?: string | null }[] = []): Promise<string> {
@@ -26,10 +28,32 @@ export class Client {
     }
   }
 
+  /**
+   * GET and parse JSON over node:http on one kept-alive socket: the latencies the bench reports
+   * are the server's, and fetch() spent ~0.4 ms of its own on each (median, measured beside it).
+   */
   async getJson<T = any>(path: string, token: string): Promise<T> {
-    const res = await this.get(path, token);
-    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${(await res.text()).slice(0, 500)}`);
-    return res.json() as Promise<T>;
+    const once = () =>
+      new Promise<T>((resolve, reject) => {
+        const req = http.get(`${this.url}${path}`, { agent: this.#agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) reject(new Error(`GET ${path}: ${res.statusCode} ${text.slice(0, 500)}`));
+            else resolve(JSON.parse(text) as T);
+          });
+        });
+        req.on('error', reject);
+      });
+    try {
+      return await once();
+    } catch (e) {
+      // A kept-alive socket the server closed meanwhile (see get()): a GET is safe to send again.
+      if ((e as NodeJS.ErrnoException).code === 'ECONNRESET') return once();
+      throw e;
+    }
   }
 
   async postJson(path: string, token: string, body: unknown): Promise<Response> {
