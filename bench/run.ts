@@ -82,6 +82,10 @@ async function main() {
     const roster = await loadRoster(client, admin, routes, city, files, dbFile);
     const comps = await loadCompletions(client, admin, routes, city, files.completions, city.completions, dbFile);
     const loadPeak = server.peakMb();
+    // Loaded: the 600 000 generated records are not needed again, and would only weigh on this
+    // process's garbage collector while it measures.
+    city.completions.length = 0;
+    city.moreCompletions.length = 0;
     for (const [name, s] of [['units', units], ['roster (ended)', roster.history], ['roster', roster.current], ['completions', comps]] as [string, Step][]) {
       log(`loaded ${name}: ${s.rows} rows via ${s.via} in ${ms(s.ms)}${s.answer ? ` (accepted ${s.answer.rowsAccepted}, rejected ${s.answer.rowsRejected})` : ''}`);
       if (s.answer && s.answer.rowsRejected > 0) notes.push(`${name} import rejected ${s.answer.rowsRejected} rows, first: ${JSON.stringify(s.answer.errors.slice(0, 3))}`);
