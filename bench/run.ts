@@ -31,7 +31,7 @@ const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const cpuProf = args.includes('--cpu-prof');
 const runsArg = args.find((a) => a.startsWith('--runs='));
-const RUNS = runsArg ? Number(runsArg.slice(7)) : quick ? 5 : 30;
+const RUNS = runsArg ? Number(runsArg.slice(7)) : quick ? 5 : 60;
 const size = quick ? QUICK : FULL;
 const LOAD_SECONDS = quick ? 3 : 20;
 
@@ -138,7 +138,7 @@ async function main() {
 
     log('me/training');
     const mine = await client.getJson(`/api/me/training?asOf=${NOW}`, staffTokens[0]);
-    const tMe = await overHttp(Math.max(RUNS, 50), 5, (i) => client.getJson(`/api/me/training?asOf=${NOW}`, staffTokens[i % staffTokens.length]));
+    const tMe = await overHttp(Math.max(RUNS, 100), 5, (i) => client.getJson(`/api/me/training?asOf=${NOW}`, staffTokens[i % staffTokens.length]));
     timed(`me/training (${mine.requirements.length} requirements)`, tMe, 5, '≤ 5 ms');
 
     log('trend');
