@@ -1,24 +1,15 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
 import type { PartitionRunner } from './partitions.ts';
+import { closeThread, sqliteThread } from './sqlite-thread.ts';
 
-// CommonJS, evaluated as the worker's whole source: no loader for TypeScript runs in a worker.
-// Each worker reads through a connection of its own (query_only: it can never write).
-const READ_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
+// Each thread reads through a connection of its own (query_only: it can never write).
+const SETUP = `
 db.pragma('query_only = 1');
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -' + workerData.cacheKb);
-const statements = new Map();
-parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
+const statements = new Map();`;
+const ON_MESSAGE = `
   try {
     let stmt = statements.get(m.sql);
     if (!stmt) {
@@ -29,9 +20,7 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ id: m.id, rows: stmt.all(m.parameters) });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
-  }
-});
-`;
+  }`;
 
 type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void };
 
@@ -48,11 +37,8 @@ export class ReadPool implements PartitionRunner {
 
   constructor(file: string, threads: number, cacheKb = 16_384) {
     this.partitions = threads;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.#workers = Array.from({ length: threads }, () => {
-      const w = new Worker(READ_WORKER, { eval: true, workerData: { file, driver, cacheKb } });
-      // Never what keeps a process alive.
-      w.unref();
+      const w = sqliteThread(file, { setup: SETUP, onMessage: ON_MESSAGE }, { cacheKb });
       w.on('message', (m: { id: number; rows?: unknown[]; error?: string }) => {
         const p = this.#pending.get(m.id);
         if (!p) return;
@@ -87,12 +73,6 @@ export class ReadPool implements PartitionRunner {
   async close(): Promise<void> {
     const workers = this.#workers;
     this.#workers = [];
-    await Promise.all(
-      workers.map((w) => {
-        const exited = new Promise((resolve) => w.once('exit', resolve));
-        w.postMessage('close');
-        return exited;
-      }),
-    );
+    await Promise.all(workers.map(closeThread));
   }
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -17,6 +16,7 @@ import {
 import { migrate } from './migrate.ts';
 import { setPartitionRunner } from './partitions.ts';
 import { ReadPool } from './read-pool.ts';
+import { closeThread, sqliteThread } from './sqlite-thread.ts';
 import type { Database } from './schema.ts';
 
 export interface SqliteHandle {
@@ -168,26 +168,6 @@ class RoutedConnection implements DatabaseConnection {
 /** SQLite's own threshold for its automatic checkpoint: 1000 pages of 4 KB. */
 const CHECKPOINT_AFTER_BYTES = 1000 * 4096;
 
-// CommonJS, evaluated as the worker's whole source: no loader for TypeScript runs in a worker.
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // busy or closing: the next write asks again
-  }
-  parentPort.postMessage('done');
-});
-`;
-
 /**
  * Checkpoints the WAL on a thread of its own. SQLite's automatic checkpoint runs inside the COMMIT
  * that leaves the WAL past 1000 pages, on the committing connection: after a 300 000-row import
@@ -225,9 +205,15 @@ class Checkpointer {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
-    // Never what keeps a process alive.
-    worker.unref();
+    const worker = sqliteThread(this.file, {
+      onMessage: `
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy or closing: the next write asks again
+  }
+  parentPort.postMessage('done');`,
+    });
     worker.on('message', () => {
       const again = this.#state === 'again';
       this.#state = 'idle';
@@ -247,9 +233,7 @@ class Checkpointer {
     const worker = this.#worker;
     this.#worker = null;
     if (!worker) return;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.postMessage('close');
-    await exited;
+    await closeThread(worker);
   }
 }
 
