@@ -354,7 +354,7 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
       GROUP BY e.person_id
     ),
     ${chain}
-    st(person_id, b1, b2, status, late) AS ${branches ? sql`MATERIALIZED` : sql``} (
+    st(person_id, b1, b2, status, late) AS (
       SELECT f.person_id, f.b1, f.b2, f.status, ${late}
       FROM f ${needChain ? sql`LEFT JOIN chain ch ON ch.person_id = f.person_id` : sql``}
     )`;
@@ -370,9 +370,14 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
  */
 function countStatus(r: RequirementSpec, D: string, p: string): RawBuilder<unknown> {
   const of = sql`c.person_id = ${sql.ref(`${p}.person_id`)} AND c.course_id IN (${courseIds(r)}) AND c.occurred_at < ${addDays(D, 1)}`;
+  // Where no course of R expires, someone not completed has no completed record at all, so any
+  // other record makes them started: a probe that stops at the first one.
+  const started = r.courses.some((c) => c.validityMonths !== null)
+    ? sql`(SELECT c.status <> 'completed' FROM completion c WHERE ${of} ORDER BY c.occurred_at DESC, c.status = 'completed' DESC LIMIT 1)`
+    : sql`EXISTS (SELECT 1 FROM completion c WHERE ${of} AND c.status <> 'completed')`;
   return sql`CASE
           WHEN EXISTS (SELECT 1 FROM completion c WHERE ${of} AND c.status = 'completed' AND ${expiryOf(r)} > ${D}) THEN 'completed'
-          WHEN (SELECT c.status <> 'completed' FROM completion c WHERE ${of} ORDER BY c.occurred_at DESC, c.status = 'completed' DESC LIMIT 1) THEN 'started'
+          WHEN ${started} THEN 'started'
           ELSE 'not_started'
         END`;
 }
