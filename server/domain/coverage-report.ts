@@ -1,3 +1,4 @@
+import { reusable } from '../db/compiled.ts';
 import type { Db } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
 import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
@@ -143,8 +144,10 @@ export interface MyRequirement {
  * next call read them again, never keeps an old answer.
  */
 const catalogs = new WeakMap<Db, { n: number; specs: RequirementSpec[] }>();
+const catalogCounter = reusable((db: Db) => db.selectFrom('catalog_version').select('n').where('id', '=', 1));
+const personByNumber = reusable((db: Db, employeeNumber: string) => db.selectFrom('person').select(['id', 'name']).where('employee_number', '=', employeeNumber));
 export async function currentRequirements(db: Db): Promise<RequirementSpec[]> {
-  const row = await db.selectFrom('catalog_version').select('n').where('id', '=', 1).executeTakeFirst();
+  const [row] = await catalogCounter(db);
   const kept = catalogs.get(db);
   if (row && kept && kept.n === row.n) return kept.specs;
   const specs = await loadRequirements(db);
@@ -181,7 +184,7 @@ export async function myTraining(
 
 /** GET /api/me/training: the caller by employee number, with what is required of them at D. */
 export async function myTrainingOf(db: Db, employeeNumber: string, asOf: string, lang: 'sv' | 'en') {
-  const person = await db.selectFrom('person').select(['id', 'name']).where('employee_number', '=', employeeNumber).executeTakeFirst();
+  const [person] = await personByNumber(db, employeeNumber);
   // Someone signed in but on no roster (a bootstrap admin) is required to take nothing.
   const requirements = person ? await myTraining(db, person.id, asOf, lang) : [];
   return { asOf, person: { employeeNumber, name: person?.name ?? null }, requirements };

@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import { bind, template, type Template } from '../db/compiled.ts';
 import { partitionRunnerOf } from '../db/partitions.ts';
 import type { Db } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
@@ -566,8 +567,7 @@ async function unitsUp(db: Db, personId: number, asOf: string): Promise<Set<stri
  * SQL text is kept, never an answer, so it cannot go stale: a changed requirement makes new text.
  */
 const PERSON = -918273645;
-type Prepared = { sql: string; parameters: readonly unknown[]; slots: number[] };
-const personStatements = new Map<string, Prepared>();
+const personStatements = new Map<string, Template>();
 // A requirement read once (see `currentRequirements`) is the same object on every request.
 const specKeys = new WeakMap<RequirementSpec, string>();
 
@@ -594,14 +594,11 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
     if (!stmt) {
       const compiled = sql`${statusCtes(r, asOf, { personId: PERSON }, 'list')}
         SELECT st.status, st.due, st.best, st.last_try FROM st`.compile(db);
-      const slots = compiled.parameters.flatMap((v, i) => (v === PERSON ? [i] : []));
-      stmt = { sql: compiled.sql, parameters: compiled.parameters, slots };
+      stmt = template(compiled, [PERSON]);
       personStatements.set(key, stmt);
       if (personStatements.size > 500) personStatements.delete(personStatements.keys().next().value!);
     }
-    const parameters = stmt.parameters.slice();
-    for (const i of stmt.slots) parameters[i] = personId;
-    const { rows } = await db.executeQuery<StatusRow>(CompiledQuery.raw(stmt.sql, parameters));
+    const { rows } = await db.executeQuery(bind<StatusRow>(stmt, [personId]));
     if (rows[0]) out.set(r.code, personStatus(rows[0], asOf));
   }
   return out;
