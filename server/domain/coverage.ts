@@ -294,7 +294,8 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
  * they are employed under (equal for almost everyone, so the children's figures need no second
  * pass over the employments). Employments are read unit by unit of the subtree (the covering
  * index on unit and start date), which measured faster even for the whole city than reading them
- * in person order and sparing the GROUP BY its sort.
+ * in person order and sparing the GROUP BY its sort; but a share of the city's persons by id
+ * range (`part`) is read in person order, from just that range of the index on person.
  */
 function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
@@ -366,8 +367,8 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
  * gives, asked as index probes rather than by aggregating every record. Completed: some completed
  * record on or before D has not expired (the latest expiry is after D exactly when one is).
  * Started: the latest other record is later than the latest completed one. Counting needs only
- * the status, and a probe stops at the first record it needs (`npm run bench`: the city root's
- * statuses ~20 % faster than grouping the joined records).
+ * the status, and a probe stops at the first record it needs (on the bench's database: the city
+ * root's statuses ~20 % faster than grouping the joined records).
  */
 function countStatus(r: RequirementSpec, D: string, p: string): RawBuilder<unknown> {
   const of = sql`c.person_id = ${sql.ref(`${p}.person_id`)} AND c.course_id IN (${courseIds(r)}) AND c.occurred_at < ${addDays(D, 1)}`;
