@@ -61,8 +61,8 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
     },
     log,
   });
-  // Long counts split by person over threads of their own (`partitions.ts`); off by default.
-  const pool = opts.readThreads ? new ReadPool(file, opts.readThreads) : null;
+  // Long counts split by person over threads of their own (`partitions.ts`), two or more; off by default.
+  const pool = (opts.readThreads ?? 0) > 1 ? new ReadPool(file, opts.readThreads!) : null;
   if (pool) setPartitionRunner(db, pool);
   return {
     db,
