@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
+import { pacer } from '../pace.ts';
 import { MAX_BOUND_PARAMS } from './chunks.ts';
 import type { Db } from './schema.ts';
 
@@ -25,25 +26,21 @@ export interface AtomicOptions {
 export type AtomicRunner = (queries: readonly CompiledQuery[], opts?: AtomicOptions) => Promise<void>;
 
 const PROGRESS_EVERY = 250;
-const YIELD_AFTER_MS = 8;
 
 export function sqliteAtomic(db: Db): AtomicRunner {
   return async (queries, { onProgress } = {}) => {
     if (!queries.length) return;
     await db.transaction().execute(async (tx) => {
       let done = 0;
-      let since = performance.now();
+      // better-sqlite3 is synchronous: without a turn of the event loop now and then, a long
+      // batch would hold every other request (and its own progress lines) until it ends. By
+      // time, not by count: 250 wide inserts took ~40 ms, a visible stall for every reader
+      // (`npm run bench`, my-training while 300 000 completions commit).
+      const pause = pacer();
       for (const q of queries) {
         await tx.executeQuery(q);
         if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
-        // better-sqlite3 is synchronous: without a turn of the event loop now and then, a long
-        // batch would hold every other request (and its own progress lines) until it ends. By
-        // time, not by count: 250 wide inserts took ~40 ms, a visible stall for every reader
-        // (`npm run bench`, my-training while 300 000 completions commit).
-        if (performance.now() - since > YIELD_AFTER_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          since = performance.now();
-        }
+        await pause();
       }
     });
   };

@@ -1,5 +1,5 @@
 import type { ImportAnswer } from './batch.ts';
-import { pacer } from './pace.ts';
+import { pacer } from '../pace.ts';
 
 /** Errors serialised per piece between asking the pacer. */
 const ERRORS_PER_PIECE = 1000;

@@ -6,7 +6,7 @@ import type { Db } from '../db/schema.ts';
 import { auditStatement } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
 import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
-import { pacer } from './pace.ts';
+import { pacer } from '../pace.ts';
 import type { Reach } from './reach.ts';
 import { rematchXapi } from '../xapi/store.ts';
 

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { noUndo } from '../db/import-write.ts';
 import type { RecordStatus } from '../db/schema.ts';
 import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
-import { pacer, yieldNow } from './pace.ts';
+import { pacer, yieldNow } from '../pace.ts';
 import { dateTime, recordStatus, text } from './cells.ts';
 import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
 import { within } from './reach.ts';

@@ -1,4 +1,4 @@
-import { pacer } from './pace.ts';
+import { pacer } from '../pace.ts';
 
 /**
  * CSV as Excel and HR systems save it: UTF-8 with or without a byte-order mark, or Windows-1252

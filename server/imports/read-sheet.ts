@@ -1,7 +1,7 @@
 import * as XLSX from 'xlsx';
 import { DomainError } from '../domain/errors.ts';
 import { decodeText, parseCsv } from './csv.ts';
-import { pacer } from './pace.ts';
+import { pacer } from '../pace.ts';
 import { guardZip } from './zip-guard.ts';
 
 /** A date (and time) the spreadsheet itself marked as one: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS'. */

@@ -3,7 +3,7 @@ import { addDays } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { EmploymentType } from '../db/schema.ts';
 import { bulkInsert, chunksOf, type ImportContext, type Plan, type Rejection } from './batch.ts';
-import { yieldNow } from './pace.ts';
+import { yieldNow } from '../pace.ts';
 import { date, email, employmentType, text, yesNo } from './cells.ts';
 import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
 import { within } from './reach.ts';

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import { addDays } from '../domain/calendar.ts';
 import type { OrgUnit } from '../db/schema.ts';
 import { chunksOf, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
-import { yieldNow } from './pace.ts';
+import { yieldNow } from '../pace.ts';
 import { date, text, unitKind } from './cells.ts';
 import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS } from './headers.ts';
 import type { Sheet } from './read-sheet.ts';

@@ -9,7 +9,7 @@ import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
-import { yieldNow } from '../imports/pace.ts';
+import { yieldNow } from '../pace.ts';
 import { importFile } from '../imports/run.ts';
 import type { RosterMode } from '../imports/roster.ts';
 
