@@ -29,14 +29,16 @@ type Pending = { resolve: (rows: unknown[]) => void; reject: (e: Error) => void 
  * partition (`partitions.ts`). While they run, the event loop serves other requests.
  */
 export class ReadPool implements PartitionRunner {
-  readonly partitions: number;
+  #threads: number;
   #workers: Worker[];
   #pending = new Map<number, Pending>();
   #next = 1;
   #turn = 0;
+  #closing = false;
+  #broken: Error | null = null;
 
   constructor(file: string, threads: number, cacheKb = 16_384) {
-    this.partitions = threads;
+    this.#threads = threads;
     this.#workers = Array.from({ length: threads }, () => {
       const w = sqliteThread(file, { setup: SETUP, onMessage: ON_MESSAGE }, { cacheKb });
       w.on('message', (m: { id: number; rows?: unknown[]; error?: string }) => {
@@ -46,15 +48,30 @@ export class ReadPool implements PartitionRunner {
         if (m.error !== undefined) p.reject(new Error(m.error));
         else p.resolve(m.rows!);
       });
-      w.on('error', (e) => {
-        for (const p of this.#pending.values()) p.reject(e);
-        this.#pending.clear();
-      });
+      w.on('error', (e) => this.#fail(e));
+      w.on('exit', () => this.#fail(new Error('a read thread ended')));
       return w;
     });
   }
 
+  /**
+   * One (so callers run the whole statement themselves) once a thread has failed: a message
+   * posted to a thread that has ended is never answered.
+   */
+  get partitions(): number {
+    return this.#broken ? 1 : this.#threads;
+  }
+
+  #fail(e: Error) {
+    if (this.#closing || this.#broken) return;
+    this.#broken = e;
+    for (const p of this.#pending.values()) p.reject(e);
+    this.#pending.clear();
+    for (const w of this.#workers) void w.terminate();
+  }
+
   all<R>(queries: readonly CompiledQuery[]): Promise<R[][]> {
+    if (this.#broken) return Promise.reject(this.#broken);
     // Round the threads from where the last call stopped, so two requests share them out.
     const start = this.#turn;
     this.#turn = (this.#turn + queries.length) % this.#workers.length;
@@ -71,6 +88,8 @@ export class ReadPool implements PartitionRunner {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#broken) return;
     const workers = this.#workers;
     this.#workers = [];
     await Promise.all(workers.map(closeThread));

@@ -1,4 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompiledQuery } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setPartitionRunner } from '../../server/db/partitions.ts';
+import { ReadPool } from '../../server/db/read-pool.ts';
 import { course, load, requirement, type Fixture } from '../support/fixtures.ts';
 import { makeHarness, type NodeHarness } from '../support/harness.ts';
 
@@ -83,5 +88,16 @@ describe('counts split over read threads', () => {
       ['2023-08-31', 5, 3],
     ]);
     expect(t).toEqual(await whole.json<any>(path, await whole.token('ADMIN', [{ role: 'admin' }])));
+  });
+
+  it('counts on the main connection once a read thread has failed, rather than waiting for it', async () => {
+    // Threads that cannot open their database fail at once.
+    const pool = new ReadPool(join(tmpdir(), 'kk-no-such-folder', 'none.db'), 2);
+    await vi.waitFor(() => expect(pool.partitions).toBe(1), { timeout: 5000 });
+    await expect(pool.all([CompiledQuery.raw('SELECT 1', [])])).rejects.toThrow();
+    setPartitionRunner(whole.db, pool);
+    const a = await cov(whole, 'CITY');
+    expect(a.total).toMatchObject({ population: 5, completed: 2, started: 1, overdue: 3 });
+    await pool.close();
   });
 });
