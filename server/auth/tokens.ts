@@ -139,8 +139,8 @@ export interface RememberOptions {
 /**
  * A verifier that trusts a token it has accepted for up to a minute, never past the token's exp.
  * The intranet page sends the same token with every request of a visit; verifying its signature
- * each time (a hop to a crypto thread per request) was ~10 % of a my-training request
- * (`npm run bench`). The cost: a key withdrawn from the issuer's JWKS stops working here within
+ * each time (WebCrypto, a hop to a crypto thread per request) was ~8 % of the CPU of a
+ * my-training request in a profile under the bench's autocannon load. The cost: a key withdrawn from the issuer's JWKS stops working here within
  * `maxAgeMs` rather than at once. Refused tokens are never kept.
  */
 export function remembering<V extends TokenVerifier>(inner: V, o: RememberOptions = {}): V {
