@@ -194,6 +194,48 @@ describe('completion and its expiry', () => {
   });
 });
 
+describe('counts and the people list agree on every status', () => {
+  // The counts ask for a status by index probes, the list aggregates every record: the same rules
+  // twice, so both are asked about the awkward cases and must give the same answers.
+  it('for a course that expires and one that does not', async () => {
+    await load(h.db, {
+      units: TREE,
+      people: [['P1', 'A'], ['P2', 'B'], ['P3', 'C'], ['P4', 'D']],
+      employments: ['P1', 'P2', 'P3', 'P4'].map((p) => ({ p, unit: 'F1-A-1', from: '2020-01-01' })),
+      courses: [course('E', { validityMonths: 12 }), course('N')],
+      requirements: [requirement({ code: 'RE', courses: ['E'], scope: ['CITY'] }), requirement({ code: 'RN', courses: ['N'], scope: ['CITY'] })],
+      completions: [
+        // E on 2021-06-01: P1's completion expired on 2021-03-01, and a start at the same moment is
+        // no later than it (ej påbörjad); P2 failed (påbörjad); P3 started after an expired
+        // completion (påbörjad); P4's completion runs to 2022-02-01 (genomförd).
+        { p: 'P1', course: 'E', status: 'completed', at: '2020-03-01T10:00:00' },
+        { p: 'P1', course: 'E', status: 'started', at: '2020-03-01T10:00:00' },
+        { p: 'P2', course: 'E', status: 'failed', at: '2021-05-01' },
+        { p: 'P3', course: 'E', status: 'completed', at: '2020-03-01' },
+        { p: 'P3', course: 'E', status: 'started', at: '2021-04-01' },
+        { p: 'P4', course: 'E', status: 'completed', at: '2021-02-01' },
+        // N never expires: P1 stays genomförd though started again; P2 failed (påbörjad); P3 has
+        // nothing; P4's start comes after the date (both ej påbörjad).
+        { p: 'P1', course: 'N', status: 'completed', at: '2020-03-01' },
+        { p: 'P1', course: 'N', status: 'started', at: '2021-01-01' },
+        { p: 'P2', course: 'N', status: 'failed', at: '2021-05-01' },
+        { p: 'P4', course: 'N', status: 'started', at: '2021-07-01' },
+      ],
+    });
+    const asOf = '2021-06-01';
+    const statuses = async (r: string) => Object.fromEntries((await people('F1-A', r, asOf)).map((p) => [p.employeeNumber, p.status]));
+    expect(await statuses('RE')).toEqual({ P1: 'not_started', P2: 'started', P3: 'started', P4: 'completed' });
+    expect(await statuses('RN')).toEqual({ P1: 'completed', P2: 'started', P3: 'not_started', P4: 'not_started' });
+    for (const unit of ['F1', 'F1-A']) {
+      const e = await cov(unit, 'RE', asOf);
+      expect(e.total).toMatchObject({ population: 4, completed: 1, started: 2, notStarted: 1 });
+      const n = await cov(unit, 'RN', asOf);
+      expect(n.total).toMatchObject({ population: 4, completed: 1, started: 1, notStarted: 2 });
+    }
+    expect(child(await cov('F1-A', 'RE', asOf), 'F1-A-1')).toMatchObject({ population: 4, completed: 1, started: 2 });
+  });
+});
+
 describe('due dates', () => {
   // P1: two employments chained (the second starts the day after the first ends).
   // P2: the same with one day between them, which breaks the chain.
