@@ -2,16 +2,25 @@ import type { CompiledQuery } from 'kysely';
 import type { Db } from './schema.ts';
 
 /**
- * Runs one statement per partition of the persons side by side, each on a connection of its own
- * (`read-pool.ts` on Node: a thread per core). A city-wide count is one long statement that no
- * single connection can share out; split by person it is as many shorter ones whose figures add
- * up, because every person falls in exactly one partition. Where no runner is set (D1, the
- * tests' databases) the one whole statement runs as before.
+ * Read connections beside the main one (`read-pool.ts` on Node: a thread each), for work that
+ * would otherwise hold the event loop.
+ *
+ * - `all`: one statement per partition of the persons, side by side. A city-wide count is one long
+ *   statement that no single connection can share out; split by person it is as many shorter ones
+ *   whose figures add up, because every person falls in exactly one partition.
+ * - `batch`: a few short statements on one thread in one message. A request made of several
+ *   (my-training: one per requirement) then costs the event loop one round trip instead of their
+ *   SQLite time, and the other core runs them.
+ *
+ * Where no runner is set (D1, the tests' databases) the statements run on `db` as before.
  */
 export interface PartitionRunner {
+  /** How many threads `all` shares out to; 1 when they cannot be used (callers then use `db`). */
   readonly partitions: number;
-  /** The rows of each query, in order. */
+  /** The rows of each query, each on a thread of its own, in order. */
   all<R>(queries: readonly CompiledQuery[]): Promise<R[][]>;
+  /** The rows of each query, all run on one thread in one read transaction, in order. */
+  batch<R>(queries: readonly CompiledQuery[]): Promise<R[][]>;
 }
 
 const runners = new WeakMap<Db, PartitionRunner>();
@@ -22,4 +31,13 @@ export function setPartitionRunner(db: Db, runner: PartitionRunner): void {
 
 export function partitionRunnerOf(db: Db): PartitionRunner | undefined {
   return runners.get(db);
+}
+
+/** The rows of each read-only query: in one `batch` where threads can be used, else one by one on `db`. */
+export async function readBatch<R>(db: Db, queries: readonly CompiledQuery<R>[]): Promise<R[][]> {
+  const runner = runners.get(db);
+  if (runner && runner.partitions > 1) return runner.batch<R>(queries);
+  const out: R[][] = [];
+  for (const q of queries) out.push((await db.executeQuery(q)).rows);
+  return out;
 }
