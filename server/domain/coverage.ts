@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { bind, template, type Template } from '../db/compiled.ts';
-import { partitionRunnerOf } from '../db/partitions.ts';
+import { partitionRunnerOf, readBatch } from '../db/partitions.ts';
 import type { Db } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
 import { ceilTimes, parseDecimal } from './exact.ts';
@@ -576,7 +576,8 @@ const specKeys = new WeakMap<RequirementSpec, string>();
  * One person's status in each of the given requirements effective at D (each by the rules of
  * `listPeople`). Requirements that do not apply to the person are absent from the map. One
  * statement per requirement: a UNION ALL of them all measured four times slower, since SQLite
- * plans CTEs inside subqueries differently (automatic indexes on every one).
+ * plans CTEs inside subqueries differently (automatic indexes on every one). They go as one batch
+ * to a read thread where there is one (`readBatch`): the event loop waits for one answer.
  */
 export async function personCoverage(db: Db, specs: RequirementSpec[], personId: number, asOf: string): Promise<Map<string, StatusPart>> {
   const out = new Map<string, StatusPart>();
@@ -586,8 +587,8 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
   // them: one small statement spares each of those its own (most staff are in reach of two or
   // three of the city's requirements).
   const up = await unitsUp(db, personId, asOf);
-  for (const r of effective) {
-    if (!r.scope.some((u) => up.has(u))) continue;
+  const reached = effective.filter((r) => r.scope.some((u) => up.has(u)));
+  const queries = reached.map((r) => {
     let spec = specKeys.get(r);
     if (spec === undefined) specKeys.set(r, (spec = JSON.stringify(r)));
     const key = `${asOf}|${spec}`;
@@ -599,8 +600,12 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
       personStatements.set(key, stmt);
       if (personStatements.size > 500) personStatements.delete(personStatements.keys().next().value!);
     }
-    const { rows } = await db.executeQuery(bind<StatusRow>(stmt, [personId]));
-    if (rows[0]) out.set(r.code, personStatus(rows[0], asOf));
-  }
+    return bind<StatusRow>(stmt, [personId]);
+  });
+  const results = await readBatch(db, queries);
+  reached.forEach((r, i) => {
+    const row = results[i][0];
+    if (row) out.set(r.code, personStatus(row, asOf));
+  });
   return out;
 }

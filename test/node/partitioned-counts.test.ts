@@ -8,8 +8,10 @@ import { course, load, requirement, type Fixture } from '../support/fixtures.ts'
 import { makeHarness, type NodeHarness } from '../support/harness.ts';
 
 // Counts split by person over two read threads (KK_READ_THREADS=2) must give every figure the
-// whole statement gives. Figures worked out by hand from the fixture; person ids 1–6 in the order
-// listed. The city is split by id range (P1–P2 | P3–P6), a smaller unit by odd and even ids.
+// whole statement gives, and my-training, whose statements go to a thread as one batch, the
+// answer the main connection gives. Figures worked out by hand from the fixture; person ids 1–6
+// in the order listed. The city is split by id range (P1–P2 | P3–P6), a smaller unit by odd and
+// even ids.
 
 const FIXTURE: Fixture = {
   units: [
@@ -30,14 +32,18 @@ const FIXTURE: Fixture = {
     { p: 'P5', unit: 'CITY', from: '2020-01-01' },
     { p: 'P6', unit: 'F2', from: '2024-01-01' },
   ],
-  courses: [course('C')],
-  requirements: [requirement({ code: 'R', courses: ['C'], scope: ['CITY'], graceDays: 60 })],
+  courses: [course('C'), course('D', { validityMonths: 12 })],
+  requirements: [
+    requirement({ code: 'R', courses: ['C'], scope: ['CITY'], graceDays: 60 }),
+    requirement({ code: 'R2', courses: ['D'], scope: ['F2'] }),
+  ],
   completions: [
     { p: 'P1', course: 'C', status: 'completed', at: '2021-01-01' },
     { p: 'P2', course: 'C', status: 'started', at: '2022-01-01' },
     { p: 'P3', course: 'C', status: 'completed', at: '2020-05-01' },
     { p: 'P3', course: 'C', status: 'started', at: '2023-01-01' },
     { p: 'P5', course: 'C', status: 'completed', at: '2023-07-15' },
+    { p: 'P4', course: 'D', status: 'completed', at: '2023-01-31' },
   ],
 };
 
@@ -90,6 +96,33 @@ describe('counts split over read threads', () => {
     expect(t).toEqual(await whole.json<any>(path, await whole.token('ADMIN', [{ role: 'admin' }])));
   });
 
+  it('answers my-training from one batch on a thread as the main connection does', async () => {
+    const mine = async (h: NodeHarness, p: string) =>
+      (await h.json<any>('/api/me/training?asOf=2023-06-30', await h.token(p))).requirements.map((r: any) => [
+        r.requirement.code,
+        r.course.code,
+        r.status,
+        r.dueDate,
+        r.overdue,
+        r.occurredAt,
+        r.validUntil,
+      ]);
+    // P4 is under F1-B and F2, so both requirements reach them: R not begun, due 60 days after
+    // 2020-01-01 (a leap year); R2's course done 2023-01-31 expires 2024-01-31, valid the day before.
+    expect(await mine(threads, 'P4')).toEqual([
+      ['R', 'C', 'not_started', '2020-03-01', true, null, null],
+      ['R2', 'D', 'completed', null, false, '2023-01-31', '2024-01-30'],
+    ]);
+    // P3: a start after a completion that never expires leaves it completed; nothing done for R2.
+    expect(await mine(threads, 'P3')).toEqual([
+      ['R', 'C', 'completed', '2020-03-01', false, '2020-05-01', null],
+      ['R2', 'D', 'not_started', null, false, null, null],
+    ]);
+    // P2 is outside F2: R alone.
+    expect(await mine(threads, 'P2')).toEqual([['R', 'C', 'started', '2020-03-01', true, '2022-01-01', null]]);
+    for (const p of ['P1', 'P2', 'P3', 'P4', 'P5', 'P6']) expect(await mine(threads, p)).toEqual(await mine(whole, p));
+  });
+
   it('counts on the main connection once a read thread has failed, rather than waiting for it', async () => {
     // Threads that cannot open their database fail at once.
     const pool = new ReadPool(join(tmpdir(), 'kk-no-such-folder', 'none.db'), 2);
@@ -98,6 +131,9 @@ describe('counts split over read threads', () => {
     setPartitionRunner(whole.db, pool);
     const a = await cov(whole, 'CITY');
     expect(a.total).toMatchObject({ population: 5, completed: 2, started: 1, overdue: 3 });
+    await expect(pool.batch([CompiledQuery.raw('SELECT 1', [])])).rejects.toThrow();
+    const p2 = await whole.json<any>('/api/me/training?asOf=2023-06-30', await whole.token('P2'));
+    expect(p2.requirements.map((r: any) => r.status)).toEqual(['started']);
     await pool.close();
   });
 });
