@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps) {
     c.res.headers.set('x-request-id', requestId);
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/xapi/')) {
       // The route's pattern, not its path: paths can carry employee numbers.
-      log({ requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, ms: +(performance.now() - started).toFixed(1) });
+      log(deps, { requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, ms: +(performance.now() - started).toFixed(1) });
     }
   });
   app.use('*', securityHeaders(deps.config.allowedOrigins));
@@ -76,6 +76,9 @@ export function setQuietLogs(value: boolean) {
   quiet = value;
 }
 
-function log(entry: Record<string, unknown>) {
-  if (!quiet) console.log(JSON.stringify({ level: 'info', at: new Date().toISOString(), ...entry }));
+function log(deps: AppDeps, entry: Record<string, unknown>) {
+  if (quiet) return;
+  const line = JSON.stringify({ level: 'info', at: new Date().toISOString(), ...entry });
+  if (deps.logLine) deps.logLine(line);
+  else console.log(line);
 }

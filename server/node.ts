@@ -9,11 +9,16 @@ import { readConfig } from './config.ts';
 import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
 import { seedDemo } from './demo/seed.ts';
+import { batchedLines } from './log-lines.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// The request log and the server's own lines, in the order they happened.
+const lines = batchedLines((text) => process.stdout.write(text));
+process.once('exit', lines.flush);
+
 function log(entry: Record<string, unknown>) {
-  console.log(JSON.stringify({ at: new Date().toISOString(), ...entry }));
+  lines.line(JSON.stringify({ at: new Date().toISOString(), ...entry }));
 }
 
 /** Node entry: better-sqlite3 (WAL) with migrations, the app, and the built components as static files. */
@@ -22,7 +27,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const handle = openSqlite(config.dbFile, { readThreads: config.readThreads ?? Math.min(4, availableParallelism()) });
   if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
   const signIn = signInFor(config);
-  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, ...signIn });
+  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, ...signIn, logLine: lines.line });
   app.use('/*', serveStatic({ root: './dist/web' }));
 
   let listened!: (port: number) => void;

@@ -14,6 +14,8 @@ export interface AppDeps {
   atomic: AtomicRunner;
   /** Present only in development sign-in (KK_AUTH=dev). */
   devTokens?: DevTokens;
+  /** Where the request log goes, one JSON line each; console.log (Workers logs) when absent. */
+  logLine?: (line: string) => void;
 }
 
 export interface AppEnv {

@@ -74,6 +74,8 @@ it('finishes the request in flight on SIGTERM, refuses new ones, exits 0 and lea
   expect(res.status, res.body).toBe(201);
   expect(await server.exited).toBe(0);
   expect(server.output()).toContain('"event":"shutdown"');
+  // The request log, written in batches once a turn, still reaches stdout.
+  expect(server.output()).toMatch(/"method":"POST","route":"\/api\/courses","status":201/);
 
   // Closed cleanly: no write-ahead log left to replay, the course is in the file itself.
   expect(!existsSync(`${db}-wal`) || statSync(`${db}-wal`).size === 0).toBe(true);
