@@ -86,6 +86,30 @@ describe('my training', () => {
     expect(early.requirements).toEqual([]);
   });
 
+  it('follows a reorganised unit: a requirement reaches me through the parent my unit has on the day', async () => {
+    await load(h.db, {
+      units: [
+        ['OLD', 'Gamla förvaltningen', 'CITY', 'forvaltning', '2000-01-01', '2023-06-30'],
+        ['NEW', 'Nya förvaltningen', 'CITY', 'forvaltning', '2023-07-01'],
+        ['TEAM', 'Teamet', 'OLD', 'avdelning', '2000-01-01', '2023-06-30'],
+        ['TEAM', 'Teamet', 'NEW', 'avdelning', '2023-07-01'],
+      ],
+      people: [['P3', 'Tea Team']],
+      employments: [{ p: 'P3', unit: 'TEAM', from: '2020-01-01' }],
+      courses: [course('NYTT')],
+      requirements: [requirement({ code: 'NYA', courses: ['NYTT'], scope: ['NEW'] })],
+    });
+    const on = async (d: string) =>
+      (await h.json(`/api/me/training?asOf=${d}`, await h.token('P3'))).requirements.map((r: any) => [r.requirement.code, r.status, r.dueDate]);
+    // Under OLD until 2023-06-30: only the city-wide requirement, due on its fixed date.
+    expect(await on('2023-06-30')).toEqual([['ALLA', 'not_started', '2022-06-30']]);
+    // From 2023-07-01 TEAM sits under NEW, which NYA's scope names.
+    expect(await on('2023-07-01')).toEqual([
+      ['ALLA', 'not_started', '2022-06-30'],
+      ['NYA', 'not_started', null],
+    ]);
+  });
+
   it('answers someone on no roster with nothing required', async () => {
     const me = await h.json('/api/me/training', await h.token('BOOTSTRAP', [{ role: 'admin' }]));
     expect(me.person).toEqual({ employeeNumber: 'BOOTSTRAP', name: null });
