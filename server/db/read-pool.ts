@@ -39,7 +39,7 @@ const ON_MESSAGE = `
 /** Statements a thread keeps at most; past that it is told to forget them all and start again. */
 const KEPT_STATEMENTS = 200;
 
-type Pending = { resolve: (rows: unknown[][]) => void; reject: (e: Error) => void };
+type Pending = { resolve: (rows: unknown[][]) => void; reject: (e: Error) => void; thread: number; share: boolean };
 
 /**
  * Threads that each hold a read connection to the database file, for statements split by
@@ -55,6 +55,8 @@ export class ReadPool implements PartitionRunner {
   #pending = new Map<number, Pending>();
   #next = 1;
   #turn = 0;
+  /** For each thread, the count shares (`all`) it has not yet answered. */
+  #shares: number[];
   #closing = false;
   #broken: Error | null = null;
 
@@ -66,6 +68,7 @@ export class ReadPool implements PartitionRunner {
         const p = this.#pending.get(m.id);
         if (!p) return;
         this.#pending.delete(m.id);
+        if (p.share) this.#shares[p.thread]--;
         if (m.error !== undefined) p.reject(new Error(m.error));
         else p.resolve(m.rows!);
       });
@@ -74,6 +77,7 @@ export class ReadPool implements PartitionRunner {
       return w;
     });
     this.#known = this.#workers.map(() => new Map());
+    this.#shares = this.#workers.map(() => 0);
   }
 
   /**
@@ -96,20 +100,27 @@ export class ReadPool implements PartitionRunner {
     // Round the threads from where the last call stopped, so two requests share them out.
     const start = this.#turn;
     this.#turn = (this.#turn + queries.length) % this.#workers.length;
-    return Promise.all(queries.map(async (q, i) => (await this.#post<R>((start + i) % this.#workers.length, [q]))[0]));
+    return Promise.all(queries.map(async (q, i) => (await this.#post<R>((start + i) % this.#workers.length, [q], true))[0]));
   }
 
+  /**
+   * Batches go to the first thread with no count share in hand (else the one with fewest), so
+   * that one thread takes them while the others sleep: spreading them round the threads measured
+   * slower on two cores (autocannon on my-training, alternating runs: 2 900–3 200 against
+   * 3 400–4 100 req/s), and a short batch never waits behind a long count where a thread is free of one.
+   */
   batch<R>(queries: readonly CompiledQuery[]): Promise<R[][]> {
-    const at = this.#turn;
-    this.#turn = (this.#turn + 1) % this.#workers.length;
-    return this.#post<R>(at, queries);
+    let at = this.#shares.indexOf(0);
+    if (at < 0) at = this.#shares.indexOf(Math.min(...this.#shares));
+    return this.#post<R>(at, queries, false);
   }
 
-  #post<R>(thread: number, queries: readonly CompiledQuery[]): Promise<R[][]> {
+  #post<R>(thread: number, queries: readonly CompiledQuery[], share: boolean): Promise<R[][]> {
     if (this.#broken) return Promise.reject(this.#broken);
     return new Promise<R[][]>((resolve, reject) => {
       const id = this.#next++;
-      this.#pending.set(id, { resolve: resolve as (rows: unknown[][]) => void, reject });
+      this.#pending.set(id, { resolve: resolve as (rows: unknown[][]) => void, reject, thread, share });
+      if (share) this.#shares[thread]++;
       const known = this.#known[thread];
       const forget = queries.some((q) => !known.has(q.sql)) && known.size + queries.length > KEPT_STATEMENTS;
       if (forget) known.clear();

@@ -49,3 +49,20 @@ it('gives the error of a bad statement every time, not a missing key the second 
   for (let i = 0; i < 4; i++) await expect(pool.batch([q('SELECT nope FROM t')])).rejects.toThrow(/no such column: nope/);
   expect(pool.partitions).toBe(2);
 });
+
+it('sends a batch past a thread busy with a long count share, not behind it', async () => {
+  // A share that takes a while on its thread (counting to three million in SQL).
+  let longDone = false;
+  const long = pool
+    .all([q('WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ?) SELECT count(*) AS n FROM c', 3_000_000)])
+    .then((rows) => {
+      longDone = true;
+      return rows;
+    });
+  // Two batches one after the other: both are answered by the free thread while the share runs.
+  for (let i = 0; i < 2; i++) {
+    expect(await pool.batch([q('SELECT count(*) AS c FROM t')])).toEqual([[{ c: 3 }]]);
+    expect(longDone).toBe(false);
+  }
+  expect(await long).toEqual([[{ n: 3_000_000 }]]);
+});
