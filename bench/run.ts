@@ -241,12 +241,10 @@ async function main() {
       // The load runs from the upload until the import's answer, however long that takes: an
       // import that gives way to requests takes longer under load than alone.
       log(`autocannon while a ${files.rows.moreCompletions}-row completions import commits`);
-      let finished!: (r: AutocannonResult) => void;
-      const result = new Promise<AutocannonResult>((resolve) => (finished = resolve));
-      const cannon = autocannon({ ...rotating(), duration: 600 }, (err, r) => {
-        if (err) throw err;
-        finished(r);
-      });
+      let finished!: (err: Error | null, r: AutocannonResult) => void;
+      const result = new Promise<AutocannonResult>((resolve, reject) => (finished = (err, r) => (err ? reject(err) : resolve(r))));
+      // An error reaches the bench's own catch through the promise, not as an uncaught throw.
+      const cannon = autocannon({ ...rotating(), duration: 600 }, (err, r) => finished(err, r));
       const imp = await importFile(client, admin, '/api/imports/completions', files.moreCompletions);
       cannon.stop();
       const during = await result;

@@ -22,7 +22,7 @@ export interface Config {
   devSecret: string | null;
   /** Years after a person's last employment ends before `npm run retention` anonymises them. */
   retentionYears: number;
-  /** Threads that share out long counts on Node (KK_READ_THREADS); null: one per core, at most 4. */
+  /** Read threads on Node for long counts and my-training (KK_READ_THREADS); null: one per core, at most 4. */
   readThreads: number | null;
 }
 

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, type Compilable, type RawBuilder } from 'kysely';
 import type { Db } from './schema.ts';
 
 /** A compiled statement in which some parameters are stand-ins, bound afresh on each run. */
@@ -27,13 +27,15 @@ export function bind<R>(t: Template, args: readonly unknown[]): CompiledQuery<R>
  * small query with Kysely cost more than SQLite running it (`npm run bench`, my-training, where
  * several run on every request). The builder must use its arguments only as parameter values.
  */
-export function reusable<A extends unknown[], R>(build: (db: Db, ...args: A) => Compilable<R>) {
+export function reusable<A extends unknown[], R>(build: (db: Db, ...args: A) => Compilable<R> | RawBuilder<R>) {
   const kept = new WeakMap<Db, Template>();
   return async (db: Db, ...args: A): Promise<R[]> => {
     let t = kept.get(db);
     if (!t) {
       const marks = args.map((_, i) => `\u0000stand-in ${i}\u0000`);
-      t = template(build(db, ...(marks as A)).compile(), marks);
+      // A query builder compiles itself; a sql`` statement needs the database to compile for.
+      const q = build(db, ...(marks as A)) as { compile(db: Db): CompiledQuery<R> };
+      t = template(q.compile(db), marks);
       kept.set(db, t);
     }
     return (await db.executeQuery(bind<R>(t, args))).rows;

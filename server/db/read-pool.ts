@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
-import type { PartitionRunner } from './partitions.ts';
+import type { ReadRunner } from './read-runner.ts';
 import { closeThread, sqliteThread } from './sqlite-thread.ts';
 
 // Each thread reads through a connection of its own (query_only: it can never write).
@@ -43,10 +43,10 @@ type Pending = { resolve: (rows: unknown[][]) => void; reject: (e: Error) => voi
 
 /**
  * Threads that each hold a read connection to the database file, for statements split by
- * partition and for batches of short ones (`partitions.ts`). While they run, the event loop
+ * partition and for batches of short ones (`read-runner.ts`). While they run, the event loop
  * serves other requests.
  */
-export class ReadPool implements PartitionRunner {
+export class ReadPool implements ReadRunner {
   #threads: number;
   #workers: Worker[];
   /** For each thread, the key of every statement text it has been sent. */
@@ -106,8 +106,9 @@ export class ReadPool implements PartitionRunner {
   /**
    * Batches go to the first thread with no count share in hand (else the one with fewest), so
    * that one thread takes them while the others sleep: spreading them round the threads measured
-   * slower on two cores (autocannon on my-training, alternating runs: 2 900–3 200 against
-   * 3 400–4 100 req/s), and a short batch never waits behind a long count where a thread is free of one.
+   * slower on two cores (`npm run bench`, autocannon on my-training: 2 533–2 738 req/s, p99
+   * 44–48 ms round the threads; 3 268–3 593, p99 35–41 ms this way), and a short batch never
+   * waits behind a long count where a thread is free of one.
    */
   batch<R>(queries: readonly CompiledQuery[]): Promise<R[][]> {
     let at = this.#shares.indexOf(0);

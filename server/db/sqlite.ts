@@ -14,7 +14,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { migrate } from './migrate.ts';
-import { setPartitionRunner } from './partitions.ts';
+import { setReadRunner } from './read-runner.ts';
 import { ReadPool } from './read-pool.ts';
 import { closeThread, sqliteThread } from './sqlite-thread.ts';
 import type { Database } from './schema.ts';
@@ -61,9 +61,10 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
     },
     log,
   });
-  // Long counts split by person over threads of their own (`partitions.ts`), two or more; off by default.
+  // Read threads (`read-runner.ts`: long counts split by person, my-training's batches), two or
+  // more; off by default.
   const pool = (opts.readThreads ?? 0) > 1 ? new ReadPool(file, opts.readThreads!) : null;
-  if (pool) setPartitionRunner(db, pool);
+  if (pool) setReadRunner(db, pool);
   return {
     db,
     sqlite,

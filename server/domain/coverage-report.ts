@@ -3,7 +3,7 @@ import type { Db } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
 import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
 import { DomainError } from './errors.ts';
-import { loadRequirements, isEffective, type RequirementSpec } from './requirements.ts';
+import { loadRequirements, type RequirementSpec } from './requirements.ts';
 import { childrenAt, unitAt, unitExistsEver } from './units.ts';
 
 /** The answers of the coverage API, assembled from the engine; 404s for what is not there. */
@@ -162,7 +162,8 @@ export async function myTraining(
   asOf: string,
   lang: 'sv' | 'en',
 ): Promise<MyRequirement[]> {
-  const requirements = (await currentRequirements(db)).filter((r) => isEffective(r, asOf));
+  // personCoverage leaves out what is not effective at D or does not reach the person.
+  const requirements = await currentRequirements(db);
   const statuses = await personCoverage(db, requirements, personId, asOf);
   const out: MyRequirement[] = [];
   for (const r of requirements) {

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setPartitionRunner } from '../../server/db/partitions.ts';
+import { setReadRunner } from '../../server/db/read-runner.ts';
 import { ReadPool } from '../../server/db/read-pool.ts';
 import { course, load, requirement, type Fixture } from '../support/fixtures.ts';
 import { makeHarness, type NodeHarness } from '../support/harness.ts';
@@ -128,7 +128,7 @@ describe('counts split over read threads', () => {
     const pool = new ReadPool(join(tmpdir(), 'kk-no-such-folder', 'none.db'), 2);
     await vi.waitFor(() => expect(pool.partitions).toBe(1), { timeout: 5000 });
     await expect(pool.all([CompiledQuery.raw('SELECT 1', [])])).rejects.toThrow();
-    setPartitionRunner(whole.db, pool);
+    setReadRunner(whole.db, pool);
     const a = await cov(whole, 'CITY');
     expect(a.total).toMatchObject({ population: 5, completed: 2, started: 1, overdue: 3 });
     await expect(pool.batch([CompiledQuery.raw('SELECT 1', [])])).rejects.toThrow();

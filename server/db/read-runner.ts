@@ -14,7 +14,7 @@ import type { Db } from './schema.ts';
  *
  * Where no runner is set (D1, the tests' databases) the statements run on `db` as before.
  */
-export interface PartitionRunner {
+export interface ReadRunner {
   /** How many threads `all` shares out to; 1 when they cannot be used (callers then use `db`). */
   readonly partitions: number;
   /** The rows of each query, each on a thread of its own, in order. */
@@ -23,18 +23,20 @@ export interface PartitionRunner {
   batch<R>(queries: readonly CompiledQuery[]): Promise<R[][]>;
 }
 
-const runners = new WeakMap<Db, PartitionRunner>();
+const runners = new WeakMap<Db, ReadRunner>();
 
-export function setPartitionRunner(db: Db, runner: PartitionRunner): void {
+export function setReadRunner(db: Db, runner: ReadRunner): void {
   runners.set(db, runner);
 }
 
-export function partitionRunnerOf(db: Db): PartitionRunner | undefined {
+export function readRunnerOf(db: Db): ReadRunner | undefined {
   return runners.get(db);
 }
 
 /** The rows of each read-only query: in one `batch` where threads can be used, else one by one on `db`. */
 export async function readBatch<R>(db: Db, queries: readonly CompiledQuery<R>[]): Promise<R[][]> {
+  // Nothing to read is no reason for a round trip to a thread.
+  if (!queries.length) return [];
   const runner = runners.get(db);
   if (runner && runner.partitions > 1) return runner.batch<R>(queries);
   const out: R[][] = [];
