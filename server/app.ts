@@ -16,6 +16,9 @@ import { personExtractRoutes } from './routes/person-extract.ts';
 import { requirements } from './routes/requirements.ts';
 import { xapi } from './routes/xapi.ts';
 import { roles } from './routes/roles.ts';
+import { exemptions } from './routes/exemptions.ts';
+import { people } from './routes/people.ts';
+import { records } from './routes/records.ts';
 
 // Open without a token: the health check, and the development sign-in (mounted only with
 // KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401 hinting it exists).
@@ -57,6 +60,9 @@ export function createApp(deps: AppDeps) {
     .route('/', roles)
     .route('/', auditRoutes)
     .route('/', personExtractRoutes)
+    .route('/', people)
+    .route('/', records)
+    .route('/', exemptions)
     .route('/', exportRoutes)
     .route('/', imports);
 

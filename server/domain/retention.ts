@@ -65,6 +65,12 @@ export async function anonymiseExpired(db: Db, atomic: AtomicRunner, today: stri
         .set({ name: ANONYMISED_NAME, email: null, employee_number: sql<string>`'ANON-' || id`, anonymised_at: now })
         .where('id', 'in', part.map((p) => p.id))
         .compile(),
+      // An exemption's reason can say why someone was away (sick leave): it goes with the name.
+      db
+        .updateTable('exemption')
+        .set({ reason: ANONYMISED_NAME })
+        .where('person_id', 'in', part.map((p) => p.id))
+        .compile(),
     );
   }
   // The log names the internal ids only: the employee numbers are what is being erased.
