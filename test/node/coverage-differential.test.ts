@@ -153,6 +153,8 @@ const DAYS = ['2022-01-01', '2022-01-31', '2022-02-01', '2022-02-28', '2022-03-0
 /** Differences between those days (and 0, 1), so that a start + grace falls on one of them. */
 const GRACE = [0, 1, 28, 29, 30, 31, 59];
 const ROOT = 'CITY';
+/** A start before the window (an employment from it ends no earlier than the window's first day). */
+const EARLY = '2021-11-01';
 const LEAVES = ['F1', 'A1', 'A2', 'B1', 'C1'];
 
 const day = fc.constantFrom(...DAYS);
@@ -165,11 +167,12 @@ const worldArb: fc.Arbitrary<World> = fc
       fc.record({
         person: fc.nat(5),
         unit: fc.constantFrom(...LEAVES),
-        from: day,
+        // Most staff are there before the window opens, so that their records decide something.
+        from: fc.oneof(day, fc.constant(EARLY)),
         // null: open-ended; else the number of DAYS steps it lasts (0 = ends the day it starts)
         length: fc.option(fc.nat(4), { nil: null }),
         // a second employment after it: back to back (next day), after a gap, or none
-        next: fc.constantFrom('none', 'back-to-back', 'gap'),
+        next: fc.constantFrom('none', 'back-to-back', 'back-to-back', 'gap'),
         nextUnit: fc.constantFrom(...LEAVES),
         type: fc.constantFrom<EmploymentType>('tillsvidare', 'visstid'),
         title: fc.constantFrom('Handläggare', 'Chef'),
@@ -179,12 +182,12 @@ const worldArb: fc.Arbitrary<World> = fc
     recs: fc.array(
       fc.record({
         person: fc.nat(5),
-        course: fc.constantFrom('K0', 'K1', 'K12'),
+        course: fc.constantFrom('K0', 'K1', 'K1', 'K12'),
         status: fc.constantFrom<RecordStatus>('completed', 'completed', 'started', 'failed'),
         at: day,
         time: fc.constantFrom('', 'T08:00:00', 'T16:30:00'),
       }),
-      { maxLength: 12 },
+      { maxLength: 16 },
     ),
     reqs: fc.array(
       fc.record({
@@ -225,7 +228,7 @@ const worldArb: fc.Arbitrary<World> = fc
     for (const e of g.emps) {
       const p = people[e.person % people.length];
       const i = DAYS.indexOf(e.from);
-      const to = e.length === null ? null : DAYS[Math.min(DAYS.length - 1, i + e.length)];
+      const to = e.length === null ? null : DAYS[Math.max(0, Math.min(DAYS.length - 1, i + e.length))];
       emps.push({ p, unit: e.unit, from: e.from, to, type: e.type, title: e.title });
       if (to !== null && e.next !== 'none') {
         emps.push({ p, unit: e.nextUnit, from: plusDays(to, e.next === 'gap' ? 3 : 1), to: null, type: e.type, title: e.title });
