@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 /** Kysely's view of sql/*.sql. Dates are 'YYYY-MM-DD' text, instants ISO text. */
 export interface Database {
@@ -103,7 +103,9 @@ export interface CompletionTable {
   recorded_by: string | null;
   recorded_at: string;
   import_batch_id: number | null;
-  /** Set by an annulment (sql/0007): the record stays, and stops counting on every date. */
+  /** Rule 4's expiry (`server/domain/expiry.ts`), stored when written; null: never expires. */
+  expires_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set by an annulment (sql/0008): the record stays, and stops counting on every date. */
   annulled_at: string | null;
   annulled_by: string | null;
   annul_reason: string | null;

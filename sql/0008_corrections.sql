@@ -23,3 +23,8 @@ CREATE TABLE exemption (
 -- The engine asks "is this person exempted from R on D" per person; lists ask per requirement.
 CREATE INDEX exemption_person ON exemption (person_id, requirement_id, from_date, to_date);
 CREATE INDEX exemption_requirement ON exemption (requirement_id, from_date, to_date, person_id);
+
+-- Every coverage read now passes annulled records by (`annulled_at IS NULL`): the coverage index
+-- carries the column too, so that the probes still read no table row.
+DROP INDEX IF EXISTS completion_person_course_status_expiry;
+CREATE INDEX completion_person_course_status_expiry_annulled ON completion (person_id, course_id, occurred_at, status, expires_on, annulled_at);
