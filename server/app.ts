@@ -19,6 +19,7 @@ import { roles } from './routes/roles.ts';
 import { exemptions } from './routes/exemptions.ts';
 import { people } from './routes/people.ts';
 import { records } from './routes/records.ts';
+import { reminders } from './routes/reminders.ts';
 
 // Open without a token: the health check, and the development sign-in (mounted only with
 // KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401 hinting it exists).
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps) {
     .route('/', people)
     .route('/', records)
     .route('/', exemptions)
+    .route('/', reminders)
     .route('/', exportRoutes)
     .route('/', imports);
 

@@ -370,8 +370,17 @@ export interface PersonCoverage {
   courseId: number | null;
 }
 
+/** What the reminders also read from the people list (`listPeople`). */
+export interface PersonContact extends PersonCoverage {
+  email: string | null;
+  /** Every unit of the employments that put the person in R's population at D. */
+  units: string[];
+  /** The stored expiry (rule 4) of the completion that makes them genomförd; null if none or never. */
+  expiresOn: string | null;
+}
+
 /** Every person of R's population at D (in U's subtree, or one person), with their status. */
-export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonCoverage[]> {
+export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonContact[]> {
   if (!isEffective(r, asOf)) return [];
   const ctes = statusCtes(r, asOf, subject);
   const { rows } = await sql<{
@@ -385,10 +394,12 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     overdue: 0 | 1;
     best: string | null;
     last_try: string | null;
+    email: string | null;
+    units: string;
   }>`${ctes},
-    home(person_id, unit_code) AS (SELECT person_id, MIN(unit_code) FROM emp GROUP BY person_id)
+    home(person_id, unit_code, units) AS (SELECT person_id, MIN(unit_code), GROUP_CONCAT(DISTINCT unit_code) FROM emp GROUP BY person_id)
     SELECT st.person_id, p.employee_number, p.name, h.unit_code, o.name AS unit_name,
-      st.status, st.due, st.overdue, st.best, st.last_try
+      st.status, st.due, st.overdue, st.best, st.last_try, p.email, h.units
     FROM st JOIN person p ON p.id = ${sql.raw(one(subject))}st.person_id
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN org_unit o ON o.code = h.unit_code AND ${validAt('o', asOf)}
@@ -407,6 +418,9 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
       occurredAt: s.occurredAt,
       validUntil: s.validUntil,
       courseId: s.courseId,
+      email: row.email,
+      units: row.units.split(','),
+      expiresOn: s.validUntil === null ? null : addDays(s.validUntil, 1),
     };
   });
 }

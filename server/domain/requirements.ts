@@ -6,6 +6,7 @@ import type { Db, EmploymentType } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
 import { DomainError } from './errors.ts';
 import { normaliseRate } from './exact.ts';
+import { parseReminders, reminderSchedule, type ReminderSchedule } from './reminder-schedule.ts';
 
 const isoDate = z.string().refine(isIsoDate, 'a date YYYY-MM-DD');
 const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
@@ -29,6 +30,7 @@ export const requirementInput = z
     source: z.string().trim().min(1).max(1000),
     responsible: z.string().trim().max(300).nullish(),
     followUp: z.string().trim().max(300).nullish(),
+    reminders: reminderSchedule.nullish(),
   })
   .refine((r) => !r.effectiveTo || r.effectiveTo >= r.effectiveFrom, {
     path: ['effectiveTo'],
@@ -62,6 +64,8 @@ export interface RequirementSpec {
   source: string;
   responsible: string | null;
   followUp: string | null;
+  /** DESIGN.md "Reminders"; null: no messages. */
+  reminders: ReminderSchedule | null;
 }
 
 export function isEffective(r: RequirementSpec, date: string): boolean {
@@ -85,6 +89,7 @@ export function requirementView(r: RequirementSpec) {
     source: r.source,
     responsible: r.responsible,
     followUp: r.followUp,
+    reminders: r.reminders,
   };
 }
 
@@ -149,6 +154,7 @@ export async function loadRequirements(db: Db, codes?: string[]): Promise<Requir
     source: r.source,
     responsible: r.responsible,
     followUp: r.follow_up,
+    reminders: parseReminders(r.reminders),
   }));
 }
 
@@ -184,6 +190,7 @@ export function requirementStatements(db: Db, input: RequirementInput, now: stri
     source: input.source,
     responsible: input.responsible ?? null,
     follow_up: input.followUp ?? null,
+    reminders: input.reminders ? JSON.stringify(input.reminders) : null,
     updated_at: now,
   };
   const requirementId = () => db.selectFrom('requirement').select('id').where('code', '=', input.code);

@@ -35,6 +35,9 @@ const EXPECTED: Record<Action, Reach[]> = {
   'record.annul':        ['-',    '-',    'unit', '-',   'all'],
   'exemption.read':      ['-',    'unit', 'unit', 'all', 'all'],
   'exemption.write':     ['-',    '-',    'unit', '-',   'all'],
+  'reminder.run':        ['-',    '-',    '-',    '-',   'all'],
+  'reminder.nudge':      ['-',    'unit', 'unit', '-',   'all'],
+  'reminder.outbox':     ['-',    '-',    'unit', '-',   'all'],
 };
 const ACTIONS = Object.keys(EXPECTED) as Action[];
 const reachOf = (action: Action, role: Role): Reach => EXPECTED[action][ROLES.indexOf(role)];
