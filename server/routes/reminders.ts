@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { authorize, authorizeUnits, grantsFor, peopleInReach } from '../auth/permissions.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
+import { DomainError } from '../domain/errors.ts';
 import { requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
 import { listOutbox } from '../domain/reminder-outbox.ts';
 import { nudge, runReminders } from '../domain/reminder-run.ts';
@@ -40,8 +41,11 @@ export const reminders = new Hono<AppEnv>()
     const status = enumParam(c, 'status', ['pending', 'sending', 'sent', 'failed'] as const);
     const from = c.req.query('from') ? dateParam(c, 'from') : undefined;
     const to = c.req.query('to') ? dateParam(c, 'to') : undefined;
+    const limitText = c.req.query('limit') ?? '1000';
+    const limit = Number(limitText);
+    if (!/^\d{1,5}$/.test(limitText) || limit < 1 || limit > 10_000) throw new DomainError('bad_request', 'param.invalid', { name: 'limit', value: limitText.slice(0, 40), expected: '1–10000' });
     const { db } = c.get('deps');
-    let rows = await listOutbox(db, { status, from, to });
+    let rows = await listOutbox(db, { status, from, to, limit });
     if (!grantsFor(principal, 'reminder.outbox').all) {
       // A coordinator sees the messages to people employed in their scope today.
       const numbers = [...new Set(rows.map((r) => r.employeeNumber))];
