@@ -46,6 +46,7 @@ export async function benchReminders(client: Client, admin: string, server: Serv
   if (!real.ok) throw new Error(`reminders run: ${real.status} ${await real.text()}`);
   const sqlite = new BetterSqlite3(dbFile, { fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL'); // as the server's own connection (server/db/sqlite.ts)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const smtp = await startSmtp();
   const mailer = nodeMailer(smtp.url, 'Kompetenskoll <bench@example.se>');
