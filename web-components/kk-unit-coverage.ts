@@ -1,6 +1,6 @@
 import { css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, formatNumber, formatPercent, todayStockholm } from './api.ts';
+import { ApiError, apiJson, formatNumber, formatPercent, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -20,6 +20,13 @@ interface CoverageAnswer {
   requirement: { code: string };
   total: Figures;
   children: ({ unit: Unit } & Figures)[];
+}
+/** POST /api/reminders/nudge's answer. */
+interface NudgeAnswer {
+  reminded: number;
+  alreadyThisWeek: number;
+  withoutEmail: number;
+  lastRemindedAt: string | null;
 }
 interface Person {
   employeeNumber: string;
@@ -131,6 +138,11 @@ export class KkUnitCoverage extends KkElement {
   @state() private peopleOpen = false;
   @state() private peopleError: ApiError | null = null;
   @state() private peopleBusy = false;
+  @state() private nudgeBusy = false;
+  @state() private nudged: NudgeAnswer | null = null;
+  @state() private nudgeError: ApiError | null = null;
+  /** A 403 on the nudge: the caller may see names but not remind (an auditor); the button goes. */
+  @state() private nudgeDenied = false;
   @state() private sortKey: SortKey = 'name';
   @state() private sortDesc = false;
   private focusAfterLoad: 'table' | 'crumb' | null = null;
@@ -157,6 +169,8 @@ export class KkUnitCoverage extends KkElement {
     this.people = null;
     this.peopleOpen = false;
     this.peopleError = null;
+    this.nudged = null;
+    this.nudgeError = null;
     this.trend = null;
     this.trendError = null;
     if (!this.requirements.length) {
@@ -247,6 +261,42 @@ export class KkUnitCoverage extends KkElement {
     } finally {
       this.peopleBusy = false;
     }
+  }
+
+  /** The "Påminn" button: one reminder to each person of the unit not done, at most once a week. */
+  private async nudge() {
+    // Not `disabled` while busy: a disabled button drops the keyboard focus.
+    if (this.nudgeBusy) return;
+    this.nudgeBusy = true;
+    this.nudgeError = null;
+    try {
+      this.nudged = await apiJson<NudgeAnswer>(this, this.url('/api/reminders/nudge'), {
+        method: 'POST',
+        body: JSON.stringify({ unit: this.current, requirement: this.requirement }),
+      });
+    } catch (e) {
+      const err = asApiError(e, this.lang);
+      if (err.status === 403) this.nudgeDenied = true;
+      else this.nudgeError = err;
+    } finally {
+      this.nudgeBusy = false;
+    }
+  }
+
+  private renderNudge() {
+    const n = this.nudged;
+    return html`${this.nudgeDenied
+        ? nothing
+        : html`<button type="button" part="button" class="nudge" aria-disabled=${this.nudgeBusy ? 'true' : 'false'} @click=${() => this.nudge()}>${this.t('covNudge')}</button>`}
+      <p class="nudge-result" role="status">${n
+        ? [
+            this.t('covNudged', { n: formatNumber(this.lang, n.reminded) }),
+            n.alreadyThisWeek ? ` ${this.t('covNudgedAlready', { n: formatNumber(this.lang, n.alreadyThisWeek) })}` : '',
+            n.withoutEmail ? ` ${this.t('covNudgedNoEmail', { n: formatNumber(this.lang, n.withoutEmail) })}` : '',
+            n.lastRemindedAt ? ` ${this.t('covNudgedLast', { date: n.lastRemindedAt.slice(0, 10) })}` : '',
+          ].join('')
+        : nothing}</p>
+      ${this.nudgeError ? this.renderError(this.nudgeError, false) : nothing}`;
   }
 
   /** Escape in the list closes it and returns to its button. */
@@ -455,7 +505,8 @@ export class KkUnitCoverage extends KkElement {
                         <td>${p.dueDate ?? this.t('none')}</td>
                       </tr>`)}</tbody>
                     </table></div>
-                    ${people.length > PEOPLE_SHOWN ? html`<p class="hint">${this.t('covPeopleMore', { shown: PEOPLE_SHOWN, n: people.length })}</p>` : nothing}`
+                    ${people.length > PEOPLE_SHOWN ? html`<p class="hint">${this.t('covPeopleMore', { shown: PEOPLE_SHOWN, n: people.length })}</p>` : nothing}
+                    ${this.renderNudge()}`
                   : nothing}
       </div>
     </div>`;

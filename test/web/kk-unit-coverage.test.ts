@@ -133,6 +133,27 @@ describe('<kk-unit-coverage>', () => {
     expect((await deepActive(page))?.text).toBe('Visa medarbetare som inte är klara');
   });
 
+  it('reminds the people not done with "Påminn", says how many, and once a week only', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text === 'Visa medarbetare som inte är klara');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#people table').count()).toBe(1);
+    await tabTo(page, (a) => a.text === 'Påminn');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('.nudge-result').textContent()).toContain('Påminnelse skickad');
+    const stored = await w.h.db.selectFrom('reminder_outbox').select('employee_number').where('kind', '=', 'nudge').where('requirement', '=', 'VBE-ALLA').execute();
+    expect(stored.length).toBeGreaterThan(0);
+    expect(digits((await shadow('.nudge-result').textContent())!.split('till ')[1].split(' ')[0])).toBe(stored.length);
+    await expectNoAxeViolations(page, 'nudged');
+    await page.keyboard.press('Enter'); // the button keeps focus: a second press the same week
+    await expect.poll(() => shadow('.nudge-result').textContent()).toContain('har redan påmints');
+    const again = (await shadow('.nudge-result').textContent())!;
+    expect(digits(again.split('till ')[1].split(' ')[0])).toBe(0);
+    expect(digits(again.split('.')[1])).toBe(stored.length); // "N har redan påmints den här veckan."
+    expect(again).toMatch(/Senast påmind \d{4}-\d{2}-\d{2}\./);
+    await page.keyboard.press('Escape');
+  });
+
   it('shows the tertial trend as an SVG with a text alternative naming the API’s first and last rates', async () => {
     const trend = await w.h.json(`/api/coverage/trend?unit=HAV&requirement=VBE-ALLA&to=${AS_OF}&interval=tertial`, token);
     const alt = await shadow('#trend-alt').textContent();

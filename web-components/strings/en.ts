@@ -84,6 +84,11 @@ export const en: Record<StringKey, string> = {
   covPeopleStatus: 'Status',
   covPeopleDue: 'Due',
   covPeopleMore: 'Showing the first {shown} of {n}.',
+  covNudge: 'Remind',
+  covNudged: 'Reminder sent to {n} people.',
+  covNudgedAlready: '{n} were already reminded this week.',
+  covNudgedNoEmail: '{n} have no e-mail address.',
+  covNudgedLast: 'Last reminded on {date}.',
   covNoRequirements: 'There are no requirements to show.',
 
   expTitle: 'Export to Excel',

@@ -86,6 +86,11 @@ export const sv = {
   covPeopleStatus: 'Status',
   covPeopleDue: 'Sista dag',
   covPeopleMore: 'Visar de första {shown} av {n}.',
+  covNudge: 'Påminn',
+  covNudged: 'Påminnelse skickad till {n} medarbetare.',
+  covNudgedAlready: '{n} har redan påmints den här veckan.',
+  covNudgedNoEmail: '{n} saknar e-postadress.',
+  covNudgedLast: 'Senast påmind {date}.',
   covNoRequirements: 'Det finns inga krav att visa.',
 
   // kk-coverage-export
