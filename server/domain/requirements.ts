@@ -190,18 +190,20 @@ export function requirementStatements(db: Db, input: RequirementInput, now: stri
     source: input.source,
     responsible: input.responsible ?? null,
     follow_up: input.followUp ?? null,
-    reminders: input.reminders ? JSON.stringify(input.reminders) : null,
     updated_at: now,
   };
+  // A PUT without `reminders` (an older client, a form that does not show them) keeps the
+  // schedule; `reminders: null` removes it.
+  const reminders = input.reminders === undefined ? {} : { reminders: input.reminders ? JSON.stringify(input.reminders) : null };
   const requirementId = () => db.selectFrom('requirement').select('id').where('code', '=', input.code);
   const out: CompiledQuery[] = [];
   if (exists) {
-    out.push(db.updateTable('requirement').set(columns).where('code', '=', input.code).compile());
+    out.push(db.updateTable('requirement').set({ ...columns, ...reminders }).where('code', '=', input.code).compile());
     for (const t of ['requirement_course', 'requirement_scope', 'requirement_employment_type', 'requirement_title'] as const) {
       out.push(db.deleteFrom(t).where('requirement_id', '=', requirementId()).compile());
     }
   } else {
-    out.push(db.insertInto('requirement').values({ code: input.code, ...columns, created_at: now }).compile());
+    out.push(db.insertInto('requirement').values({ code: input.code, ...columns, ...reminders, created_at: now }).compile());
   }
   const unique = <T>(xs: T[]) => [...new Set(xs)];
   const rows = {

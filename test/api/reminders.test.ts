@@ -187,7 +187,7 @@ describe('POST /api/reminders/run', () => {
 describe('the reminder schedule on a requirement', () => {
   it('is read back by GET /api/requirements and validated on write', async () => {
     const list = await h.json('/api/requirements', t.admin);
-    const r1 = (list.requirements ?? list).find((r: any) => r.code === 'R1');
+    const r1 = list.requirements.find((r: any) => r.code === 'R1');
     expect(r1.reminders).toEqual({ beforeDue: [30, 7], overdueEvery: 14, overdueMax: 3, managerDigest: 'monthly' });
     const res = await h.request('/api/requirements/R3', {
       token: t.admin,
@@ -197,6 +197,22 @@ describe('the reminder schedule on a requirement', () => {
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('is kept by a PUT that leaves it out, and removed by reminders: null', async () => {
+    const put = (body: Record<string, unknown>) =>
+      h.request('/api/requirements/R1', {
+        token: t.admin,
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'R1', title: 'Nytt namn', courses: ['VBE'], scope: ['CITY'], effectiveFrom: '2000-01-01', dueDate: '2025-03-15', source: 'test', ...body }),
+      });
+    const r1 = async () => ((await h.json('/api/requirements', t.admin)).requirements as any[]).find((r) => r.code === 'R1');
+    expect((await put({})).status).toBe(200);
+    expect(await r1()).toMatchObject({ title: 'Nytt namn', reminders: { beforeDue: [30, 7], overdueEvery: 14, overdueMax: 3, managerDigest: 'monthly' } });
+    expect((await put({ reminders: null })).status).toBe(200);
+    expect((await r1()).reminders).toBeNull();
+    expect(lines(await run('2025-02-13', true)).filter((l) => l.includes(' R1 '))).toEqual([]);
   });
 });
 
