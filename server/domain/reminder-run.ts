@@ -21,9 +21,11 @@ const view = (m: Decided) => ({ kind: m.kind, to: m.to!, employeeNumber: m.emplo
  * everything the outbox holds unsent (failures of earlier runs at once). A dry run only decides.
  * The answer lists the new messages with an address; those without one are counted.
  */
-export async function runReminders(deps: ReminderDeps, D: string, opts: { dryRun: boolean; actor: string; now?: Date }) {
+export async function runReminders(deps: ReminderDeps, D: string, opts: { dryRun: boolean; actor: string; now?: Date; requirement?: string }) {
   const now = (opts.now ?? new Date()).toISOString();
-  const { messages } = await decideReminders(deps.db, await loadRequirements(deps.db), D);
+  // One requirement only (the preview of its schedule in <kk-requirements>), or all of them.
+  const specs = await loadRequirements(deps.db, opts.requirement ? [opts.requirement] : undefined);
+  const { messages } = await decideReminders(deps.db, specs, D);
   const fresh = await notYetDecided(deps.db, messages);
   const addressed = fresh.filter((m) => m.to);
   let delivery = { sent: 0, failed: 0 };

@@ -20,7 +20,9 @@ export const reminders = new Hono<AppEnv>()
     const asOf = dateParam(c, 'asOf');
     const dryRun = enumParam(c, 'dryRun', ['0', '1', 'true', 'false'] as const, '0');
     const deps = c.get('deps');
-    const answer = await runReminders(deps, asOf, { dryRun: dryRun === '1' || dryRun === 'true', actor: principal.employeeNumber });
+    const requirement = c.req.query('requirement')?.trim() || undefined;
+    if (requirement) await requireRequirement(deps.db, requirement);
+    const answer = await runReminders(deps, asOf, { dryRun: dryRun === '1' || dryRun === 'true', actor: principal.employeeNumber, requirement });
     c.header('cache-control', 'no-store');
     return c.json(answer);
   })

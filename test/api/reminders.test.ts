@@ -176,6 +176,12 @@ describe('POST /api/reminders/run', () => {
     expect(digest.body_text).toContain('Cia Ek');
   });
 
+  it('decides for one requirement when asked (the schedule\'s preview)', async () => {
+    const only = await (await post('/api/reminders/run?asOf=2025-02-13&dryRun=1&requirement=R2', t.admin)).json();
+    expect(lines(only)).toEqual(['expiring P4 R2 2025-02-28 dan@example.se']);
+    expect((await post('/api/reminders/run?asOf=2025-02-13&dryRun=1&requirement=NOPE', t.admin)).status).toBe(404);
+  });
+
   it('is for admins only, and checks its date', async () => {
     for (const token of [t.chef, t.coordinatorF2, t.auditor, t.p1]) expect((await post('/api/reminders/run?asOf=2025-02-13', token)).status).toBe(403);
     const bad = await post('/api/reminders/run?asOf=2025-02-30', t.admin);
