@@ -5,4 +5,5 @@ export { KkCoverageExport } from './kk-coverage-export.ts';
 export { KkImport } from './kk-import.ts';
 export { KkRequirements } from './kk-requirements.ts';
 export { KkCorrections } from './kk-corrections.ts';
+export { KkReminderOutbox } from './kk-reminder-outbox.ts';
 export type { TokenRequestDetail } from './api.ts';
