@@ -16,6 +16,7 @@ import { personExtractRoutes } from './routes/person-extract.ts';
 import { requirements } from './routes/requirements.ts';
 import { xapi } from './routes/xapi.ts';
 import { roles } from './routes/roles.ts';
+import { unitRoutes } from './routes/units.ts';
 
 // Open without a token: the health check, and the development sign-in (mounted only with
 // KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401 hinting it exists).
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
     .route('/', deps.devTokens ? dev : new Hono<AppEnv>())
     .route('/', me)
     .route('/', coverageRoutes)
+    .route('/', unitRoutes)
     .route('/', courses)
     .route('/', requirements)
     .route('/', xapi)
