@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import type { core } from 'zod';
 import { isIsoDate, todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { Lang } from '../i18n/messages.ts';
+import { fieldWords, issueWords } from '../i18n/zod-messages.ts';
 
 /** A required query parameter; 400 naming it when absent or empty. */
 export function required(c: Context, name: string): string {
@@ -31,11 +33,14 @@ export function enumParam<T extends string>(c: Context, name: string, values: re
   return v as T;
 }
 
-/** A zod failure as a 400 that names the first bad field. */
-export function invalidBody(error: core.$ZodError): DomainError {
+/**
+ * A zod failure as a 400 that names the first bad field, in the caller's words and language;
+ * `errors` keeps each field's API path (for a form to mark) beside the message.
+ */
+export function invalidBody(error: core.$ZodError, lang: Lang = 'sv'): DomainError {
   const issue = error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : '(body)';
-  return new DomainError('bad_request', 'body.invalid', { field, reason: issue.message }, {
-    errors: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+  const capital = (s: string) => s.charAt(0).toLocaleUpperCase(lang) + s.slice(1);
+  return new DomainError('bad_request', 'body.invalid', { field: fieldWords(issue.path, lang), reason: issueWords(issue, lang) }, {
+    errors: error.issues.map((i) => ({ field: i.path.join('.'), message: `${capital(issueWords(i, lang))}.` })),
   });
 }

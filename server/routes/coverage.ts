@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { authorizeUnits } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
-import { coverage, coveragePeople, coverageTrend } from '../domain/coverage-report.ts';
+import { coverage, coveragePeople, coverageTrend, PEOPLE_FILTERS } from '../domain/coverage-report.ts';
+import { exportFileName, peopleWorkbook } from '../exports/coverage-workbook.ts';
+import { XLSX_TYPE } from './exports.ts';
 import type { AppEnv } from '../http/env.ts';
 import { dateParam, enumParam, required } from '../http/params.ts';
 
@@ -18,7 +20,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     const unit = required(c, 'unit');
     const requirement = required(c, 'requirement');
     const asOf = dateParam(c, 'asOf');
-    const status = enumParam(c, 'status', ['completed', 'started', 'not_started'] as const);
+    const status = enumParam(c, 'status', PEOPLE_FILTERS);
     const { db } = c.get('deps');
     const principal = c.get('principal');
     await authorizeUnits(db, principal, 'people.read', [unit], asOf);
@@ -31,6 +33,38 @@ export const coverageRoutes = new Hono<AppEnv>()
       detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
     });
     return c.json(answer);
+  })
+  // The same list as a workbook: names leave the system, so it takes the right to export them.
+  .get('/api/coverage/people.xlsx', async (c) => {
+    const unit = required(c, 'unit');
+    const requirement = required(c, 'requirement');
+    const asOf = dateParam(c, 'asOf');
+    const status = enumParam(c, 'status', PEOPLE_FILTERS);
+    const { db } = c.get('deps');
+    const principal = c.get('principal');
+    await authorizeUnits(db, principal, 'export.people', [unit], asOf);
+    const answer = await coveragePeople(db, unit, requirement, asOf, status);
+    const bytes = peopleWorkbook(
+      answer.people.map(({ unit: u, forvaltning, avdelning, employmentType, title, ...p }) => ({
+        requirement,
+        person: { ...p, unitCode: u.code, unitName: u.name },
+        place: { forvaltning, avdelning, employmentType, title },
+      })),
+      { unit, asOf, generatedAt: new Date().toISOString() },
+    );
+    await audit(db, {
+      actor: principal.employeeNumber,
+      kind: 'export.people',
+      action: 'export',
+      scope: unit,
+      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
+    });
+    const name = exportFileName({ code: `${unit}-personer` }, asOf);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': XLSX_TYPE,
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+    });
   })
   .get('/api/coverage/trend', async (c) => {
     const unit = required(c, 'unit');
