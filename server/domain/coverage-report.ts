@@ -78,13 +78,18 @@ export interface PersonAnswer {
   occurredAt: string | null;
 }
 
-/** A people filter: a status, or `overdue` (not genomförd and past the due date, rule 5). */
-export type PeopleFilter = PersonCoverage['status'] | 'overdue';
-export const PEOPLE_FILTERS: readonly PeopleFilter[] = ['completed', 'started', 'not_started', 'overdue'];
+/**
+ * A people filter: a status, `overdue` (not genomförd and past the due date, rule 5) or
+ * `not_completed` (påbörjad or ej påbörjad: the list a manager follows up).
+ */
+export type PeopleFilter = PersonCoverage['status'] | 'overdue' | 'not_completed';
+export const PEOPLE_FILTERS: readonly PeopleFilter[] = ['completed', 'started', 'not_started', 'overdue', 'not_completed'];
 
 export function matchesFilter(p: { status: PersonCoverage['status']; overdue: boolean }, filter?: PeopleFilter): boolean {
   if (!filter) return true;
-  return filter === 'overdue' ? p.overdue : p.status === filter;
+  if (filter === 'overdue') return p.overdue;
+  if (filter === 'not_completed') return p.status !== 'completed';
+  return p.status === filter;
 }
 
 export interface PersonPlace {
@@ -231,7 +236,7 @@ export async function myTraining(
     if (!p) continue;
     const course = r.courses.find((c) => c.id === p.courseId) ?? r.courses[0];
     out.push({
-      requirement: { code: r.code, title: r.title },
+      requirement: { code: r.code, title: (lang === 'en' && r.titleEn) || r.title },
       course: { code: course.code, title: (lang === 'en' && course.titleEn) || course.titleSv, url: course.url },
       status: p.status,
       dueDate: p.dueDate,

@@ -35,6 +35,8 @@ describe('GET /api/coverage/people', () => {
     // P7 and P9 joined in April: due in May, not yet overdue on 2024-04-25.
     const { people: notStarted } = await people(`unit=CITY&requirement=R1&asOf=${ASOF}&status=not_started`);
     expect(notStarted.map((p: { employeeNumber: string }) => p.employeeNumber).sort()).toEqual(['P3', 'P5', 'P7', 'P9']);
+    const { people: notDone } = await people(`unit=CITY&requirement=R1&asOf=${ASOF}&status=not_completed`);
+    expect(notDone.map((p: { employeeNumber: string }) => p.employeeNumber).sort()).toEqual(['P2', 'P3', 'P5', 'P7', 'P9']);
   });
 
   it('names each person’s förvaltning and avdelning, and the employment form and title that bring them in scope', async () => {
@@ -50,7 +52,7 @@ describe('GET /api/coverage/people', () => {
   it('refuses an unknown status in Swedish, naming the ones there are', async () => {
     const res = await h.request(`/api/coverage/people?unit=CITY&requirement=R1&status=late`, { token: admin });
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toContain('completed | started | not_started | overdue');
+    expect((await res.json()).detail).toContain('completed | started | not_started | overdue | not_completed');
   });
 });
 

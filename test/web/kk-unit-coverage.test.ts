@@ -157,12 +157,48 @@ describe('<kk-unit-coverage>', () => {
     await expect.poll(async () => digits(await shadow('[data-figure=population] dd').textContent())).toBe(api.total.population);
   });
 
-  it('says in words when the caller may not see the unit, with no axe violations', async () => {
+  it('gives someone with no unit to follow a short neutral text, not an error, with no axe violations', async () => {
     const staff = await w.token({ employeeNumber: '100042', roles: [] });
     await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, staff);
-    await expect.poll(() => shadow('[role=alert]').textContent()).toMatch(/inte behörighet|inte tillåtet|får inte/i);
-    await expectNoAxeViolations(page, 'forbidden');
-    await screenshots(page, TAG, 'kk-unit-coverage-error');
+    await expect.poll(() => shadow('[data-state=nothing]').textContent()).toContain('ingen enhet för dig att följa');
+    expect(await shadow('[role=alert]').count()).toBe(0);
+    expect(await shadow('button').count()).toBe(0);
+    await expectNoAxeViolations(page, 'nothing to follow');
+    await screenshots(page, TAG, 'kk-unit-coverage-nothing');
+  });
+
+  it('shows a manager’s own unit at once without `unit`, and their own instead of one outside their reach', async () => {
+    const chef = (await w.h.json('/api/dev/demo-users', '')).users.find((u: { persona: string }) => u.persona === 'manager');
+    const manager = await w.token({ employeeNumber: chef.employeeNumber, roles: [] });
+    const me = await w.h.json('/api/me', manager);
+    expect(me.units).toEqual([{ code: 'HAV-IFO', name: expect.any(String) }]);
+    await mount(page, TAG, { requirement: 'VBE-ALLA', 'as-of': AS_OF }, manager);
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(me.units[0].name);
+    // One unit: no choice and no search to make.
+    expect(await shadow('#own-unit').count()).toBe(0);
+    expect(await shadow('#unit-search').count()).toBe(0);
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, manager);
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(me.units[0].name);
+    expect(await shadow('.note').textContent()).toContain('HAV');
+    expect(await shadow('[role=alert]').count()).toBe(0);
+  });
+
+  it('lets an auditor find any unit by name or code as of the chosen date, from the keyboard', async () => {
+    const auditor = await w.token({ employeeNumber: 'REV001', roles: [{ role: 'auditor', unit: null }] });
+    await mount(page, TAG, { requirement: 'VBE-ALLA', 'as-of': AS_OF }, auditor);
+    // No unit of their own: they start at the top of their reach, the city.
+    const top = (await w.h.json(`/api/units?asOf=${AS_OF}`, auditor)).units[0];
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(top.name);
+    const want = (await w.h.json(`/api/units?q=vuxen&asOf=${AS_OF}`, auditor)).units;
+    expect(want.length).toBeGreaterThan(0);
+    await shadow('#unit-search').focus();
+    await page.keyboard.type('vuxen');
+    await expect.poll(() => shadow('#unit-hits button').count()).toBe(want.length);
+    await page.keyboard.press('ArrowDown');
+    expect((await deepActive(page))?.tag).toBe('button');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(want[0].name);
+    await expectNoAxeViolations(page, 'auditor searched');
   });
 
   it('switches every visible string to English with lang="en"', async () => {
