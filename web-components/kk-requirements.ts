@@ -283,7 +283,7 @@ export class KkRequirements extends KkElement {
         ${edit ? html`<button type="button" part="button" class="secondary" id="new-requirement" @click=${(e: Event) => this.open('requirement', null, e)}>${this.t('reqNew')}</button>` : nothing}</div>
       ${!rs.length
         ? html`<p class="empty">${this.t('reqEmpty')}</p>`
-        : html`<div class="table-wrap"><table part="table">
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('reqList')}><table part="table">
             <caption>${this.t('reqListCaption')}</caption>
             <thead><tr>
               <th scope="col">${this.t('reqCode')}</th><th scope="col">${this.t('reqName')}</th><th scope="col">${this.t('crsList')}</th>
@@ -303,7 +303,7 @@ export class KkRequirements extends KkElement {
         ${edit ? html`<button type="button" part="button" class="secondary" id="new-course" @click=${(e: Event) => this.open('course', null, e)}>${this.t('crsNew')}</button>` : nothing}</div>
       ${!cs.length
         ? html`<p class="empty">${this.t('crsEmpty')}</p>`
-        : html`<div class="table-wrap"><table part="table">
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('crsList')}><table part="table">
             <caption>${this.t('crsListCaption')}</caption>
             <thead><tr><th scope="col">${this.t('crsCode')}</th><th scope="col">${this.t('reqName')}</th><th scope="col">${this.t('crsKind')}</th><th scope="col">${this.t('crsValidityShort')}</th>${edit ? html`<th scope="col"><span class="visually-hidden">${this.t('edit')}</span></th>` : nothing}</tr></thead>
             <tbody>${cs.map((c) => html`<tr data-code=${c.code}>

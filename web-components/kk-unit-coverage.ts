@@ -110,10 +110,11 @@ export class KkUnitCoverage extends KkElement {
       .summary div { background: var(--_subtle); border-radius: var(--_radius); padding: 0.5rem 0.7rem; }
       .summary dt { color: var(--_muted); font-size: 0.9rem; }
       .summary dd { margin: 0; font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-      .bar-cell { min-width: 8rem; }
-      tbody th { min-width: 9.5rem; }
+      /* Nine columns fit a 1280 px page (the demo's, the intranet's) without clipping: names wrap. */
+      .bar-cell { min-width: 6.5rem; }
+      tbody th { min-width: 8rem; }
       thead th.num { white-space: normal; }
-      th, td { padding: 0.45rem 0.4rem; }
+      th, td { padding: 0.4rem 0.3rem; }
       .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0.25rem 0; font-size: 0.9rem; color: var(--_muted); }
       .legend span { display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }
       .bar { position: relative; height: 0.9rem; background: #e4e7eb; border-radius: 3px; border: 1px solid #767676; margin-top: 0.2rem; }
