@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { reusable } from '../db/compiled.ts';
 import type { Db, EmploymentType } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
@@ -104,29 +105,30 @@ export interface PersonPlace {
  * avdelning above the unit the list names for them, and the employment form and title of their
  * employment active at D in that unit (one matching R's filters where they hold several).
  */
-export async function placesOf(db: Db, r: RequirementSpec, people: readonly PersonCoverage[], asOf: string): Promise<Map<number, PersonPlace>> {
+export async function placesOf(db: Db, r: RequirementSpec, people: readonly PersonCoverage[], unitCode: string, asOf: string): Promise<Map<number, PersonPlace>> {
   const out = new Map<number, PersonPlace>();
   if (!people.length) return out;
   const tree = await treeAt(db, asOf);
   const fits = (e: { employment_type: EmploymentType | null; title: string | null }) =>
     (!r.employmentTypes.length || (e.employment_type !== null && r.employmentTypes.includes(e.employment_type))) && (!r.titles.length || (e.title !== null && r.titles.includes(e.title)));
   const home = new Map(people.map((p) => [p.personId, p.unitCode]));
-  const ids = [...home.keys()];
   const found = new Map<number, { employment_type: EmploymentType | null; title: string | null; fits: boolean }>();
-  // D1 binds at most 100 parameters per statement.
-  for (let i = 0; i < ids.length; i += 90) {
-    const rows = await db
-      .selectFrom('employment')
-      .select(['person_id', 'unit_code', 'employment_type', 'title'])
-      .where('person_id', 'in', ids.slice(i, i + 90))
-      .where('start_date', '<=', asOf)
-      .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)]))
-      .execute();
-    for (const e of rows) {
-      if (home.get(e.person_id) !== e.unit_code) continue;
-      const kept = found.get(e.person_id);
-      if (!kept || (!kept.fits && fits(e))) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: fits(e) });
-    }
+  // The employments active at D in the unit's subtree, in one statement however many people
+  // and units there are (a list of person ids would need one statement per 90 on D1).
+  const { rows } = await sql<{ person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null }>`
+    WITH RECURSIVE down(code, depth) AS (
+      SELECT code, 0 FROM org_unit WHERE code = ${unitCode} AND valid_from <= ${asOf} AND (valid_to IS NULL OR valid_to >= ${asOf})
+      UNION
+      SELECT c.code, down.depth + 1 FROM org_unit c JOIN down ON c.parent_code = down.code
+      WHERE c.valid_from <= ${asOf} AND (c.valid_to IS NULL OR c.valid_to >= ${asOf}) AND down.depth < 64
+    )
+    SELECT e.person_id, e.unit_code, e.employment_type, e.title FROM employment e JOIN down ON down.code = e.unit_code
+    WHERE e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf})
+    ORDER BY e.id`.execute(db);
+  for (const e of rows) {
+    if (home.get(e.person_id) !== e.unit_code) continue;
+    const kept = found.get(e.person_id);
+    if (!kept || (!kept.fits && fits(e))) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: fits(e) });
   }
   for (const p of people) {
     const path = orgPath(tree, p.unitCode);
@@ -146,7 +148,7 @@ export async function coveragePeople(
   const r = await requireRequirement(db, requirementCode);
   const unit = await requireUnitAt(db, unitCode, asOf);
   const people = (await listPeople(db, r, { unit: unit.code }, asOf)).filter((p) => matchesFilter(p, filter));
-  const places = await placesOf(db, r, people, asOf);
+  const places = await placesOf(db, r, people, unit.code, asOf);
   return {
     people: people.map((p) => ({
       employeeNumber: p.employeeNumber,

@@ -130,7 +130,7 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
     people = [];
     for (const r of specs) {
       const listed = await listPeople(db, r, { unit: unit.code }, q.asOf);
-      const places = await placesOf(db, r, listed, q.asOf);
+      const places = await placesOf(db, r, listed, unit.code, q.asOf);
       for (const person of listed) people.push({ requirement: r.code, person, place: places.get(person.personId)! });
     }
   }

@@ -60,12 +60,13 @@ const TYPES: Record<string, Both> = {
 };
 
 export function fieldWords(path: readonly PropertyKey[], lang: Lang): string {
-  const named = path.filter((p): p is string => typeof p === 'string');
-  if (!named.length) return lang === 'sv' ? 'Innehållet' : 'The body';
-  const words = named.map((p) => FIELDS[p]?.[lang] ?? p);
-  const index = path.find((p) => typeof p === 'number');
-  const head = words.join(', ');
-  return typeof index === 'number' ? (lang === 'sv' ? `${head} (nummer ${index + 1})` : `${head} (number ${index + 1})`) : head;
+  const words: string[] = [];
+  for (const p of path) {
+    if (typeof p === 'number' && words.length) words[words.length - 1] += lang === 'sv' ? ` (nummer ${p + 1})` : ` (number ${p + 1})`;
+    else if (typeof p === 'string') words.push(FIELDS[p]?.[lang] ?? p);
+  }
+  if (!words.length) return lang === 'sv' ? 'Innehållet' : 'The body';
+  return words.join(' › ');
 }
 
 function limit(issue: { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean }, lang: Lang, small: boolean): string {
