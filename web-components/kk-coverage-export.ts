@@ -8,6 +8,7 @@ import { icon } from './icons.ts';
 interface RequirementView {
   code: string;
   title: string;
+  titleEn?: string | null;
 }
 
 /**
@@ -130,7 +131,10 @@ export class KkCoverageExport extends KkElement {
             <label for="req">${this.t('requirementLabel')}</label>
             <select id="req" @change=${(e: Event) => (this.chosenRequirement = (e.target as HTMLSelectElement).value)}>
               <option value="" ?selected=${!this.chosenRequirement}>${this.t('expAllRequirements')}</option>
-              ${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === this.chosenRequirement}>${r.code}: ${r.title}</option>`)}
+              ${this.requirements.map((r) => {
+                const en = this.lang === 'en' && r.titleEn;
+                return html`<option value=${r.code} ?selected=${r.code === this.chosenRequirement} lang=${en ? 'en' : 'sv'}>${r.code}: ${en || r.title}</option>`;
+              })}
             </select>
           </div>
         </div>
