@@ -79,7 +79,7 @@ export interface RequirementTable {
   id: Generated<number>;
   code: string;
   title: string;
-  /** sql/0007: the English title, when given. */
+  /** sql/0010: the English title, when given. */
   title_en: string | null;
   effective_from: string;
   effective_to: string | null;
