@@ -80,6 +80,15 @@ describe('links in README.md and docs/', () => {
     expect(cited).toContain('server/domain/coverage.ts');
   });
 
+  it('the README's configuration table names every variable server/config.ts reads', () => {
+    const config = readFileSync(join(root, 'server/config.ts'), 'utf8');
+    const names = [...config.matchAll(/^\s+(PORT|KK_[A-Z_]+): z\./gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(10);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    expect(names.filter((n) => !table.includes(`\`${n}\``))).toEqual([]);
+  });
+
   it('the README stays a front door: at most 200 lines', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(200);
   });
