@@ -80,7 +80,7 @@ describe('links in README.md and docs/', () => {
     expect(cited).toContain('server/domain/coverage.ts');
   });
 
-  it('the README's configuration table names every variable server/config.ts reads', () => {
+  it("the README's configuration table names every variable server/config.ts reads", () => {
     const config = readFileSync(join(root, 'server/config.ts'), 'utf8');
     const names = [...config.matchAll(/^\s+(PORT|KK_[A-Z_]+): z\./gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThan(10);
