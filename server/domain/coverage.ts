@@ -7,7 +7,7 @@ import { ceilTimes, parseDecimal } from './exact.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 
 /**
- * DESIGN.md "Coverage, exactly", as SQL. Every figure (unit totals, child units, the people list,
+ * docs/coverage-rules.md, rules 1–6, as SQL. Every figure (unit totals, child units, the people list,
  * my training, the trend, the export) comes from the one per-person status built here, so no two
  * views can disagree. The number of statements never depends on the number of units or people.
  */
@@ -33,7 +33,7 @@ export interface Counts {
   overdue: number;
 }
 
-/** Rule 6: the figures from the four counts, the gap in exact arithmetic. */
+/** docs/coverage-rules.md, rule 6: the figures from the four counts, the gap in exact arithmetic. */
 export function figures(c: Counts, targetRate: string): Figures {
   const target = parseDecimal(targetRate) ?? { num: 1n, den: 1n };
   return {
@@ -84,7 +84,7 @@ function filters(r: RequirementSpec, e: string): RawBuilder<unknown> {
 }
 
 /**
- * Rule 4: a completion (alias `c`) expires on occurred + validity months, the day clamped to the
+ * docs/coverage-rules.md, rule 4: a completion (alias `c`) expires on occurred + validity months, the day clamped to the
  * month's end (SQLite's date() would roll 2022-01-31 + 1 month over to 2022-03-03). R's courses
  * and their validity are few and known here, so they are written into the statement as constants;
  * the latest expiry over all completed records is the expiry of each course's latest one.
@@ -203,7 +203,7 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
             AND EXISTS (SELECT 1 FROM in_scope x WHERE +x.code = e.unit_code) ${filters(r, 'e')}
         ),`;
 
-  // Rule 3: the first day of the unbroken chain of R-matching employments that reaches D is the
+  // docs/coverage-rules.md, rule 3: the first day of the unbroken chain of R-matching employments that reaches D is the
   // latest start that no earlier matching employment reaches (ends on or after the day before),
   // found in one ordered pass per person (the running latest end of the employments before it).
   // ever_in_scope: units under R's scope in any version of the tree. For one person or a list of
@@ -363,7 +363,7 @@ function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boo
 }
 
 /**
- * Rules 4 and 5 for counting: the status of person `p.person_id` at D, the same as `statusCtes`
+ * docs/coverage-rules.md, rules 4 and 5, for counting: the status of person `p.person_id` at D, the same as `statusCtes`
  * gives, asked as index probes rather than by aggregating every record. Completed: some completed
  * record on or before D has not expired (the latest expiry is after D exactly when one is).
  * Started: the latest other record is later than the latest completed one. Counting needs only
@@ -384,7 +384,7 @@ function countStatus(r: RequirementSpec, D: string, p: string): RawBuilder<unkno
         END`;
 }
 
-/** Rule 6's counts over the `st` rows in scope of a SELECT. */
+/** docs/coverage-rules.md, rule 6: the counts over the `st` rows in scope of a SELECT. */
 const countColumns = (asOf: string, overdue = sql`st.due IS NOT NULL AND st.due < ${asOf}`) => sql`COUNT(*) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
@@ -405,7 +405,7 @@ export async function countCoverage(
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
   const counts = countColumns(asOf, sql`st.late`);
-  // A person counts once in U and once in each child they are employed under (rule 2). One pass
+  // A person counts once in U and once in each child they are employed under (docs/coverage-rules.md, rule 2). One pass
   // groups everyone by their branch when they have one (b1 = b2, nearly everyone), the rest under
   // NULL: U's total is the sum of those groups. The few under two or more children are expanded
   // from their employments and added to each of theirs.
@@ -456,7 +456,7 @@ export async function countCoverage(
 /**
  * Counts for U and every unit of its subtree valid at D, in one statement. Each employment is
  * joined to the closure (unit, ancestor-within-U's-subtree), and a person counts once per
- * ancestor, so every unit's figures equal what `countCoverage` gives for that unit alone (rule 2:
+ * ancestor, so every unit's figures equal what `countCoverage` gives for that unit alone (docs/coverage-rules.md, rule 2:
  * once in U, once in each unit below it where they are employed). Units nobody falls under are
  * absent from the map: their counts are zero.
  */

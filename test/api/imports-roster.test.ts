@@ -3,7 +3,7 @@ import { course, load, requirement } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 import { count, csvFile, day, imported, upload, xlsxFile } from '../support/sheets.ts';
 
-// Figures worked out by hand from the files below (DESIGN.md "Getting data in", "Coverage, exactly").
+// Figures worked out by hand from the files below (docs/imports.md; docs/coverage-rules.md).
 
 const UNITS = csvFile([
   ['Enhetskod', 'Namn', 'Överordnad', 'Nivå'],
