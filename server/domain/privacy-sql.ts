@@ -32,10 +32,14 @@ export function linkCondition(table: TableName, link: Link<TableName>, who: Who)
         return sql<boolean>`${col(table, link.column)} = ${who.employeeNumber}`;
       case 'email':
         return email === null ? FALSE : sql<boolean>`${col(table, link.column)} = ${email}`;
-      case 'json_value':
-        return sql<boolean>`${col(table, 'rowid')} IN (${jsonAtoms(table, link.column)} AND (CAST(j.atom AS TEXT) = ${who.employeeNumber}${
+      case 'json_value': {
+        // A plain text search first (cheap), the JSON parsed only where it found something.
+        const c = sql`x.${sql.ref(link.column)}`;
+        const text = email === null ? sql`instr(${c}, ${who.employeeNumber}) > 0` : sql`(instr(${c}, ${who.employeeNumber}) > 0 OR instr(lower(${c}), ${email}) > 0)`;
+        return sql<boolean>`${col(table, 'rowid')} IN (${jsonAtoms(table, link.column)} AND ${text} AND (CAST(j.atom AS TEXT) = ${who.employeeNumber}${
           email === null ? sql`` : sql` OR lower(j.atom) = ${email}`
         }))`;
+      }
     }
   }
   const ids = sql`(SELECT value FROM json_each(${JSON.stringify(who.ids)}))`;
