@@ -48,6 +48,16 @@ describe('the privacy map', () => {
       }
       if (t.expiry) named.push(t.expiry.pending.column, ...Object.keys(t.expiry.set), ...(t.expiry.unlinked ? [t.expiry.unlinked] : []));
       for (const c of named) expect(have.has(c), `${table}.${c}`).toBe(true);
+      // Columns of other tables the map reads: lookups in the extract, the age of an expiry.
+      const elsewhere = uses.flatMap((u) => Object.values(u.fields).flatMap((f: Field<TableName>) => (typeof f !== 'string' && 'lookup' in f ? [[f.lookup.table, f.lookup.column, 'id']] : [])));
+      if (t.expiry && 'via' in t.expiry.age) {
+        expect(have.has(t.expiry.age.via), `${table}.${t.expiry.age.via}`).toBe(true);
+        elsewhere.push([t.expiry.age.table, t.expiry.age.key, t.expiry.age.column]);
+      }
+      for (const [other, ...cols] of elsewhere) {
+        const there = new Set((await columnsOf(other)).map((c) => c.name));
+        for (const c of cols) expect(there.has(c), `${other}.${c} (from ${table})`).toBe(true);
+      }
       if (!t.personal.length) expect(uses, table).toEqual([]);
       else expect(uses.length, table).toBeGreaterThan(0);
       expect(t.note.length, table).toBeGreaterThan(5);
