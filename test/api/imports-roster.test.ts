@@ -155,6 +155,34 @@ describe('roster snapshot', () => {
     expect(rows).toHaveLength(7);
   });
 
+  it('gives the rejected rows back as a filterable workbook where nothing from the file is a formula', async () => {
+    await world();
+    const file = csvFile([
+      ['Anställningsnummer', 'Namn', 'Enhetskod', 'Befattning'],
+      ['P1', 'Ada Ek', 'F1-A-1', 'Lärare'],
+      ['P2', '=HYPERLINK("http://x","y")', 'NOPE', '+46 8 508 000 00'], // row 3: unknown unit
+      ['P3', '@SUM(A1)', 'NOPE2', '-1'], // row 4: unknown unit
+    ]);
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', admin, file, 'r.csv');
+    expect(a).toMatchObject({ rowsAccepted: 1, rowsRejected: 2 });
+    const res = await h.request(`/api/imports/${a.batchId}/rejected.xlsx`, { token: admin });
+    const XLSX = await import('xlsx');
+    const wb = XLSX.read(new Uint8Array(await res.arrayBuffer()), { type: 'array', cellFormula: true });
+    expect(wb.SheetNames).toEqual(['Avvisade rader']);
+    const ws = wb.Sheets['Avvisade rader'];
+    expect(XLSX.utils.sheet_to_json<any[]>(ws, { header: 1 })).toEqual([
+      ['Rad / Row', 'Kolumn / Column', 'Orsak', 'Reason', 'Anställningsnummer', 'Namn', 'Enhetskod', 'Befattning'],
+      [3, 'Enhetskod', expect.stringMatching(/NOPE/), expect.stringMatching(/NOPE/), 'P2', '=HYPERLINK("http://x","y")', 'NOPE', '+46 8 508 000 00'],
+      [4, 'Enhetskod', expect.stringMatching(/NOPE2/), expect.stringMatching(/NOPE2/), 'P3', '@SUM(A1)', 'NOPE2', '-1'],
+    ]);
+    expect(ws['!autofilter']).toEqual({ ref: 'A1:H3' });
+    for (const [ref, cell] of Object.entries(ws)) {
+      if (ref.startsWith('!')) continue;
+      expect((cell as any).f, ref).toBeUndefined();
+      expect((cell as any).t, ref).toBe(ref.startsWith('A') && ref !== 'A1' ? 'n' : 's');
+    }
+  });
+
   it('a dry run writes nothing at all', async () => {
     await world();
     const tables = ['person', 'employment', 'import_batch', 'import_rejected_row', 'audit_log'] as const;
