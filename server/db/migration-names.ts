@@ -6,5 +6,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0004_ops',
   '0005_bench_indexes',
   '0006_perf',
-  '0007_i16_privacy',
+  '0009_privacy',
 ];
