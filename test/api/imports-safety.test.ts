@@ -75,6 +75,27 @@ describe('an Excel 97–2003 register', () => {
     // The same file again changes nothing.
     expect((await imported(h, '/api/imports/units', admin, fixtures['units-giltig.xls'], 'organisation.xls')).changes).toEqual({ added: 0, updated: 0 });
   });
+
+  it('reports every error of a unit row at once', async () => {
+    await imported(h, '/api/imports/units', admin, fixtures['units-giltig.xls'], 'organisation.xls');
+    const file = csvFile([
+      ['Enhetskod', 'Namn', 'Överordnad', 'Nivå', 'Giltig fr.o.m.', 'Giltig t.o.m.'],
+      ['HAV-NY', 'Ny enhet', 'HAV', 'Enhet', '1 mars 2024', '31.12.2025'],
+      ['HAV-FEL', '', 'NOPE', 'sektor', '2024-02-30', 'snart'],
+      ['Summa', '', '', '', '', ''],
+    ]);
+    const a = await imported(h, '/api/imports/units?dryRun=true', admin, file, 'enheter.csv');
+    expect(a).toMatchObject({ rowsTotal: 2, rowsAccepted: 1, rowsRejected: 1, skippedRows: 1, changes: { added: 1 } });
+    expect(a.errors.map((e: any) => [e.row, e.column])).toEqual([
+      [3, 'Namn'],
+      [3, 'Nivå'],
+      [3, 'Överordnad'],
+      [3, 'Giltig fr.o.m.'],
+      [3, 'Giltig t.o.m.'],
+    ]);
+    expect(a.errors[3].messageEn).toBe('The date "2024-02-30" does not exist.');
+    expect(a.errors[4].messageEn).toMatch(/cannot be read/);
+  });
 });
 
 describe('THE WIPE-OUT CASE: a HAV snapshot whose rows were all rejected', () => {
@@ -223,6 +244,26 @@ describe('THE WIPE-OUT CASE: a HAV snapshot whose rows were all rejected', () =>
       [22, 'Anställd från'],
       [22, 'Anställningsform'],
     ]);
+  });
+});
+
+describe('the progress stream <kk-import> reads', () => {
+  it('ends in the dry run\'s result with its change list, or in the problem that refused the commit', async () => {
+    await city();
+    const lines = async (path: string) => {
+      const res = await upload(h, path, admin, fixtures['hav-snapshot-1252.csv'], 'personal-hav.csv', { accept: 'application/x-ndjson' });
+      expect(res.status).toBe(200);
+      return (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    };
+    const dry = (await lines(`${SNAPSHOT}&dryRun=true`)).at(-1).result;
+    expect(dry).toMatchObject({ skippedRows: 2, ignoredColumns: ['Kostnadsställe'], safety: { confirmEnded: 10 }, changes: { ended: 10 } });
+    expect(dry.changeList).toHaveLength(13);
+    const refused = (await lines(SNAPSHOT)).at(-1).problem;
+    expect(refused).toMatchObject({ status: 409, code: 'import.confirmEnded', ended: 10 });
+    expect(await population('HAV')).toBe(20);
+    const done = (await lines(`${SNAPSHOT}&confirmEnded=10`)).at(-1).result;
+    expect(done).toMatchObject({ dryRun: false, changes: { ended: 10 } });
+    expect(await population('HAV')).toBe(11);
   });
 });
 
