@@ -247,6 +247,23 @@ describe('THE WIPE-OUT CASE: a HAV snapshot whose rows were all rejected', () =>
   });
 });
 
+describe('a snapshot that needs no word', () => {
+  it('commits a move and nothing else without confirmEnded, listing the move', async () => {
+    await city();
+    const rows: (string | null)[][] = [['Anställningsnummer', 'Namn', 'Enhet']];
+    for (let i = 1; i <= 20; i++) rows.push([num(i), NAMES[i - 1] ?? `Person ${num(i)}`, i === 1 || (i % 10 > 5 || i % 10 === 0) ? 'Administration' : 'Vuxenenheten']);
+    const file = csvFile(rows);
+    const dry = await imported(h, `${SNAPSHOT}&dryRun=true`, admin, file, 'alla.csv');
+    expect(dry).toMatchObject({ rowsAccepted: 20, changes: { started: 0, ended: 0, moved: 1, updated: 0 }, safety: { blocked: false, confirmEnded: null, reasons: [], activeInScope: 20 } });
+    expect(dry.changeList).toEqual([
+      { change: 'moved', employeeNumber: 'H01', name: 'Hanna Ek', from: { code: 'HAV-IFO-VUX', name: 'Vuxenenheten' }, to: { code: 'HAV-ADM', name: 'Administration' }, startDate: AS_OF, endDate: null },
+    ]);
+    const done = await imported(h, SNAPSHOT, admin, file, 'alla.csv');
+    expect(done).toMatchObject({ changes: { moved: 1 } });
+    expect(await population('HAV-ADM')).toBe(11);
+  });
+});
+
 describe('the progress stream <kk-import> reads', () => {
   it('ends in the dry run\'s result with its change list, or in the problem that refused the commit', async () => {
     await city();
