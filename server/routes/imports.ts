@@ -5,7 +5,10 @@ import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { dateParam, enumParam } from '../http/params.ts';
 import { problemFor, STATUS } from '../http/problem.ts';
-import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
+import type { ImportAnswer, ImportContext, ImportKind, Progress } from '../imports/batch.ts';
+import { audit } from '../domain/audit.ts';
+import { changeListWorkbook, XLSX_TYPE } from '../exports/change-list-workbook.ts';
+import { parseMapping, type Mapping } from '../imports/headers.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
@@ -30,7 +33,7 @@ async function limited(c: Context<AppEnv>, next: () => Promise<void>) {
   })(c, next);
 }
 
-async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName: string | null }> {
+async function upload(c: Context<AppEnv>, kind: ImportKind): Promise<{ bytes: Uint8Array; fileName: string | null; mapping: Mapping }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) throw new DomainError('bad_request', 'import.noFile');
   let form: FormData;
@@ -42,10 +45,12 @@ async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName
   }
   const file = form.get('file');
   if (file === null || typeof file === 'string') throw new DomainError('bad_request', 'import.noFile');
+  const rawMapping = form.get('mapping');
+  const mapping = parseMapping(kind, typeof rawMapping === 'string' ? rawMapping : rawMapping === null ? null : await rawMapping.text());
   // A turn for other requests between parsing the body and copying the file out of it: for a
   // 10 MB file the two together held the server ~50–60 ms.
   await yieldNow();
-  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null };
+  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null, mapping };
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
@@ -65,7 +70,10 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
   const dryRun = flag(c, 'dryRun');
   const sheetName = c.req.query('sheet') || undefined;
   const scope = (kind === 'roster' && c.req.query('scope')?.trim()) || undefined;
-  const { bytes, fileName } = await upload(c);
+  const confirmEnded = countParam(c, 'confirmEnded');
+  const asXlsx = enumParam(c, 'format', ['json', 'xlsx'] as const, 'json') === 'xlsx';
+  if (asXlsx && (kind !== 'roster' || !dryRun)) throw new DomainError('bad_request', 'import.formatNeedsDryRun');
+  const { bytes, fileName, mapping } = await upload(c, kind);
   const deps = c.get('deps');
   const ctx: ImportContext = {
     db: deps.db,
@@ -76,8 +84,10 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
     fileName: fileName?.slice(0, 255) ?? null,
     fileSha256: await sha256(bytes),
     reach: await reachFor(deps.db, principal, kind === 'units' ? 'units.write' : 'import.write'),
+    confirmEnded,
   };
-  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope };
+  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope, mapping };
+  if (asXlsx) return changesWorkbook(c, await importFile(ctx, job), { fileName: ctx.fileName, mode: mode ?? null, asOf, scope: scope ?? null });
   const encoder = new TextEncoder();
   if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) {
     // Sent as it is serialised, with pauses: an answer can list hundreds of thousands of errors.
@@ -128,6 +138,35 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
     },
   });
   return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+/** A non-negative whole number query parameter, or null when absent. */
+function countParam(c: Context<AppEnv>, name: string): number | null {
+  const v = c.req.query(name);
+  if (v === undefined || v === '') return null;
+  if (!/^\d{1,9}$/.test(v.trim())) throw new DomainError('bad_request', 'param.invalid', { name, value: v.slice(0, 40), expected: '0, 1, 2, …' });
+  return Number(v.trim());
+}
+
+/**
+ * The dry run's list of who is started, ended, moved and changed, as a workbook to check or pass
+ * on. It names people, so it is audited like any export of names.
+ */
+async function changesWorkbook(c: Context<AppEnv>, answer: ImportAnswer, about: { fileName: string | null; mode: string | null; asOf: string; scope: string | null }) {
+  const list = answer.changeList ?? [];
+  const bytes = changeListWorkbook(list, c.get('lang'));
+  await audit(c.get('deps').db, {
+    actor: c.get('principal').employeeNumber,
+    kind: 'export.importChanges',
+    action: 'export',
+    scope: about.scope,
+    detail: { kind: answer.kind, fileName: about.fileName, mode: about.mode, asOf: about.asOf, rows: list.length },
+  });
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    'content-type': XLSX_TYPE,
+    'content-disposition': `attachment; filename="andringar-${about.asOf}.xlsx"`,
+    'cache-control': 'no-store',
+  });
 }
 
 function problemOf(e: unknown, lang: AppEnv['Variables']['lang'], c: Context<AppEnv>) {

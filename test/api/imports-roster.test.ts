@@ -68,7 +68,12 @@ describe('roster snapshot', () => {
     expect(first).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 4, ended: 0, moved: 0 } });
     expect(first.batchId).toBeGreaterThan(0);
 
-    const second = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, SNAPSHOT_2, 'personal-mar.csv');
+    // It ends one of the four employments active in F1 (more than a tenth): committed only when the
+    // request confirms that number (issue 15), as its dry run said.
+    const refused = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, SNAPSHOT_2, 'personal-mar.csv');
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 'import.confirmEnded', ended: 1 });
+    const second = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01&confirmEnded=1', admin, SNAPSHOT_2, 'personal-mar.csv');
     // Its export has no Chef or Anställningsform column: what is held for those stays as it was.
     expect(second).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 1, ended: 1, moved: 1, updated: 0 } });
 
@@ -124,7 +129,8 @@ describe('roster snapshot', () => {
       ['P6', 'Sam B', 'F1-A-2', '', ''],
       ['', 'Nobody', 'F1-A-1', '', ''], // row 8: no number
     ]);
-    const res = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01', admin, file, 'r.csv', { 'accept-language': 'en' });
+    // A snapshot with rejected rows is committed only on the caller's word for what it ends (issue 15).
+    const res = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', admin, file, 'r.csv', { 'accept-language': 'en' });
     expect(res.status).toBe(200);
     const a = await res.json();
     expect(a).toMatchObject({ rowsTotal: 7, rowsAccepted: 1, rowsRejected: 6, changes: { started: 1 } });
@@ -217,7 +223,7 @@ describe('roster snapshot', () => {
       ['P1', 'Ada Ek', 'F1-A-1'],
       ['P8', 'Åtta Åkesson', 'F2-X'],
     ]);
-    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01', coord, file, 'k.csv');
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', coord, file, 'k.csv');
     expect(a).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, changes: { started: 1, ended: 0 } });
     expect(a.errors[0]).toMatchObject({ row: 3, column: 'Enhetskod' });
     // P9 in F2 is still employed: the coordinator's file speaks for F1 only.
