@@ -105,7 +105,7 @@ export class KkImport extends KkElement {
       td.reason { min-width: 14rem; }
       .buttons { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 1rem 0; }
       progress { width: 100%; max-width: 28rem; height: 1rem; accent-color: var(--_primary); }
-      .counts { display: grid; grid-template-columns: max-content auto; gap: 0.15rem 1.25rem; margin: 0 0 0.75rem; }
+      .counts { display: grid; grid-template-columns: minmax(0, max-content) auto; gap: 0.15rem 1.25rem; margin: 0 0 0.75rem; }
       .counts dt { color: var(--_muted); }
       .counts dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; }
       .progress-block { margin: 0.5rem 0; }
@@ -115,7 +115,7 @@ export class KkImport extends KkElement {
       .warnbox h4 { margin: 0 0 0.3rem; font-size: 1rem; display: flex; gap: 0.4rem; align-items: center; color: var(--_warning); }
       .warnbox ul { margin: 0; padding-left: 1.2rem; }
       .confirm input { width: 10rem; }
-      .mapping { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 0 1rem; }
+      .mapping { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(16rem, 100%), 1fr)); gap: 0 1rem; }
       .mapping select { width: 100%; }
       .pager { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin: 0.5rem 0 1rem; }
       th[scope='rowgroup'] { background: none; font-weight: 600; }
@@ -467,7 +467,7 @@ export class KkImport extends KkElement {
     const rows = shown.slice(first, first + CHANGES_PER_PAGE);
     const unit = (u: RosterChange['from']) => (u ? `${u.name} (${u.code})` : this.t('none'));
     const dates = (c: RosterChange) =>
-      c.startDate && c.endDate ? `${c.startDate} – ${c.endDate}`
+      c.startDate && c.endDate ? this.t('impDateRange', { from: c.startDate, to: c.endDate })
         : c.startDate ? this.t('impDateFrom', { date: c.startDate })
           : c.endDate ? this.t('impDateTo', { date: c.endDate }) : this.t('none');
     const count = (k: RosterChange['change']) => list.filter((c) => c.change === k).length;

@@ -183,6 +183,7 @@ export const en: Record<StringKey, string> = {
   impDates: 'Dates',
   impUnitTo: 'to',
   impDateFrom: 'from {date}',
+  impDateRange: '{from} to {to}',
   impDateTo: 'until {date}',
   impPrev: 'Previous page',
   impNext: 'Next page',

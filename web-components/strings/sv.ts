@@ -187,6 +187,7 @@ export const sv = {
   impDates: 'Datum',
   impUnitTo: 'till',
   impDateFrom: 'från {date}',
+  impDateRange: '{from} – {to}',
   impDateTo: 'till och med {date}',
   impPrev: 'Föregående sida',
   impNext: 'Nästa sida',
