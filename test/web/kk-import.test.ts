@@ -1,6 +1,7 @@
 // Depends on POST /api/imports/* and GET /api/imports/:id/rejected.xlsx (built on another branch):
 // the upload tests pass once they are merged.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import * as XLSX from 'xlsx';
@@ -381,5 +382,130 @@ describe('<kk-import> by the issue 15 contract (stand-in server)', () => {
     expect(await swedishLeft(sp, TAG)).toEqual([]);
     await expectNoAxeViolations(sp, 'english issue 15');
     await screenshots(sp, TAG, 'kk-import-confirm-en');
+  });
+});
+
+// The same flows against the real server. They run once the server's import answers carry the
+// issue 15 fields (branch i15-server); after that merge the condition can go.
+const SERVER_HAS_ISSUE_15 = readdirSync('server/imports').some((f) => readFileSync(join('server/imports', f), 'utf8').includes('ignoredColumns'));
+
+describe.runIf(SERVER_HAS_ISSUE_15)('<kk-import> against the real server (issue 15)', () => {
+  const AS_OF = '2025-11-30';
+  const text = async (sel: string) => ((await shadow(sel).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  async function apiImport(kind: string, query: Record<string, string>, csv: string, mapping?: Record<string, string>) {
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'fil.csv');
+    if (mapping) form.append('mapping', JSON.stringify(mapping));
+    return w.h.request(`/api/imports/${kind}?${new URLSearchParams(query)}`, { token, method: 'POST', body: form });
+  }
+  async function drive(attrs: Record<string, string>, csv: string) {
+    await mount(page, TAG, attrs, token);
+    await shadow('#file').setInputFiles({ name: 'fil.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await shadow('#dry').click();
+    await expect.poll(() => shadow('[data-count=rowsTotal]').count(), { timeout: 15_000 }).toBe(1);
+  }
+  /** HAV's employments active on AS_OF, as the database holds them. */
+  const havActive = () =>
+    w.h.db
+      .selectFrom('employment as e')
+      .innerJoin('person as p', 'p.id', 'e.person_id')
+      .select(['p.employee_number as number', 'p.name', 'e.unit_code as unit'])
+      .where('e.unit_code', 'like', 'HAV-%')
+      .where('e.start_date', '<=', AS_OF)
+      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', AS_OF)]))
+      .orderBy('p.employee_number')
+      .execute();
+  const snapshotQuery = { mode: 'snapshot', scope: 'HAV', asOf: AS_OF, dryRun: 'true' };
+  const snapshotAttrs = { kind: 'roster', mode: 'snapshot', unit: 'HAV', 'as-of': AS_OF };
+
+  it('offers no commit for the issue\'s HAV snapshot with every row rejected, nor for a file with only its header', async () => {
+    const [someone] = await havActive();
+    const csv = ['Anställningsnummer;Namn;Enhetskod', `${someone.number};${someone.name};FINNS-INTE`, '100999;Okänd Person;FINNS-INTE'].join('\r\n');
+    const api = await (await apiImport('roster', snapshotQuery, csv)).json();
+    expect(api.rowsAccepted).toBe(0);
+    expect(api.safety).toMatchObject({ blocked: true });
+    expect(api.safety.reasons).toContain('noAcceptedRows');
+    expect((await apiImport('roster', { ...snapshotQuery, dryRun: 'false' }, csv)).status).toBe(422);
+    await drive(snapshotAttrs, csv);
+    expect(await shadow('#commit').count()).toBe(0);
+    expect(await shadow('#confirm').count()).toBe(0);
+    expect(await shadow('[part=result] p.success').count()).toBe(0);
+    expect((await shadow('#warnings li').allTextContents())[0]).toContain('ingen rad kunde godkännas');
+    await expectNoAxeViolations(page, 'real blocked');
+
+    await drive(snapshotAttrs, 'Anställningsnummer;Namn;Enhetskod');
+    expect(await shadow('#commit').count()).toBe(0);
+  });
+
+  it('groups every error of a row under it and counts blank and total rows as skipped', async () => {
+    const csv = ['Anställningsnummer;Kurs;Status;Datum', '100042;VBE-GRUND;Genomförd;2025-10-01', ';;;', '100044;VBE-GRUND;Konstig;inte ett datum', 'Summa;;;'].join('\r\n');
+    const api = await (await apiImport('completions', { dryRun: 'true' }, csv)).json();
+    // By hand: row 3 blank and row 5 a total are skipped; row 4 has a bad status and a bad date.
+    expect(api.skippedRows).toBe(2);
+    expect(api.rowsRejected).toBe(1);
+    expect(api.errors.filter((e: { row: number }) => e.row === 4)).toHaveLength(2);
+    await drive({ kind: 'completions' }, csv);
+    expect(digits(await shadow('[data-count=skippedRows]').textContent())).toBe(2);
+    expect(await shadow('tbody[data-row="4"] tr').count()).toBe(2);
+    expect(await shadow('table[part=rejected] tbody').count()).toBe(1);
+  });
+
+  it('maps an ignored column to a field no column took, and sends the remembered choice with the next file', async () => {
+    await page.evaluate(() => localStorage.clear());
+    const csv = ['Anställningsnummer;Kurs;Status;Datum;Mejladress (arbete)', '100042;VBE-GRUND;Genomförd;2025-10-01;'].join('\r\n');
+    const before = await (await apiImport('completions', { dryRun: 'true' }, csv)).json();
+    expect(before.ignoredColumns).toEqual(['Mejladress (arbete)']);
+    expect(before.unmappedFields).toEqual(['email']);
+    const after = await (await apiImport('completions', { dryRun: 'true' }, csv, { 'Mejladress (arbete)': 'email' })).json();
+    expect(after.ignoredColumns).toEqual([]);
+    expect(after.unmappedFields).toEqual([]);
+
+    await drive({ kind: 'completions' }, csv);
+    expect(await shadow('#map-0 option').allTextContents()).toEqual(['Används inte', 'E-postadress']);
+    await shadow('#map-0').selectOption('email');
+    await shadow('#rerun').click();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('kk-import-mapping:completions')), { timeout: 15_000 }).toBe('{"Mejladress (arbete)":"email"}');
+    await expect.poll(() => shadow('#commit').count(), { timeout: 15_000 }).toBe(1);
+    // Taken now (not in unmappedFields), still listed with its choice.
+    expect(await shadow('#map-0').inputValue()).toBe('email');
+
+    // A new element, the same kind: the first dry run already carries the choice.
+    await drive({ kind: 'completions' }, csv);
+    expect(await shadow('#map-0').inputValue()).toBe('email');
+    await page.evaluate(() => localStorage.clear());
+  });
+
+  it('lists who a HAV snapshot would end, offers the list as a workbook, and commits only with the number typed', async () => {
+    const active = await havActive();
+    const keep = active[0];
+    const csv = ['Anställningsnummer;Namn;Enhetskod', `${keep.number};${keep.name};${keep.unit}`].join('\r\n');
+    const api = await (await apiImport('roster', snapshotQuery, csv)).json();
+    const n: number = api.safety.confirmEnded;
+    expect(n).toBe(api.changes.ended);
+    expect(n).toBeGreaterThan(api.safety.activeInScope / 10);
+    expect(api.safety.reasons).toContain('manyEnded');
+    expect(api.changeList.filter((c: { change: string }) => c.change === 'ended')).toHaveLength(n);
+    expect((await apiImport('roster', { ...snapshotQuery, dryRun: 'false' }, csv)).status).toBe(409);
+
+    await drive(snapshotAttrs, csv);
+    expect(await text('label[for=confirm]')).toBe(`${n} anställningar avslutas — skriv ${n} för att bekräfta`);
+    expect(await shadow('table[part=changes] tbody tr').count()).toBe(Math.min(50, api.changeList.length));
+    expect(await text('table[part=changes] caption')).toContain(`av ${api.changeList.length}.`);
+    expect(await shadow('table[part=changes] tbody tr td').nth(1).textContent()).toBe(api.changeList[0].employeeNumber);
+    await expectNoAxeViolations(page, 'real confirm');
+
+    const download = page.waitForEvent('download', { timeout: 10_000 });
+    await shadow('#changes-xlsx').click();
+    const book = XLSX.read(readFileSync((await (await download).path())!));
+    const cells = new Set(book.SheetNames.flatMap((s) => XLSX.utils.sheet_to_json<unknown[]>(book.Sheets[s], { header: 1 }).flat().map(String)));
+    for (const c of api.changeList) expect(cells.has(c.employeeNumber), c.employeeNumber).toBe(true);
+
+    expect(await shadow('#commit').isDisabled()).toBe(true);
+    await shadow('#confirm').fill(String(n - 1));
+    expect(await shadow('#commit').isDisabled()).toBe(true);
+    await shadow('#confirm').fill(String(n));
+    await shadow('#commit').click();
+    await expect.poll(() => text('[part=result]'), { timeout: 15_000 }).toContain('Importen är genomförd');
+    expect((await havActive()).length).toBe(active.length - n);
   });
 });
