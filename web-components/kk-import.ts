@@ -143,6 +143,8 @@ export class KkImport extends KkElement {
   /** Ended employments the coordinator must type before a commit; from the dry run or a 409. */
   @state() private confirmNeeded: number | null = null;
   @state() private confirmText = '';
+  /** Enter was pressed in the confirmation field with another number: say what to type. */
+  @state() private confirmTried = false;
   /** The server refused a commit of this file outright (422). */
   @state() private refused = false;
   @state() private changeFilter: 'all' | RosterChange['change'] = 'all';
@@ -166,6 +168,7 @@ export class KkImport extends KkElement {
     this.result = null;
     this.confirmNeeded = null;
     this.confirmText = '';
+    this.confirmTried = false;
     this.refused = false;
   }
 
@@ -231,7 +234,11 @@ export class KkImport extends KkElement {
         if (error.status === 409 && typeof ended === 'number') {
           this.confirmNeeded = ended;
           this.confirmText = '';
+          this.confirmTried = false;
         } else if (error.status === 422) this.refused = true;
+        // The commit button is disabled or gone now: focus goes where the next step is.
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLElement>(this.confirmNeeded !== null ? '#confirm' : '#result-heading')?.focus();
       }
     } finally {
       this.working = null;
@@ -410,15 +417,19 @@ export class KkImport extends KkElement {
     const need = this.confirmNeeded;
     const ok = need === null || this.confirmText.replace(/\s/g, '') === String(need);
     const commit = () => {
-      if (ok && !busy) void this.run(false);
+      if (!ok) this.confirmTried = true;
+      else if (!busy) void this.run(false);
     };
+    const wrong = need !== null && this.confirmTried && !ok;
     return html`${need !== null
         ? html`<div class="field confirm">
             <label for="confirm">${this.t('impConfirmLabel', { n: String(need) })}</label>
             <p class="hint" id="confirm-hint">${this.t('impConfirmHint')}</p>
-            <input id="confirm" inputmode="numeric" autocomplete="off" aria-describedby="confirm-hint" .value=${this.confirmText}
+            <input id="confirm" inputmode="numeric" autocomplete="off" aria-describedby="confirm-hint${wrong ? ' confirm-error' : ''}"
+              aria-invalid=${wrong ? 'true' : 'false'} .value=${this.confirmText}
               @input=${(e: Event) => (this.confirmText = (e.target as HTMLInputElement).value)}
               @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') commit(); }} />
+            ${wrong ? html`<p class="field-error" id="confirm-error">${icon('overdue')} ${this.t('impConfirmMismatch', { n: String(need) })}</p>` : nothing}
           </div>`
         : nothing}
       <div class="buttons">

@@ -228,6 +228,8 @@ describe('<kk-import> by the issue 15 contract (stand-in server)', () => {
     await sp.keyboard.type('616');
     expect(await el('#commit').isDisabled()).toBe(true);
     await sp.keyboard.press('Enter');
+    expect(await text('#confirm-error')).toBe('Skriv 661 för att bekräfta.');
+    expect(await el('#confirm').getAttribute('aria-invalid')).toBe('true');
     expect(s.seen.filter((x) => x.query.dryRun === 'false')).toEqual([]);
     await sp.keyboard.press('Control+A');
     await sp.keyboard.type('661');
@@ -254,6 +256,7 @@ describe('<kk-import> by the issue 15 contract (stand-in server)', () => {
     // The dry run stays; the step now asks for the number the server gave.
     expect(await text('label[for=confirm]')).toBe('671 anställningar avslutas — skriv 671 för att bekräfta');
     expect(await el('#commit').isDisabled()).toBe(true);
+    expect((await deepActive(sp))?.id).toBe('confirm');
     await el('#confirm').fill('671');
     await el('#commit').click();
     await expect.poll(() => text('[part=result]'), { timeout: 15_000 }).toContain('Importen är genomförd');
