@@ -366,7 +366,7 @@ export class KkImport extends KkElement {
     const dry = this.resultDry;
     const blocked = dry && (!!r.safety?.blocked || this.refused);
     const warnings = dry ? this.warnings(r, blocked) : [];
-    const counts = COUNT_KEYS.filter((k) => typeof r.changes?.[k] === 'number');
+    const counts = blocked ? [] : COUNT_KEYS.filter((k) => typeof r.changes?.[k] === 'number');
     const status = !dry
       ? html`<p class="success">${icon('completed')} ${this.t('impCommitDone')}</p>`
       : warnings.length
@@ -387,7 +387,7 @@ export class KkImport extends KkElement {
         ${counts.map((k) => html`<dt>${this.t(`impChange_${k}` as StringKey)}</dt><dd data-count=${`changes.${k}`}>${n(r.changes![k])}</dd>`)}
       </dl>
       ${this.renderColumns(r, dry)}
-      ${r.changeList ? this.renderChanges(r.changeList, dry) : nothing}
+      ${r.changeList && !blocked ? this.renderChanges(r.changeList, dry) : nothing}
       ${this.renderErrors(r)}
       ${r.rowsRejected && r.batchId !== undefined && r.batchId !== null
         ? html`<p><button type="button" class="secondary" part="button" id="rejected" @click=${() => this.downloadRejected()}>${icon('download')} ${this.t('impDownloadRejected')}</button></p>`
@@ -399,15 +399,16 @@ export class KkImport extends KkElement {
   /** What a coordinator must read before committing: in words, never by colour alone. */
   private warnings(r: ImportResult, blocked: boolean): string[] {
     const n = (x: number) => formatNumber(this.lang, x);
+    // A file that cannot be committed ends nobody: its would-be changes are not news.
+    if (blocked) return [this.t('impBlocked'), ...(r.rowsRejected ? [this.t('impWarnRejected', { n: n(r.rowsRejected) })] : [])];
     const out: string[] = [];
-    if (blocked) out.push(this.t('impBlocked'));
     if (r.rowsRejected) {
       const snapshot = this.kind === 'roster' && this.mode === 'snapshot';
       out.push(this.t(snapshot ? 'impWarnRejectedSnapshot' : 'impWarnRejected', { n: n(r.rowsRejected) }));
     }
     const ended = r.safety?.confirmEnded ?? r.changes?.ended ?? 0;
     if (r.safety?.reasons.includes('manyEnded')) out.push(this.t('impWarnManyEnded', { n: n(ended), active: n(r.safety.activeInScope) }));
-    else if (!blocked && this.confirmNeeded !== null && !r.safety?.reasons.length) out.push(this.t('impWarnEnded', { n: n(this.confirmNeeded) }));
+    else if (this.confirmNeeded !== null && !r.safety?.reasons.length) out.push(this.t('impWarnEnded', { n: n(this.confirmNeeded) }));
     return out;
   }
 
@@ -450,6 +451,7 @@ export class KkImport extends KkElement {
       return text === `fld_${f}` ? f : text;
     };
     if (!dry || (!unmapped.length && !mapped.length)) {
+      if (!ignored.length) return nothing;
       return html`<h3 id="columns-heading">${this.t('impColumns')}</h3><ul id="ignored">${ignored.map((h) => html`<li>${h}</li>`)}</ul>`;
     }
     return html`<h3 id="columns-heading">${this.t('impColumns')}</h3>
