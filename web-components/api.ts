@@ -170,6 +170,35 @@ export interface ImportResult {
   rowsRejected: number;
   errors: { row: number; column: string | null; message: string }[];
   changes?: Record<string, number>;
+  /** Headers as written in the file that no field took. */
+  ignoredColumns?: string[];
+  /** The kind's field keys that no column took: what an ignored column can be mapped to. */
+  unmappedFields?: string[];
+  /** Blank and total rows, skipped rather than rejected. */
+  skippedRows?: number;
+  /** A staff list's changes one by one. */
+  changeList?: RosterChange[];
+  /** A snapshot's check before commit; null for other imports. */
+  safety?: ImportSafety | null;
+}
+
+export interface RosterChange {
+  change: 'started' | 'ended' | 'moved' | 'changed';
+  employeeNumber: string;
+  name: string | null;
+  from: { code: string; name: string } | null;
+  to: { code: string; name: string } | null;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+export interface ImportSafety {
+  /** Nothing would be accepted: the server refuses the commit (422). */
+  blocked: boolean;
+  /** The commit must carry `confirmEnded` = this many ended employments (409 otherwise). */
+  confirmEnded: number | null;
+  reasons: ('noAcceptedRows' | 'rejectedRows' | 'manyEnded')[];
+  activeInScope: number;
 }
 
 export interface Progress {
@@ -181,7 +210,7 @@ export interface Progress {
 /**
  * Uploads a file with XHR (fetch has no upload progress), asking for the ndjson progress stream:
  * `{"phase","done","total"}` lines, then `{"result"}` or `{"problem"}`. A plain JSON answer is
- * accepted too.
+ * accepted too. `fields` go in the form beside the file (e.g. `mapping`).
  */
 export async function uploadImport(
   host: ApiHost,
@@ -189,6 +218,7 @@ export async function uploadImport(
   file: File,
   onUpload: (loaded: number, total: number) => void,
   onProgress: (p: Progress) => void,
+  fields: Record<string, string> = {},
 ): Promise<ImportResult> {
   const token = await tokenFor(host);
   return new Promise((resolve, reject) => {
@@ -248,6 +278,7 @@ export async function uploadImport(
     };
     const form = new FormData();
     form.append('file', file, file.name);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
     xhr.send(form);
   });
 }
