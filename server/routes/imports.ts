@@ -1,9 +1,12 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import { authorize } from '../auth/permissions.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, flag, oneOf, optionalText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 import { problemFor, STATUS } from '../http/problem.ts';
 import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
@@ -53,18 +56,24 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function flag(c: Context<AppEnv>, name: string): boolean {
-  return enumParam(c, name, ['true', 'false', '1', '0'] as const, 'false') === 'true' || c.req.query(name) === '1';
-}
+export const importQuery = z.object({
+  asOf: dateOrToday(),
+  dryRun: flag(),
+  // The sheet to read when a workbook has several; the first when absent.
+  sheet: z.string().optional(),
+});
+export const rosterImportQuery = importQuery.extend({
+  mode: oneOf(['snapshot', 'history'] as const).refine((v) => v !== undefined, { message: 'param.required' }),
+  // The unit a snapshot is the complete list for; the file's own units when absent.
+  scope: optionalText(255),
+});
+type ImportQuery = z.output<typeof importQuery> & Partial<Pick<z.output<typeof rosterImportQuery>, 'mode' | 'scope'>>;
 
-async function handle(c: Context<AppEnv>, kind: ImportKind) {
+async function handle(c: Context<AppEnv>, kind: ImportKind, q: ImportQuery) {
   const principal = c.get('principal');
-  const mode = kind === 'roster' ? enumParam(c, 'mode', ['snapshot', 'history'] as const) : undefined;
-  if (kind === 'roster' && !mode) throw new DomainError('bad_request', 'param.required', { name: 'mode' });
-  const asOf = dateParam(c, 'asOf');
-  const dryRun = flag(c, 'dryRun');
-  const sheetName = c.req.query('sheet') || undefined;
-  const scope = (kind === 'roster' && c.req.query('scope')?.trim()) || undefined;
+  const { asOf, dryRun, mode } = q;
+  const sheetName = q.sheet || undefined;
+  const scope = (kind === 'roster' && q.scope) || undefined;
   const { bytes, fileName } = await upload(c);
   const deps = c.get('deps');
   const ctx: ImportContext = {
@@ -149,25 +158,40 @@ async function batchFor(c: Context<AppEnv>) {
   return batch;
 }
 
+const tags = ['imports'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const importDoc = (summary: string) =>
+  doc({
+    tags,
+    summary,
+    upload: true,
+    description: 'With `Accept: application/x-ndjson` the answer is progress lines (`{phase, done, total}`) and then `{"result": …}` or `{"problem": …}`.',
+  });
+
+/** Mounted at /api/imports. */
 export const imports = new Hono<AppEnv>()
-  .post('/api/imports/units', may('units'), limited, (c) => handle(c, 'units'))
-  .post('/api/imports/roster', may('roster'), limited, (c) => handle(c, 'roster'))
-  .post('/api/imports/completions', may('completions'), limited, (c) => handle(c, 'completions'))
-  .get('/api/imports', async (c) => {
+  .post('/units', importDoc('Import the unit tree (xlsx or csv)'), may('units'), query(importQuery), limited, (c) => handle(c, 'units', c.req.valid('query')))
+  .post('/roster', importDoc('Import a roster: a snapshot of a förvaltning, or a history'), may('roster'), query(rosterImportQuery), limited, (c) =>
+    handle(c, 'roster', c.req.valid('query')),
+  )
+  .post('/completions', importDoc('Import completions from the learning portal'), may('completions'), query(importQuery), limited, (c) =>
+    handle(c, 'completions', c.req.valid('query')),
+  )
+  .get('/', doc({ tags, summary: 'The imports the caller may see' }), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'import.read');
     const { db } = c.get('deps');
     return c.json({ imports: await listBatches(db, principal.employeeNumber, await reachFor(db, principal, 'import.read')) });
   })
-  .get('/api/imports/:id', async (c) => {
+  .get('/:id', doc({ tags, summary: 'One import with its rejected rows' }), async (c) => {
     const batch = await batchFor(c);
     return c.json({ ...batch, rejected: await rejectedRows(c.get('deps').db, batch.id) });
   })
-  .get('/api/imports/:id/rejected.xlsx', async (c) => {
+  .get('/:id/rejected.xlsx', doc({ tags, summary: "An import's rejected rows as a workbook", responses: { 200: { description: 'xlsx', type: XLSX } } }), async (c) => {
     const batch = await batchFor(c);
     const bytes = rejectedWorkbook(await rejectedRows(c.get('deps').db, batch.id));
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-type': XLSX,
       'content-disposition': `attachment; filename="avvisade-rader-${batch.id}.xlsx"`,
     });
   });
