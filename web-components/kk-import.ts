@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { apiFetch, fileNameOf, formatNumber, saveBlob, todayStockholm, uploadImport, type ImportResult, type Progress } from './api.ts';
+import { fileNameOf, formatNumber, saveBlob, todayStockholm, uploadImport, type ImportResult, type Progress } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -141,7 +141,7 @@ export class KkImport extends KkElement {
     if (!this.result) return;
     this.error = null;
     try {
-      const res = await apiFetch(this, this.url(`/api/imports/${encodeURIComponent(String(this.result.batchId))}/rejected.xlsx`));
+      const res = await this.client.api.imports[':id']['rejected.xlsx'].$get({ param: { id: encodeURIComponent(String(this.result.batchId)) } });
       saveBlob(await res.blob(), fileNameOf(res, `avvisade-rader-${this.result.batchId}.xlsx`));
     } catch (e) {
       this.error = asApiError(e, this.lang);
