@@ -9,7 +9,7 @@ import { query } from '../http/validate.ts';
 import { authenticateClient } from '../xapi/client-auth.ts';
 import { VOIDED_VERB } from '../xapi/mapping.ts';
 import { findStatement, storeStatements, unmatchedSummary, type XapiClient } from '../xapi/store.ts';
-import { isUuid, validateStatement, type XapiIssue } from '../xapi/validate.ts';
+import { isUuid, statementSchema, validateStatement, type Statement, type XapiIssue } from '../xapi/validate.ts';
 
 /**
  * Kompetenskoll as a small LRS for statements only (xAPI 1.0.3): POST/PUT/GET /xapi/statements
@@ -60,15 +60,16 @@ async function readJson(c: Ctx): Promise<unknown> {
 }
 
 /** All statements checked before any is stored: one bad statement refuses the whole request. */
-function check(statements: unknown[], prefixed: boolean): Record<string, unknown>[] {
+function check(statements: unknown[], prefixed: boolean): Statement[] {
   const issues: XapiIssue[] = statements.flatMap((s, i) => validateStatement(s, prefixed ? `[${i}]` : ''));
   if (issues.length) {
     const more = issues.length > 1 ? ` (+${issues.length - 1})` : '';
     throw new DomainError('bad_request', 'xapi.statement.invalid', { reason: `${issues[0].message}${more}` }, { issues: issues.slice(0, 50) });
   }
-  const checked = statements as Record<string, unknown>[];
+  // Stored as sent (GET answers format=exact): the schema checked them, it does not rewrite them.
+  const checked = statements as Statement[];
   checked.forEach((s, i) => {
-    if ((s.verb as { id: string }).id === VOIDED_VERB) throw new DomainError('bad_request', 'xapi.voiding.unsupported', {}, { path: prefixed ? `[${i}].verb.id` : 'verb.id' });
+    if (s.verb.id === VOIDED_VERB) throw new DomainError('bad_request', 'xapi.voiding.unsupported', {}, { path: prefixed ? `[${i}].verb.id` : 'verb.id' });
   });
   return checked;
 }
@@ -112,7 +113,7 @@ const tags = ['xapi'];
 export const xapiLrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
   .use('*', versionHeaders, versionThenClient)
   .get('/about', doc({ tags, auth: 'none', summary: 'The xAPI versions spoken (1.0.3)' }), (c) => c.json({ version: [VERSION] }))
-  .post('/statements', doc({ tags, auth: 'basic', summary: 'Store a statement or a batch (all or none); answers their ids' }), async (c) => {
+  .post('/statements', doc({ tags, auth: 'basic', summary: 'Store a statement or a batch (all or none); answers their ids', body: z.union([statementSchema, z.array(statementSchema)]) }), async (c) => {
     const body = await readJson(c);
     const list = Array.isArray(body) ? body : [body];
     if (!list.length) throw new DomainError('bad_request', 'xapi.batch.empty');
@@ -120,7 +121,7 @@ export const xapiLrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient }
     const { db, atomic } = c.get('deps');
     return c.json(await storeStatements(db, atomic, statements, c.get('xapiClient')));
   })
-  .put('/statements', doc({ tags, auth: 'basic', summary: 'Store one statement under statementId', responses: { 204: { description: 'Stored' } } }), query(putStatementQuery), async (c) => {
+  .put('/statements', doc({ tags, auth: 'basic', summary: 'Store one statement under statementId', body: statementSchema, responses: { 204: { description: 'Stored' } } }), query(putStatementQuery), async (c) => {
     // A UUID by the check above; stored in lower case.
     const id = c.req.valid('query').statementId!.toLowerCase();
     const body = await readJson(c);

@@ -69,6 +69,13 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     expect(document.paths['/xapi/statements'].post.security).toEqual([{ basic: [] }]);
     expect(document.paths['/api/coverage'].get.security).toBeUndefined();
     expect(document.security).toEqual([{ bearer: [] }]);
+    // The xAPI statement format is the schema POST and PUT /xapi/statements check statements with.
+    const statement = document.paths['/xapi/statements'].put.requestBody.content['application/json'].schema;
+    expect(statement.required).toEqual(['actor', 'verb', 'object']);
+    expect(statement.additionalProperties).toBe(false);
+    expect(statement.properties.timestamp).toEqual({ type: 'string', format: 'date-time' });
+    expect(statement.properties.actor.oneOf.map((o: any) => o.properties.objectType.const)).toEqual(['Agent', 'Group']);
+    expect(document.paths['/xapi/statements'].post.requestBody.content['application/json'].schema.anyOf[1]).toEqual({ type: 'array', items: statement });
     expect(document.paths['/api/exports/coverage.xlsx'].get.responses['200'].content).toHaveProperty(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
   });
 });
