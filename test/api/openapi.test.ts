@@ -40,6 +40,13 @@ describe('the OpenAPI document at /api/openapi.json', () => {
       expect(app).toContain(fixed);
     }
     expect(documentOperations()).toEqual(app);
+    // Described on purpose, not only through a validator's schema: a summary and a group each.
+    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect(op.summary, `${method} ${path}`).toBeTruthy();
+        expect(op.tags, `${method} ${path}`).toHaveLength(1);
+      }
+    }
   });
 
   it('describes the query with the schemas that check it', async () => {
