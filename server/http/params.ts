@@ -78,6 +78,7 @@ export function queryProblem(error: core.$ZodError, data: Record<string, unknown
   const value = (Array.isArray(raw) ? raw.join(',') : String(raw ?? '')).slice(0, 40);
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return new DomainError('bad_request', 'param.required', { name });
   if (PARAM_KEYS.has(issue.message)) return new DomainError('bad_request', issue.message as MessageKey, { name, value, expected: params.expected ?? '' });
+  // A parameter given twice, say: zod's own words, since no key of ours says it.
   return new DomainError('bad_request', 'param.invalid', { name, value, expected: issue.message });
 }
 /** A zod failure as a 400 that names the first bad field. */

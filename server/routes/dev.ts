@@ -17,15 +17,22 @@ const tags = ['development'];
 
 /** Development sign-in; mounted at /api/dev only when KK_AUTH=dev. */
 export const dev = new Hono<AppEnv>()
-  .post('/token', doc({ tags, auth: 'none', summary: 'A token for any employee number and roles (KK_AUTH=dev only)', responses: { 200: { description: '{token}' } } }), jsonBody(tokenRequest), async (c) => {
-  const devTokens = c.get('deps').devTokens;
-  if (!devTokens) throw new DomainError('not_found', 'dev.disabled');
-  const body = c.req.valid('json');
-  const token = await devTokens.issue(
-    body.employeeNumber,
-    (body.roles ?? []).map((r) => ({ role: r.role, unit: r.unit ?? null })),
-  );
-  return c.json({ token });
-})
+  .post(
+    '/token',
+    doc({ tags, auth: 'none', summary: 'A token for any employee number and roles (KK_AUTH=dev only)', responses: { 200: { description: '{token}' } } }),
+    jsonBody(tokenRequest),
+    async (c) => {
+      const devTokens = c.get('deps').devTokens;
+      if (!devTokens) throw new DomainError('not_found', 'dev.disabled');
+      const body = c.req.valid('json');
+      const token = await devTokens.issue(
+        body.employeeNumber,
+        (body.roles ?? []).map((r) => ({ role: r.role, unit: r.unit ?? null })),
+      );
+      return c.json({ token });
+    },
+  )
   // The personas of the demo page's role switch.
-  .get('/demo-users', doc({ tags, auth: 'none', summary: "The demo page's personas (KK_AUTH=dev only)" }), async (c) => c.json({ users: await demoUsers(c.get('deps').db, todayInStockholm()) }));
+  .get('/demo-users', doc({ tags, auth: 'none', summary: "The demo page's personas (KK_AUTH=dev only)" }), async (c) =>
+    c.json({ users: await demoUsers(c.get('deps').db, todayInStockholm()) }),
+  );
