@@ -99,3 +99,29 @@ describe('the reference page at /api/docs', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+describe('queries checked by the schemas the document shows', () => {
+  it('answer a bad parameter with the problem naming it, in Swedish and English', async () => {
+    const admin = await h.token('1', [{ role: 'admin' }]);
+    const problem = async (path: string, lang = 'sv') => {
+      const res = await h.request(path, { token: admin, headers: { 'accept-language': lang } });
+      expect(res.status, path).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      return res.json();
+    };
+    expect((await problem('/api/coverage?unit=X&requirement=R&asOf=2021-02-30')).detail).toBe('Parametern asOf ska vara ett datum ÅÅÅÅ-MM-DD, inte "2021-02-30".');
+    expect((await problem('/api/coverage?unit=X&requirement=R&asOf=2021-02-30', 'en')).detail).toBe('Parameter asOf must be a date YYYY-MM-DD, not "2021-02-30".');
+    expect(await problem('/api/coverage?unit=%20&requirement=R', 'en')).toMatchObject({ code: 'param.required', detail: 'Parameter unit is missing.' });
+    expect((await problem('/api/audit?pageSize=0', 'en')).detail).toBe('Parameter pageSize has an invalid value "0" (1–1000).');
+    expect((await problem('/api/exports/coverage.xlsx?unit=X&people=yes', 'en')).detail).toBe('Parameter people has an invalid value "yes" (0 | 1).');
+  });
+
+  it('take an empty date as today, as an absent one', async () => {
+    const admin = await h.token('1', [{ role: 'admin' }]);
+    const res = await h.request('/api/me/training?asOf=', { token: admin });
+    expect(res.status).toBe(200);
+    const audit = await h.request('/api/audit?from=&to=&page=&pageSize=', { token: admin });
+    expect(audit.status).toBe(200);
+    expect((await audit.json()).pageSize).toBe(100);
+  });
+});
