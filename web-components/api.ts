@@ -8,6 +8,9 @@
  * reports that nobody is signed in. A token from the event is kept until the API answers 401;
  * then the element asks again once.
  */
+import { hc, type ClientResponse, type InferResponseType } from 'hono/client';
+// The server's routes as a type only (erased at build time): answers are typed from the handlers.
+import type { AppType } from '../server/app.ts';
 import { en } from './strings/en.ts';
 import { sv, type StringKey } from './strings/sv.ts';
 
@@ -133,12 +136,28 @@ export async function apiFetch(host: ApiHost, path: string, init: RequestInit = 
   return res;
 }
 
-export async function apiJson<T>(host: ApiHost, path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  headers.set('accept', 'application/json');
-  if (init.body && typeof init.body === 'string') headers.set('content-type', 'application/json');
-  const res = await apiFetch(host, path, { ...init, headers });
-  return (await res.json()) as T;
+/** The API as hono/client sees the server's routes: `client(this).api.coverage.$get({ query })`. */
+export type Client = ReturnType<typeof hc<AppType>>;
+/** The JSON a call answers when it succeeds, e.g. `Answer<Client['api']['coverage']['$get']>`. */
+export type Answer<F extends (...args: never[]) => unknown> = InferResponseType<F, 200>;
+
+/**
+ * A typed client on the element's api-base, calling through apiFetch (token, language, a readable
+ * ApiError when not ok). Path parameters are not encoded by hono/client: pass them encoded.
+ */
+export function client(host: ApiHost): Client {
+  return hc<AppType>((host.apiBase || '').replace(/\/$/, ''), {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      if (!headers.has('accept')) headers.set('accept', 'application/json');
+      return apiFetch(host, String(input), { ...init, headers });
+    },
+  });
+}
+
+/** The parsed JSON of a call through `client` (which has thrown already when it was not ok). */
+export async function ok<T>(call: Promise<ClientResponse<T>>): Promise<T> {
+  return (await call).json() as Promise<T>;
 }
 
 /** Saves a blob under a file name through a temporary link (no navigation, the token stays in memory). */
@@ -155,7 +174,7 @@ export function saveBlob(blob: Blob, filename: string) {
 }
 
 /** The file name from Content-Disposition, else the fallback. */
-export function fileNameOf(res: Response, fallback: string): string {
+export function fileNameOf(res: { headers: Headers }, fallback: string): string {
   const cd = res.headers.get('content-disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
   if (star) return decodeURIComponent(star[1]);

@@ -251,7 +251,7 @@ export class KkImport extends KkElement {
     if (!this.result) return;
     this.error = null;
     try {
-      const res = await apiFetch(this, this.url(`/api/imports/${encodeURIComponent(String(this.result.batchId))}/rejected.xlsx`));
+      const res = await this.client.api.imports[':id']['rejected.xlsx'].$get({ param: { id: encodeURIComponent(String(this.result.batchId)) } });
       saveBlob(await res.blob(), fileNameOf(res, `avvisade-rader-${this.result.batchId}.xlsx`));
     } catch (e) {
       this.error = asApiError(e, this.lang);
