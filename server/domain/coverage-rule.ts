@@ -13,8 +13,8 @@ import type { RequirementSpec } from './requirements.ts';
  *   where the people list also wants the deciding record.
  *
  * Both read the same records (`recordsOf`), tell them apart by the same tests (`genomford`, a
- * completion or a start) and decide by the same status (`statusOf`); the due date (`dueDate`), the unbroken chain it starts from
- * (`chainCtes`) and försenad (`overdue`) have one text each. Dates are validated YYYY-MM-DD
+ * completion or a start) and decide by the same status (`statusOf`); the due date (`dueDate`), the
+ * unbroken chain it starts from (`chainCtes`) and försenad (`overdue`) have one text each. Dates are validated YYYY-MM-DD
  * strings written into the statement as constants, which SQLite's planner needs and which keeps
  * every statement well below D1's 100 bound parameters.
  *
@@ -87,8 +87,8 @@ export const recordFacts = (D: string): Facts => ({
 /**
  * The same facts, each read by index for person `who` (the counts): `done` stops at the first
  * genomförd record, the latest times are read from the end of the index, and `statusOf` reads
- * the times only for those not genomförd (on the bench's city: the city root ~20 % faster than one
- * subquery grouping each person's records).
+ * the times only for those not genomförd, where one subquery grouping each person's records would
+ * read them all for everyone.
  */
 export function probeFacts(r: RequirementSpec, D: string, who: RawBuilder<unknown>): Facts {
   const of = recordsOf(r, D, who);
