@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import { noUndo } from '../db/import-write.ts';
+import { expiresOn } from '../domain/expiry.ts';
 import type { RecordStatus } from '../db/schema.ts';
 import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { pacer, yieldNow } from '../pace.ts';
@@ -32,7 +33,8 @@ export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: 
   const sheet = locateHeader(file, COMPLETION_COLUMNS, mapping);
   const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS, mapping);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
-  const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en']).execute();
+  const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en', 'validity_months']).execute();
+  const validity = new Map(courses.map((c) => [c.id, c.validity_months]));
   const byNumber = new Map<string, number>();
   const byEmail = new Map<string, number | null>();
   for (let after = 0; ; ) {
@@ -171,12 +173,14 @@ export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: 
     scope: [],
     async statements(batchId) {
       const recordedAt = new Date().toISOString();
-      const columns = ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id'].map((name) => ({ name }));
+      const columns = ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id', 'expires_on'].map((name) => ({ name }));
       const out: CompiledQuery[] = [];
       // Built a slice at a time with pauses between: 300 000 rows take half a second to build.
       for (let i = 0; i < inserts.length; i += STATEMENT_SLICE) {
         // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
-        const rows = inserts.slice(i, i + STATEMENT_SLICE).map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId]);
+        const rows = inserts
+          .slice(i, i + STATEMENT_SLICE)
+          .map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId, expiresOn(f.status, f.at, validity.get(f.course) ?? null)]);
         out.push(...bulkInsert('completion', columns, rows));
         await pause();
       }
