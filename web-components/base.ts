@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ApiError, apiJson, forgetToken, t as translate, url, whoAmI, type ApiHost, type Me } from './api.ts';
+import { ApiError, client, forgetToken, t as translate, url, whoAmI, type ApiHost, type Client, type Me } from './api.ts';
 import type { StringKey } from './strings/sv.ts';
 import { baseStyles } from './styles.ts';
 
@@ -34,8 +34,9 @@ export class KkElement extends LitElement implements ApiHost {
     return url(this, path, query);
   }
 
-  protected get<T>(path: string, query?: Parameters<typeof url>[2]) {
-    return apiJson<T>(this, this.url(path, query));
+  /** The API, typed from the server's routes (see api.ts `client` and `ok`). */
+  protected get client(): Client {
+    return client(this);
   }
 
   /** What the element's data depends on besides api-base, token and lang. */

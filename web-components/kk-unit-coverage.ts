@@ -1,6 +1,6 @@
 import { css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, saveBlob, todayStockholm, type UnitHit } from './api.ts';
+import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, ok, saveBlob, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -10,32 +10,11 @@ import type { StringKey } from './strings/sv.ts';
 // The API's own type (erased at build time): the element shows exactly what the engine answers.
 import type { Figures } from '../server/domain/coverage.ts';
 export type { Figures };
-interface Unit {
-  code: string;
-  name: string;
-}
-interface CoverageAnswer {
-  asOf: string;
-  unit: Unit;
-  requirement: { code: string };
-  total: Figures;
-  children: ({ unit: Unit } & Figures)[];
-}
-interface Person {
-  employeeNumber: string;
-  name: string;
-  unit: Unit;
-  forvaltning: string | null;
-  avdelning: string | null;
-  status: 'completed' | 'started' | 'not_started';
-  dueDate: string | null;
-  overdue: boolean;
-}
-interface RequirementView {
-  code: string;
-  title: string;
-  titleEn?: string | null;
-}
+type CoverageAnswer = Answer<Client['api']['coverage']['$get']>;
+type Unit = CoverageAnswer['unit'];
+type Person = Answer<Client['api']['coverage']['people']['$get']>['people'][number];
+type RequirementView = Answer<Client['api']['requirements']['$get']>['requirements'][number];
+type UnitHit = Answer<Client['api']['units']['$get']>['units'][number];
 
 /** The people list's filters: the API's `status` values ('' = everyone). */
 const PEOPLE_FILTERS: [string, StringKey][] = [
@@ -211,7 +190,7 @@ export class KkUnitCoverage extends KkElement {
     const own = this.me?.units ?? [];
     if (own.length) return own[0];
     if (this.searches) {
-      const top = await this.get<{ units: UnitHit[] }>('/api/units', { q: '', asOf: this.date });
+      const top = await ok(this.client.api.units.$get({ query: { q: '', asOf: this.date } }));
       if (signal.stale()) return null;
       if (top.units.length) return { code: top.units[0].code, name: top.units[0].name };
     }
@@ -234,7 +213,7 @@ export class KkUnitCoverage extends KkElement {
       return;
     }
     if (!this.requirements.length) {
-      const r = await this.get<{ requirements: RequirementView[] }>('/api/requirements');
+      const r = await ok(this.client.api.requirements.$get());
       if (signal.stale()) return;
       this.requirements = r.requirements;
     }
@@ -253,11 +232,11 @@ export class KkUnitCoverage extends KkElement {
       return;
     }
     const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
-    const trend = this.get<{ points: ({ asOf: string } & Figures)[] }>('/api/coverage/trend', { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' });
+    const trend = ok(this.client.api.coverage.trend.$get({ query: { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' } }));
     trend.catch(() => undefined);
     let data: CoverageAnswer;
     try {
-      data = await this.get<CoverageAnswer>('/api/coverage', q);
+      data = await ok(this.client.api.coverage.$get({ query: q }));
     } catch (e) {
       // A unit the page asked for but the caller may not see: show their own instead.
       if (e instanceof ApiError && e.status === 403 && !this.path.length && this.unit && this.start?.code === this.unit && !this.fellBack) {
@@ -311,7 +290,7 @@ export class KkUnitCoverage extends KkElement {
     this.searchTimer = setTimeout(async () => {
       const seq = ++this.searchSeq;
       try {
-        const found = await this.get<{ units: UnitHit[] }>('/api/units', { q, asOf: this.date });
+        const found = await ok(this.client.api.units.$get({ query: { q, asOf: this.date } }));
         if (seq === this.searchSeq) this.hits = found.units;
       } catch (e) {
         if (seq === this.searchSeq) this.error = asApiError(e, this.lang);
@@ -363,8 +342,8 @@ export class KkUnitCoverage extends KkElement {
     this.peopleBusy = true;
     this.peopleError = null;
     try {
-      const q = { unit: this.current, requirement: this.requirement, asOf: this.date, status: this.peopleFilter };
-      this.people = (await this.get<{ people: Person[] }>('/api/coverage/people', q)).people;
+      const q = { unit: this.current, requirement: this.requirement, asOf: this.date, status: this.peopleFilter || undefined };
+      this.people = (await ok(this.client.api.coverage.people.$get({ query: q }))).people;
     } catch (e) {
       const err = asApiError(e, this.lang);
       this.peopleError = err.status === 403 ? new ApiError(403, this.t('covPeopleDenied')) : err;

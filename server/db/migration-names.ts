@@ -6,5 +6,7 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0004_ops',
   '0005_bench_indexes',
   '0006_perf',
+  '0007_completion_expiry',
+  '0009_privacy',
   '0010_i17_views_title_en',
 ];

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 /** Kysely's view of sql/*.sql. Dates are 'YYYY-MM-DD' text, instants ISO text. */
 export interface Database {
@@ -104,6 +104,8 @@ export interface CompletionTable {
   recorded_by: string | null;
   recorded_at: string;
   import_batch_id: number | null;
+  /** Rule 4's expiry (`server/domain/expiry.ts`), stored when written; null: never expires. */
+  expires_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ImportBatchTable {
@@ -170,6 +172,8 @@ export interface XapiStatementTable {
   reason: string | null;
   person_id: number | null;
   course_id: number | null;
+  /** When retention replaced the statement's agents (sql/0007); null while it names its actor. */
+  anonymised_at: string | null;
 }
 
 export type OrgUnit = Selectable<OrgUnitTable>;

@@ -1,8 +1,10 @@
-import type { CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
+import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import { z } from 'zod';
 import type { Course, Db } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
 import { custom } from '../i18n/zod-messages.ts';
+import { expiresOn } from './expiry.ts';
 
 const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, custom('code'));
 const title = z.union([
@@ -88,4 +90,35 @@ export async function checkXapiActivityFree(db: Db, id: string | null | undefine
   if (!id) return;
   const owner = await db.selectFrom('course').select('code').where('xapi_activity_id', '=', id).executeTakeFirst();
   if (owner && owner.code !== code) throw new DomainError('conflict', 'course.xapiTaken', { id });
+}
+
+/**
+ * The statements that give every completion of the course the expiry its new validity gives
+ * (`expiresOn`), for the same atomic write as the course itself; none when the validity is
+ * unchanged. The expiry depends only on the record's date, so it is written per distinct date,
+ * each statement a table of up to 49 (date, expiry) pairs within D1's 100 bound parameters.
+ */
+export async function expiryRewrite(db: Db, course: Pick<Course, 'id' | 'validity_months'>, validityMonths: number | null): Promise<CompiledQuery[]> {
+  if (course.validity_months === validityMonths) return [];
+  if (validityMonths === null) {
+    return [db.updateTable('completion').set({ expires_on: null }).where('course_id', '=', course.id).where('status', '=', 'completed').compile()];
+  }
+  const days = await db
+    .selectFrom('completion')
+    .select(sql<string>`substr(occurred_at, 1, 10)`.as('day'))
+    .distinct()
+    .where('course_id', '=', course.id)
+    .where('status', '=', 'completed')
+    .execute();
+  const per = Math.floor((MAX_BOUND_PARAMS - 1) / 2);
+  const out: CompiledQuery[] = [];
+  for (let i = 0; i < days.length; i += per) {
+    const pairs = days.slice(i, i + per).map(({ day }) => sql`(${day}, ${expiresOn('completed', day, validityMonths)})`);
+    out.push(
+      sql`WITH x(day, expires) AS (VALUES ${sql.join(pairs)})
+        UPDATE completion SET expires_on = (SELECT x.expires FROM x WHERE x.day = substr(completion.occurred_at, 1, 10))
+        WHERE course_id = ${course.id} AND status = 'completed' AND substr(occurred_at, 1, 10) IN (SELECT day FROM x)`.compile(db),
+    );
+  }
+  return out;
 }

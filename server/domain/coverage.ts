@@ -3,13 +3,31 @@ import { bind, reusable, template, type Template } from '../db/compiled.ts';
 import { readRunnerOf, readBatch } from '../db/read-runner.ts';
 import type { Db } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
+import {
+  activeAt,
+  chainCtes,
+  day,
+  dueDate,
+  filters,
+  genomford,
+  overdue,
+  probeStatus,
+  recordFacts,
+  recordsOf,
+  statusOf,
+  validAt,
+} from './coverage-rule.ts';
+import { lastValidDay } from './expiry.ts';
 import { ceilTimes, parseDecimal } from './exact.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 
 /**
- * DESIGN.md "Coverage, exactly", as SQL. Every figure (unit totals, child units, the people list,
- * my training, the trend, the export) comes from the one per-person status built here, so no two
- * views can disagree. The number of statements never depends on the number of units or people.
+ * The coverage statements, assembled from the rule's parts in `coverage-rule.ts` (each written
+ * once): the counts (unit totals, child units, the trend, the export's every unit) from
+ * `countCtes`, which asks each person's status by index probes; the people (the people list, my
+ * training) from `statusCtes`, which groups their records. Both read the same status, due date
+ * and försenad, so no two views can disagree. The number of statements never depends on the
+ * number of units or people.
  */
 
 export type PersonStatus = 'completed' | 'started' | 'not_started';
@@ -33,7 +51,7 @@ export interface Counts {
   overdue: number;
 }
 
-/** Rule 6: the figures from the four counts, the gap in exact arithmetic. */
+/** docs/coverage-rules.md, rule 6: the figures from the four counts, the gap in exact arithmetic. */
 export function figures(c: Counts, targetRate: string): Figures {
   const target = parseDecimal(targetRate) ?? { num: 1n, den: 1n };
   return {
@@ -65,44 +83,6 @@ function add(into: Counts, c: Counts) {
   into.started += c.started;
   into.overdue += c.overdue;
 }
-
-const validAt = (alias: string, d: string) =>
-  sql.raw(`${alias}.valid_from <= '${d}' AND (${alias}.valid_to IS NULL OR ${alias}.valid_to >= '${d}')`);
-
-/** Employment-type and title filters of R on employment alias `e`. */
-function filters(r: RequirementSpec, e: string): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [];
-  if (r.employmentTypes.length) {
-    // Three possible values at most, from a closed set: written in as constants, which SQLite
-    // plans far faster than a subquery.
-    parts.push(sql`AND ${sql.ref(`${e}.employment_type`)} IN (${sql.join(r.employmentTypes.map((t) => sql.lit(t)))})`);
-  }
-  if (r.titles.length) {
-    parts.push(sql`AND lower(${sql.ref(`${e}.title`)}) IN (SELECT lower(title) FROM requirement_title WHERE requirement_id = ${r.id})`);
-  }
-  return sql.join(parts, sql` `);
-}
-
-/**
- * Rule 4: a completion (alias `c`) expires on occurred + validity months, the day clamped to the
- * month's end (SQLite's date() would roll 2022-01-31 + 1 month over to 2022-03-03). R's courses
- * and their validity are few and known here, so they are written into the statement as constants;
- * the latest expiry over all completed records is the expiry of each course's latest one.
- */
-function expiryOf(r: RequirementSpec): RawBuilder<unknown> {
-  const expiring = r.courses.filter((c) => c.validityMonths !== null);
-  if (!expiring.length) return sql`'9999-12-31'`;
-  const months = sql`(CASE c.course_id ${sql.join(expiring.map((c) => sql`WHEN ${sql.lit(c.id)} THEN ${sql.lit(c.validityMonths)}`), sql` `)} END)`;
-  const occ = sql.raw(`substr(c.occurred_at, 1, 10)`);
-  return sql`CASE
-          WHEN ${months} IS NULL THEN '9999-12-31'
-          WHEN strftime('%d', date(${occ}, '+' || ${months} || ' months')) = strftime('%d', ${occ})
-            THEN date(${occ}, '+' || ${months} || ' months')
-          ELSE date(${occ}, 'start of month', '+' || (${months} + 1) || ' months', '-1 day')
-        END`;
-}
-
-const courseIds = (r: RequirementSpec) => sql.join(r.courses.map((c) => sql.lit(c.id)));
 
 /**
  * Which units below `unit` (valid at D) are in R's scope, decided only for that subtree: the whole
@@ -174,16 +154,14 @@ const unitsUp = reusable((db: Db, personId: number, D: string) =>
 );
 
 /**
- * The CTEs that give, per person in R's population at D: status, due date, overdue, the deciding
- * record's time and the expiry of the latest completion. `emp` holds (person, branch, unit).
+ * The CTEs of the people views: per person in R's population at D, status, due date, overdue, the
+ * deciding completion (`best`: expiry|time|course of the genomförd record that expires last) and
+ * the latest start. The records are joined and grouped (the aggregate feed of
+ * `coverage-rule.ts`), since the list wants the deciding record besides the status. `emp` holds
+ * (person, branch, unit).
  */
-function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'count' | 'list'): RawBuilder<unknown> {
-  // asOf is a validated YYYY-MM-DD; it is inlined where SQLite's planner needs a constant, and
-  // keeps the statement well below D1's 100 bound parameters.
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
-  const D = asOf;
-  const dNext = addDays(asOf, 1);
-  const valid = (alias: string) => validAt(alias, D);
+function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder<unknown> {
+  day(D);
   // Which employments are in R's scope is decided only for the units asked about: below a unit,
   // the whole subtree when the unit or an ancestor is in scope, else the scope units inside it and
   // theirs; for one person, by walking up from that person's units. Walking R's whole scope (the
@@ -193,202 +171,91 @@ function statusCtes(r: RequirementSpec, asOf: string, subject: Subject, use: 'co
       ? sql`${unitScope(r, D, subject.unit)}
         emp(person_id, branch, unit_code) AS MATERIALIZED (
           SELECT e.person_id, sub.branch, e.unit_code FROM employment e JOIN sub ON sub.code = e.unit_code
-          WHERE e.start_date <= ${D} AND (e.end_date IS NULL OR e.end_date >= ${D})
-            AND (EXISTS (SELECT 1 FROM covered) OR e.unit_code IN (SELECT code FROM scope_down)) ${filters(r, 'e')}
+          WHERE ${activeAt(D)} AND ${inUnitScope('e')} ${filters(r, 'e')}
         ),`
       : sql`in_scope(code) AS (SELECT value FROM json_each(${subject.inScope})),
         emp(person_id, branch, unit_code) AS MATERIALIZED (
           SELECT e.person_id, NULL, e.unit_code FROM employment e
-          WHERE e.person_id = ${subject.personId} AND e.start_date <= ${D} AND (e.end_date IS NULL OR e.end_date >= ${D})
+          WHERE e.person_id = ${subject.personId} AND ${activeAt(D)}
             AND EXISTS (SELECT 1 FROM in_scope x WHERE +x.code = e.unit_code) ${filters(r, 'e')}
         ),`;
-
-  // Rule 3: the first day of the unbroken chain of R-matching employments that reaches D is the
-  // latest start that no earlier matching employment reaches (ends on or after the day before),
-  // found in one ordered pass per person (the running latest end of the employments before it).
-  // ever_in_scope: units under R's scope in any version of the tree. For one person or a list of
-  // people, only the units they have worked in are checked, walking up (bench: people list 12 → 5
-  // ms); for the counts of a large unit, walking down the scope once is cheaper.
-  const grace = r.graceDays;
-  // Counting needs a due date only where it can make someone overdue: those not completed.
-  const chainOf = use === 'count' ? sql.raw(`f WHERE f.expires IS NULL OR f.expires <= '${D}'`) : sql.raw('pop');
-  const upward = 'personId' in subject || use === 'list';
-  const ever = upward
-    ? sql`ever_up(unit_code, code) AS (
-          SELECT DISTINCT e.unit_code, e.unit_code FROM employment e
-          WHERE ${'personId' in subject ? sql`e.person_id = ${subject.personId}` : sql`e.person_id IN (SELECT person_id FROM ${chainOf})`}
-            AND e.start_date <= ${D}
-          UNION
-          SELECT ever_up.unit_code, o.parent_code FROM ever_up JOIN org_unit o ON o.code = ever_up.code WHERE o.parent_code IS NOT NULL
-        ),
-        ever_in_scope(code) AS (
-          SELECT DISTINCT ever_up.unit_code FROM ever_up
-          JOIN requirement_scope s ON s.unit_code = ${sql.raw(one(subject))}ever_up.code AND s.requirement_id = ${r.id}
-        ),`
-    : sql`ever_in_scope(code) AS (
-          SELECT unit_code FROM requirement_scope WHERE requirement_id = ${r.id}
-          UNION
-          SELECT c.code FROM org_unit c JOIN ever_in_scope s ON c.parent_code = s.code
-        ),`;
-  const chain =
-    grace === null
-      ? sql``
-      : sql`${ever}
-        chain(person_id, grace_due) AS MATERIALIZED (
-          SELECT person_id, date(MAX(start_date), ${`+${grace} days`}) FROM (
-            SELECT e.person_id, e.start_date,
-              MAX(COALESCE(e.end_date, '9999-12-31')) OVER (
-                PARTITION BY e.person_id ORDER BY e.start_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-              ) AS before_end
-            FROM employment e
-            WHERE e.person_id IN (SELECT person_id FROM ${chainOf}) AND e.start_date <= ${D}
-              AND EXISTS (SELECT 1 FROM ever_in_scope x WHERE ${sql.raw(one(subject))}x.code = e.unit_code) ${filters(r, 'e')}
-          )
-          WHERE before_end IS NULL OR before_end < date(start_date, '-1 day')
-          GROUP BY person_id
-        ),`;
-  const graceDue = grace === null ? sql`NULL` : sql`ch.grace_due`;
-  const fixedDue = r.dueDate === null ? sql`NULL` : sql`${r.dueDate}`;
   // For one person every CTE holds a row or none: joining them by scanning beats SQLite building
   // an automatic index and Bloom filter sized for a large table (~0.5 ms each, per statement).
-  const chainJoin = grace === null ? sql`` : sql`LEFT JOIN chain ch ON ${sql.raw(one(subject))}ch.person_id = f.person_id`;
-
-  const ids = courseIds(r);
-  const expiry = expiryOf(r);
-
+  const plus = one(subject);
+  const grace = r.graceDays !== null;
+  const facts = recordFacts(D);
+  const status = statusOf({ done: sql.raw('f.done'), lastDone: sql.raw('f.last_done'), lastTry: sql.raw('f.last_try') });
   return sql`WITH RECURSIVE
     ${scoped}
-    f(person_id, expires, best, last_done, last_try) AS MATERIALIZED (
-      SELECT p.id,
-        MAX(CASE WHEN c.status = 'completed' THEN ${expiry} END),
-        ${use === 'list' ? sql`MAX(CASE WHEN c.status = 'completed' THEN ${expiry} || '|' || c.occurred_at || '|' || c.course_id END)` : sql`NULL`},
-        MAX(CASE WHEN c.status = 'completed' THEN c.occurred_at END),
-        MAX(CASE WHEN c.status <> 'completed' THEN c.occurred_at END)
-      FROM person p LEFT JOIN completion c
-        ON c.person_id = p.id AND c.course_id IN (${ids}) AND c.occurred_at < ${dNext}
+    f(person_id, done, best, last_done, last_try) AS MATERIALIZED (
+      SELECT p.id, ${facts.done},
+        MAX(CASE WHEN ${genomford(D)} THEN COALESCE(c.expires_on, '9999-12-31') || '|' || c.occurred_at || '|' || c.course_id END),
+        ${facts.lastDone}, ${facts.lastTry}
+      FROM person p LEFT JOIN completion c ON ${recordsOf(r, D, sql.raw('p.id'))}
       WHERE p.id IN (SELECT person_id FROM emp)
       GROUP BY p.id
     ),
-    pop(person_id) AS (SELECT person_id FROM f),
-    ${chain}
-    st(person_id, status, due, expires, best, last_try) AS MATERIALIZED (
-      SELECT f.person_id,
-        CASE
-          WHEN f.expires > ${D} THEN 'completed'
-          WHEN f.last_try IS NOT NULL AND (f.last_done IS NULL OR f.last_try > f.last_done) THEN 'started'
-          ELSE 'not_started'
-        END,
-        CASE
-          WHEN ${fixedDue} IS NULL THEN ${graceDue}
-          WHEN ${graceDue} IS NULL OR ${graceDue} < ${fixedDue} THEN ${fixedDue}
-          ELSE ${graceDue}
-        END,
-        f.expires, f.best, f.last_try
-      FROM f ${chainJoin}
+    ${grace ? chainCtes(r, D, sql`SELECT person_id FROM f`, plus) : sql``}
+    st0(person_id, status, due, best, last_try) AS MATERIALIZED (
+      SELECT f.person_id, ${status}, ${dueDate(r, sql.raw('ch.start'))}, f.best, f.last_try
+      FROM f ${grace ? sql`LEFT JOIN chain ch ON ${sql.raw(plus)}ch.person_id = f.person_id` : sql``}
+    ),
+    st(person_id, status, due, overdue, best, last_try) AS (
+      SELECT person_id, status, due, ${overdue(sql.raw('st0.status'), sql.raw('st0.due'), D)}, best, last_try FROM st0
     )`;
 }
 
 /**
- * The counts' own CTEs for a unit's subtree at D: `st` holds, per person of R's population, the
- * status, the due date where it can make someone overdue, and the smallest and largest branch
+ * The counts' CTEs for a unit's subtree at D: `st` holds, per person of R's population, the
+ * status (the probe feed of `coverage-rule.ts`: index lookups, no grouping of records), the due
+ * date where it can make someone overdue, and, with `branches`, the smallest and largest branch
  * they are employed under (equal for almost everyone, so the children's figures need no second
  * pass over the employments). Employments are read unit by unit of the subtree (the covering
  * index on unit and start date), which measured faster even for the whole city than reading them
  * in person order and sparing the GROUP BY its sort; but a share of the city's persons by id
  * range (`part`) is read in person order, from just that range of the index on person.
  */
-function countCtes(r: RequirementSpec, asOf: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error('asOf must be YYYY-MM-DD');
+function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
+  day(D);
   const byPerson = part?.byPerson === true;
-  const D = asOf;
-  const active = sql.raw(`e.start_date <= '${D}' AND (e.end_date IS NULL OR e.end_date >= '${D}')`);
-  // Only försenad reads the due date (due < D), and due is the later of R's due date and the
-  // chain's start + grace days. When R's due date is D or later nobody is overdue; when R has no
-  // grace days the due date is R's. Otherwise (with R's due date before D) a person not completed
-  // is overdue exactly when the chain started before D − grace days; the chain starts no later
-  // than any employment that puts them in the population (those reach D), so when the earliest
-  // of those (a1) started before D − grace, they are overdue without looking further. The chain
-  // itself is computed only for the rest: recent starters not completed, a few hundred in a city.
-  const fixedDue = r.dueDate === null ? null : r.dueDate;
-  const needChain = r.graceDays !== null && (fixedDue === null || fixedDue < D);
+  // Only försenad reads the due date, and only of those not genomförd (the only ones it is worked
+  // out for here, as `st` may be read twice); the due date is R's due
+  // date or later, so when that is D or later nobody is overdue. Otherwise, with grace days, it
+  // needs the start of the person's unbroken chain (docs/coverage-rules.md, rule 3), which is no later than the earliest
+  // start (a1) of the employments that put them in the population (those reach D). When a1 + grace
+  // is already before D, a1 in place of the chain's start gives a due date before D too: the same
+  // overdue. The chain itself is found only for the rest (a1 on or after D − grace), recent
+  // starters not genomförd, a few hundred in a city.
+  const needChain = r.graceDays !== null && (r.dueDate === null || r.dueDate < D);
   const cutoff = needChain ? addDays(D, -r.graceDays!) : null;
   const chain = needChain
     ? sql`late_pop(person_id) AS MATERIALIZED (
-          SELECT person_id FROM f WHERE f.status <> 'completed' AND f.a1 >= ${cutoff}
+          SELECT person_id FROM f WHERE f.status <> 'completed' AND f.a1 >= ${day(cutoff!)}
         ),
-        ever_up(unit_code, code) AS (
-          SELECT DISTINCT e.unit_code, e.unit_code FROM employment e
-          WHERE e.person_id IN (SELECT person_id FROM late_pop) AND e.start_date <= ${D}
-          UNION
-          SELECT ever_up.unit_code, o.parent_code FROM ever_up JOIN org_unit o ON o.code = ever_up.code WHERE o.parent_code IS NOT NULL
-        ),
-        ever_in_scope(code) AS (
-          SELECT DISTINCT ever_up.unit_code FROM ever_up
-          JOIN requirement_scope s ON s.unit_code = ever_up.code AND s.requirement_id = ${r.id}
-        ),
-        chain(person_id, start) AS MATERIALIZED (
-          SELECT person_id, MAX(start_date) FROM (
-            SELECT e.person_id, e.start_date,
-              MAX(COALESCE(e.end_date, '9999-12-31')) OVER (
-                PARTITION BY e.person_id ORDER BY e.start_date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-              ) AS before_end
-            FROM employment e
-            WHERE e.person_id IN (SELECT person_id FROM late_pop)
-              AND e.start_date <= ${D}
-              AND EXISTS (SELECT 1 FROM ever_in_scope x WHERE x.code = e.unit_code) ${filters(r, 'e')}
-          )
-          WHERE before_end IS NULL OR before_end < date(start_date, '-1 day')
-          GROUP BY person_id
-        ),`
+        ${chainCtes(r, D, sql`SELECT person_id FROM late_pop`)}`
     : sql``;
-  const late = needChain
-    ? sql`(f.a1 < ${cutoff} OR ch.start < ${cutoff})`
-    : fixedDue !== null && fixedDue < D && r.graceDays === null
-      ? sql`1`
-      : sql`0`;
+  const chainStart = needChain ? sql.raw('COALESCE(ch.start, f.a1)') : sql.raw('f.a1');
   return sql`WITH RECURSIVE
     ${unitScope(r, D, unit)}
     f(person_id, b1, b2, a1, status) AS MATERIALIZED (
-      SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date), ${countStatus(r, D, 'e')}
+      SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date), ${probeStatus(r, D, sql.raw('e.person_id'))}
       FROM ${branches ? (byPerson ? sql`employment e CROSS JOIN sub s` : sql`sub s CROSS JOIN employment e`) : sql`employment e`}
-      WHERE ${branches ? sql`s.code = e.unit_code` : byPerson ? sql`+e.unit_code IN (SELECT code FROM sub)` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${active} AND ${inUnitScope('e')} ${filters(r, 'e')}
+      WHERE ${branches ? sql`s.code = e.unit_code` : byPerson ? sql`+e.unit_code IN (SELECT code FROM sub)` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${activeAt(D)} AND ${inUnitScope('e')} ${filters(r, 'e')}
         ${!part ? sql`` : part.byPerson ? sql.raw(`AND e.person_id >= ${part.from} AND e.person_id < ${part.to}`) : sql.raw(`AND e.person_id % ${part.of} = ${part.k}`)}
       GROUP BY e.person_id
     ),
     ${chain}
-    st(person_id, b1, b2, status, late) AS (
-      SELECT f.person_id, f.b1, f.b2, f.status, ${late}
+    st(person_id, b1, b2, status, due) AS (
+      SELECT f.person_id, f.b1, f.b2, f.status, CASE WHEN f.status <> 'completed' THEN ${dueDate(r, chainStart)} END
       FROM f ${needChain ? sql`LEFT JOIN chain ch ON ch.person_id = f.person_id` : sql``}
     )`;
 }
 
-/**
- * Rules 4 and 5 for counting: the status of person `p.person_id` at D, the same as `statusCtes`
- * gives, asked as index probes rather than by aggregating every record. Completed: some completed
- * record on or before D has not expired (the latest expiry is after D exactly when one is).
- * Started: the latest other record is later than the latest completed one. Counting needs only
- * the status, and a probe stops at the first record it needs (on the bench's database: the city
- * root's statuses ~20 % faster than grouping the joined records).
- */
-function countStatus(r: RequirementSpec, D: string, p: string): RawBuilder<unknown> {
-  const of = sql`c.person_id = ${sql.ref(`${p}.person_id`)} AND c.course_id IN (${courseIds(r)}) AND c.occurred_at < ${addDays(D, 1)}`;
-  // Where no course of R expires, someone not completed has no completed record at all, so any
-  // other record makes them started: a probe that stops at the first one.
-  const started = r.courses.some((c) => c.validityMonths !== null)
-    ? sql`(SELECT c.status <> 'completed' FROM completion c WHERE ${of} ORDER BY c.occurred_at DESC, c.status = 'completed' DESC LIMIT 1)`
-    : sql`EXISTS (SELECT 1 FROM completion c WHERE ${of} AND c.status <> 'completed')`;
-  return sql`CASE
-          WHEN EXISTS (SELECT 1 FROM completion c WHERE ${of} AND c.status = 'completed' AND ${expiryOf(r)} > ${D}) THEN 'completed'
-          WHEN ${started} THEN 'started'
-          ELSE 'not_started'
-        END`;
-}
-
-/** Rule 6's counts over the `st` rows in scope of a SELECT. */
-const countColumns = (asOf: string, overdue = sql`st.due IS NOT NULL AND st.due < ${asOf}`) => sql`COUNT(*) AS population,
+/** docs/coverage-rules.md, rule 6 — counts over the `st` rows in scope of a SELECT. */
+const countColumns = (D: string) => sql`COUNT(*) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
-      COALESCE(SUM(st.status <> 'completed' AND ${overdue}), 0) AS overdue`;
+      COALESCE(SUM(${overdue(sql.raw('st.status'), sql.raw('st.due'), D)}), 0) AS overdue`;
 
 /** Figures for U and each direct child of U valid at D, in one statement. */
 export interface UnitCoverage {
@@ -404,8 +271,8 @@ export async function countCoverage(
   opts: { children: boolean },
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
-  const counts = countColumns(asOf, sql`st.late`);
-  // A person counts once in U and once in each child they are employed under (rule 2). One pass
+  const counts = countColumns(asOf);
+  // A person counts once in U and once in each child they are employed under (docs/coverage-rules.md, rule 2). One pass
   // groups everyone by their branch when they have one (b1 = b2, nearly everyone), the rest under
   // NULL: U's total is the sum of those groups. The few under two or more children are expanded
   // from their employments and added to each of theirs.
@@ -418,32 +285,15 @@ export async function countCoverage(
       UNION ALL
       SELECT 2, st.branch, ${counts}
       FROM (
-        SELECT DISTINCT s.branch, st.status, st.late, st.person_id FROM st
+        SELECT DISTINCT s.branch, st.status, st.due, st.person_id FROM st
         JOIN employment e ON e.person_id = st.person_id
         JOIN sub s ON s.code = e.unit_code
         WHERE st.b1 <> st.b2 AND s.branch IS NOT NULL
-          AND e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf}) AND ${inUnitScope('e')} ${filters(r, 'e')}
+          AND ${activeAt(asOf)} AND ${inUnitScope('e')} ${filters(r, 'e')}
       ) st
       GROUP BY st.branch`;
   };
-  // Every person falls in exactly one partition (a range of ids for the city, an id modulo n for
-  // a smaller unit), so the partitions' figures add up to the whole's.
-  const runner = readRunnerOf(db);
-  let rows: Row[];
-  if (runner && runner.partitions > 1) {
-    const n = runner.partitions;
-    const { rows: facts } = await sql<{ top: number | null; root: number | null }>`SELECT (SELECT max(id) FROM person) AS top,
-      (SELECT parent_code IS NULL FROM org_unit o WHERE o.code = ${unit} AND ${validAt('o', asOf)}) AS root`.execute(db);
-    const end = (facts[0]?.top ?? 0) + 1;
-    const parts: Part[] = Array.from({ length: n }, (_, k) =>
-      facts[0]?.root === 1
-        ? { byPerson: true, from: k === 0 ? 0 : Math.floor((k * end) / n), to: k === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((k + 1) * end) / n) }
-        : { byPerson: false, k, of: n },
-    );
-    rows = (await runner.all<Row>(parts.map((p) => q(p).compile(db)))).flat();
-  } else {
-    rows = (await q(null).execute(db)).rows;
-  }
+  const rows = await inPartitions(db, unit, asOf, q);
   const children = new Map<string, Counts>();
   const total = { ...ZERO };
   for (const row of rows) {
@@ -454,28 +304,55 @@ export async function countCoverage(
 }
 
 /**
- * Counts for U and every unit of its subtree valid at D, in one statement. Each employment is
- * joined to the closure (unit, ancestor-within-U's-subtree), and a person counts once per
- * ancestor, so every unit's figures equal what `countCoverage` gives for that unit alone (rule 2:
- * once in U, once in each unit below it where they are employed). Units nobody falls under are
- * absent from the map: their counts are zero.
+ * The rows of a count statement built by `q`, split by person over the read threads where there
+ * are some. Every person falls in exactly one partition (a range of ids for the city, an id modulo
+ * n for a smaller unit), so the partitions' figures add up to the whole's.
+ */
+async function inPartitions<Row>(db: Db, unit: string, asOf: string, q: (part: Part | null) => RawBuilder<Row>): Promise<Row[]> {
+  const runner = readRunnerOf(db);
+  if (!runner || runner.partitions <= 1) return (await q(null).execute(db)).rows;
+  const n = runner.partitions;
+  const { rows: facts } = await sql<{ top: number | null; root: number | null }>`SELECT (SELECT max(id) FROM person) AS top,
+    (SELECT parent_code IS NULL FROM org_unit o WHERE o.code = ${unit} AND ${validAt('o', asOf)}) AS root`.execute(db);
+  const end = (facts[0]?.top ?? 0) + 1;
+  const parts: Part[] = Array.from({ length: n }, (_, k) =>
+    facts[0]?.root === 1
+      ? { byPerson: true, from: k === 0 ? 0 : Math.floor((k * end) / n), to: k === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((k + 1) * end) / n) }
+      : { byPerson: false, k, of: n },
+  );
+  return (await runner.all<Row>(parts.map((p) => q(p).compile(db)))).flat();
+}
+
+/**
+ * Counts for U and every unit of its subtree valid at D (the export's Per enhet), by the same
+ * statement as `countCoverage`'s: the same population, statuses and due dates (`countCtes`), only
+ * grouped by the closure (unit, ancestor within U's subtree) instead of by branch. A person
+ * counts once per ancestor, so every unit's figures equal what `countCoverage` gives for that
+ * unit alone (docs/coverage-rules.md, rule 2: once in U, once in each unit below it where they are employed). Units
+ * nobody falls under are absent from the map: their counts are zero.
  */
 export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>();
   if (!isEffective(r, asOf)) return out;
-  const ctes = statusCtes(r, asOf, { unit }, 'count');
-  const { rows } = await sql<Counts & { anc: string }>`${ctes},
+  type Row = Counts & { anc: string };
+  const rows = await inPartitions(db, unit, asOf, (part) => sql<Row>`${countCtes(r, asOf, unit, false, part)},
     clo(code, anc) AS (
       SELECT code, code FROM sub
       UNION
       SELECT c.code, clo.anc FROM org_unit c JOIN clo ON c.parent_code = clo.code WHERE ${validAt('c', asOf)}
     )
     SELECT b.anc, ${countColumns(asOf)}
-    FROM (SELECT DISTINCT emp.person_id, clo.anc FROM emp JOIN clo ON clo.code = emp.unit_code) b
+    FROM (
+      SELECT DISTINCT e.person_id, clo.anc FROM st
+      JOIN employment e ON e.person_id = st.person_id
+      JOIN clo ON clo.code = e.unit_code
+      WHERE ${activeAt(asOf)} AND ${inUnitScope('e')} ${filters(r, 'e')}
+    ) b
     JOIN st ON st.person_id = b.person_id
-    GROUP BY b.anc`.execute(db);
+    GROUP BY b.anc`);
   for (const row of rows) {
-    out.set(row.anc, { population: row.population, completed: row.completed, started: row.started, overdue: row.overdue });
+    const c = out.get(row.anc) ?? out.set(row.anc, { ...ZERO }).get(row.anc)!;
+    add(c, row);
   }
   return out;
 }
@@ -500,7 +377,7 @@ export interface PersonCoverage {
 /** Every person of R's population at D (in U's subtree, or one person), with their status. */
 export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonCoverage[]> {
   if (!isEffective(r, asOf)) return [];
-  const ctes = statusCtes(r, asOf, subject, 'list');
+  const ctes = statusCtes(r, asOf, subject);
   const { rows } = await sql<{
     person_id: number;
     employee_number: string;
@@ -509,18 +386,19 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     unit_name: string | null;
     status: PersonStatus;
     due: string | null;
+    overdue: 0 | 1;
     best: string | null;
     last_try: string | null;
   }>`${ctes},
     home(person_id, unit_code) AS (SELECT person_id, MIN(unit_code) FROM emp GROUP BY person_id)
     SELECT st.person_id, p.employee_number, p.name, h.unit_code, o.name AS unit_name,
-      st.status, st.due, st.best, st.last_try
+      st.status, st.due, st.overdue, st.best, st.last_try
     FROM st JOIN person p ON p.id = ${sql.raw(one(subject))}st.person_id
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN org_unit o ON o.code = h.unit_code AND ${validAt('o', asOf)}
     ORDER BY p.name, p.employee_number`.execute(db);
   return rows.map((row) => {
-    const s = personStatus(row, asOf);
+    const s = personStatus(row);
     return {
       personId: row.person_id,
       employeeNumber: row.employee_number,
@@ -537,18 +415,19 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
   });
 }
 
-type StatusRow = { status: PersonStatus; due: string | null; best: string | null; last_try: string | null };
+type StatusRow = { status: PersonStatus; due: string | null; overdue: 0 | 1; best: string | null; last_try: string | null };
 type StatusPart = Pick<PersonCoverage, 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'validUntil' | 'courseId'>;
 
-function personStatus(row: StatusRow, asOf: string): StatusPart {
+/** A person's row of `statusCtes` as the API shows it; every figure in it was decided in SQL. */
+function personStatus(row: StatusRow): StatusPart {
   const [expires, lastDone, courseId] = row.best ? row.best.split('|') : [null, null, null];
   const completed = row.status === 'completed';
   return {
     status: row.status,
     dueDate: row.due,
-    overdue: !completed && row.due !== null && row.due < asOf,
+    overdue: row.overdue === 1,
     occurredAt: completed ? lastDone!.slice(0, 10) : row.status === 'started' ? row.last_try!.slice(0, 10) : null,
-    validUntil: completed && expires !== '9999-12-31' ? addDays(expires!, -1) : null,
+    validUntil: completed && expires !== '9999-12-31' ? lastValidDay(expires!) : null,
     courseId: completed ? Number(courseId) : null,
   };
 }
@@ -596,8 +475,8 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
     if (!byDate) personStatements.set(r, (byDate = new Map()));
     let stmt = byDate.get(asOf);
     if (!stmt) {
-      const compiled = sql`${statusCtes(r, asOf, { personId: PERSON, inScope: IN_SCOPE }, 'list')}
-        SELECT st.status, st.due, st.best, st.last_try FROM st`.compile(db);
+      const compiled = sql`${statusCtes(r, asOf, { personId: PERSON, inScope: IN_SCOPE })}
+        SELECT st.status, st.due, st.overdue, st.best, st.last_try FROM st`.compile(db);
       byDate.set(asOf, (stmt = template(compiled, [PERSON, IN_SCOPE])));
       if (byDate.size > 100) byDate.delete(byDate.keys().next().value!);
     }
@@ -607,7 +486,7 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
   const results = await readBatch(db, queries);
   reached.forEach((r, i) => {
     const row = results[i][0];
-    if (row) out.set(r.code, personStatus(row, asOf));
+    if (row) out.set(r.code, personStatus(row));
   });
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { chunkRows } from '../db/chunks.ts';
 import type { CompletionTable, Db, EmploymentTable, OrgUnitTable, PersonTable } from '../db/schema.ts';
+import { expiresOn } from './expiry.ts';
 
 /**
  * Plain inserts of the register's records, chunked within D1's parameter limit. Imports, the
@@ -25,6 +26,15 @@ export async function insertEmployments(db: Db, rows: Insertable<EmploymentTable
   for (const chunk of chunkRows(rows)) await db.insertInto('employment').values(chunk).execute();
 }
 
-export async function insertCompletions(db: Db, rows: Insertable<CompletionTable>[]): Promise<void> {
-  for (const chunk of chunkRows(rows)) await db.insertInto('completion').values(chunk).execute();
+/** Completions, each with its expiry (`expiresOn`) from its course's validity as it is now. */
+export async function insertCompletions(db: Db, rows: Omit<Insertable<CompletionTable>, 'expires_on'>[]): Promise<void> {
+  const validity = await courseValidity(db);
+  const full = rows.map((r) => ({ ...r, expires_on: expiresOn(r.status, r.occurred_at, validity.get(r.course_id) ?? null) }));
+  for (const chunk of chunkRows(full)) await db.insertInto('completion').values(chunk).execute();
+}
+
+/** Each course's `validity_months` by id (a few dozen courses at most). */
+export async function courseValidity(db: Db): Promise<Map<number, number | null>> {
+  const courses = await db.selectFrom('course').select(['id', 'validity_months']).execute();
+  return new Map(courses.map((c) => [c.id, c.validity_months]));
 }

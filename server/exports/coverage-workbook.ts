@@ -166,7 +166,7 @@ export function peopleWorkbook(people: readonly PeopleRow[], meta: { unit: strin
   return writeXlsx([{ name: t.name, rows: t.rows, table: true, widths: widths(t.rows, true) }], { title: `Kompetenskoll ${meta.unit} ${meta.asOf}`, created: meta.generatedAt });
 }
 
-/** DESIGN.md "Coverage, exactly", rules 1–6, in plain Swedish. */
+/** docs/coverage-rules.md, rules 1–6, in plain Swedish. */
 export const DEFINITIONS: readonly [string, string][] = [
   ['Aktiv anställning', 'En anställning är aktiv ett datum när den har börjat senast det datumet och inte har slutat före det (start- och slutdatum räknas med).'],
   [

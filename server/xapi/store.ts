@@ -4,6 +4,7 @@ import type { AtomicRunner } from '../db/atomic.ts';
 import { chunkRows, MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { CompletionTable, Db, XapiStatementTable } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
+import { expiresOn } from '../domain/expiry.ts';
 import { comparisonForm, interpret, occurredAt, sha256Hex, toStored, type UnmatchedReason } from './mapping.ts';
 
 type Obj = Record<string, unknown>;
@@ -82,6 +83,7 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
       reason: m.ignored,
       person_id: null,
       course_id: null,
+      anonymised_at: null,
     };
   });
   const matches = await resolve(db, rows);
@@ -91,7 +93,7 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
     const m = matches(r);
     if (m.personId !== null && m.courseId !== null) {
       Object.assign(r, { outcome: 'matched', reason: null, person_id: m.personId, course_id: m.courseId });
-      completions.push(completionRow(r.id, m.personId, m.courseId, r.status!, r.occurred_at, client.key, now));
+      completions.push(completionRow(r.id, m, r.status!, r.occurred_at, client.key, now));
     } else {
       r.reason = m.reason;
     }
@@ -110,10 +112,10 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
 const auditQuery = (db: Db, actor: string, action: string, detail: Record<string, unknown>, now: Date): CompiledQuery =>
   auditStatement(db, { actor, kind: 'xapi', action, detail }, now.toISOString());
 
-function completionRow(id: string, personId: number, courseId: number, status: CompletionTable['status'], at: string, clientKey: string, now: Date): Insertable<CompletionTable> {
+function completionRow(id: string, m: Match, status: CompletionTable['status'], at: string, clientKey: string, now: Date): Insertable<CompletionTable> {
   return {
-    person_id: personId,
-    course_id: courseId,
+    person_id: m.personId!,
+    course_id: m.courseId!,
     status,
     occurred_at: at,
     source: 'xapi',
@@ -121,6 +123,7 @@ function completionRow(id: string, personId: number, courseId: number, status: C
     recorded_by: `xapi:${clientKey}`,
     recorded_at: now.toISOString(),
     import_batch_id: null,
+    expires_on: expiresOn(status, at, m.validityMonths),
   };
 }
 
@@ -128,6 +131,8 @@ type Identity = Pick<XapiStatementTable, 'actor_email' | 'actor_account' | 'acti
 interface Match {
   personId: number | null;
   courseId: number | null;
+  /** The course's validity, for the completion's expiry. */
+  validityMonths: number | null;
   reason: UnmatchedReason | null;
 }
 
@@ -142,7 +147,7 @@ async function resolve(db: Db, rows: Identity[]): Promise<(r: Identity) => Match
   const activities = [...new Set(rows.map((r) => r.activity_id).filter((x): x is string => !!x))];
   const byEmail = new Map<string, number[]>();
   const byAccount = new Map<string, number>();
-  const byActivity = new Map<string, number>();
+  const byActivity = new Map<string, { id: number; validityMonths: number | null }>();
   for (const chunk of slices(emails)) {
     const found = await db
       .selectFrom('person')
@@ -158,15 +163,18 @@ async function resolve(db: Db, rows: Identity[]): Promise<(r: Identity) => Match
     for (const p of await db.selectFrom('person').select(['id', 'employee_number']).where('employee_number', 'in', chunk).execute()) byAccount.set(p.employee_number, p.id);
   }
   for (const chunk of slices(activities)) {
-    for (const c of await db.selectFrom('course').select(['id', 'xapi_activity_id']).where('xapi_activity_id', 'in', chunk).execute()) byActivity.set(c.xapi_activity_id!, c.id);
+    for (const c of await db.selectFrom('course').select(['id', 'xapi_activity_id', 'validity_months']).where('xapi_activity_id', 'in', chunk).execute()) {
+      byActivity.set(c.xapi_activity_id!, { id: c.id, validityMonths: c.validity_months });
+    }
   }
   return (r) => {
     // Two people sharing an e-mail address cannot tell whose statement it is: wait for the roster to.
     const email = r.actor_email ? byEmail.get(r.actor_email) : undefined;
     const personId = r.actor_account ? (byAccount.get(r.actor_account) ?? null) : email?.length === 1 ? email[0] : null;
-    const courseId = r.activity_id ? (byActivity.get(r.activity_id) ?? null) : null;
+    const course = r.activity_id ? byActivity.get(r.activity_id) : undefined;
+    const courseId = course?.id ?? null;
     const reason: UnmatchedReason | null = personId === null ? (courseId === null ? 'person_course' : 'person') : courseId === null ? 'course' : null;
-    return { personId, courseId, reason };
+    return { personId, courseId, validityMonths: course?.validityMonths ?? null, reason };
   };
 }
 
@@ -200,7 +208,7 @@ export async function rematchXapi(db: Db, atomic?: AtomicRunner, now = new Date(
     const m = matches(w);
     if (m.personId !== null && m.courseId !== null) {
       matched++;
-      completions.push(db.insertInto('completion').orIgnore().values(completionRow(w.id, m.personId, m.courseId, w.status!, w.occurred_at, w.client_key, now)).compile());
+      completions.push(db.insertInto('completion').orIgnore().values(completionRow(w.id, m, w.status!, w.occurred_at, w.client_key, now)).compile());
       updates.push(
         db.updateTable('xapi_statement').set({ outcome: 'matched', reason: null, person_id: m.personId, course_id: m.courseId }).where('id', '=', w.id).compile(),
       );
