@@ -79,8 +79,9 @@ export function queryProblem(error: core.$ZodError, data: Record<string, unknown
   const value = (Array.isArray(raw) ? raw.join(',') : String(raw ?? '')).slice(0, 40);
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return new DomainError('bad_request', 'param.required', { name });
   if (PARAM_KEYS.has(issue.message)) return new DomainError('bad_request', issue.message as MessageKey, { name, value, expected: params.expected ?? '' });
-  // A parameter given twice, say: no key of ours says it, so zod's issue in the caller's language.
-  return new DomainError('bad_request', 'param.invalid', { name, value, expected: issueWords(issue, lang) });
+  // A parameter given twice, say: no key of ours says it, so zod's issue in the caller's language
+  // (zod keeps no input on an issue; the value is there, so it is not missing).
+  return new DomainError('bad_request', 'param.invalid', { name, value, expected: issueWords({ ...issue, input: raw } as core.$ZodIssue, lang) });
 }
 
 /**
