@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { reusable } from '../db/compiled.ts';
 import type { Db, EmploymentType } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
+import { filters } from './coverage-rule.ts';
 import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
 import { DomainError } from './errors.ts';
 import { isEffective, loadRequirements, type RequirementSpec } from './requirements.ts';
@@ -109,26 +110,26 @@ export async function placesOf(db: Db, r: RequirementSpec, people: readonly Pers
   const out = new Map<number, PersonPlace>();
   if (!people.length) return out;
   const tree = await treeAt(db, asOf);
-  const fits = (e: { employment_type: EmploymentType | null; title: string | null }) =>
-    (!r.employmentTypes.length || (e.employment_type !== null && r.employmentTypes.includes(e.employment_type))) && (!r.titles.length || (e.title !== null && r.titles.includes(e.title)));
   const home = new Map(people.map((p) => [p.personId, p.unitCode]));
   const found = new Map<number, { employment_type: EmploymentType | null; title: string | null; fits: boolean }>();
   // The employments active at D in the unit's subtree, in one statement however many people
   // and units there are (a list of person ids would need one statement per 90 on D1).
-  const { rows } = await sql<{ person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null }>`
+  // `fits`: R's filters, as the count reads them (coverage-rule.ts, rule 2).
+  const { rows } = await sql<{ person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null; fits: 0 | 1 }>`
     WITH RECURSIVE down(code, depth) AS (
       SELECT code, 0 FROM org_unit WHERE code = ${unitCode} AND valid_from <= ${asOf} AND (valid_to IS NULL OR valid_to >= ${asOf})
       UNION
       SELECT c.code, down.depth + 1 FROM org_unit c JOIN down ON c.parent_code = down.code
       WHERE c.valid_from <= ${asOf} AND (c.valid_to IS NULL OR c.valid_to >= ${asOf}) AND down.depth < 64
     )
-    SELECT e.person_id, e.unit_code, e.employment_type, e.title FROM employment e JOIN down ON down.code = e.unit_code
+    SELECT e.person_id, e.unit_code, e.employment_type, e.title, CASE WHEN 1 = 1 ${filters(r, 'e')} THEN 1 ELSE 0 END AS fits
+    FROM employment e JOIN down ON down.code = e.unit_code
     WHERE e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf})
     ORDER BY e.id`.execute(db);
   for (const e of rows) {
     if (home.get(e.person_id) !== e.unit_code) continue;
     const kept = found.get(e.person_id);
-    if (!kept || (!kept.fits && fits(e))) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: fits(e) });
+    if (!kept || (!kept.fits && e.fits)) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: !!e.fits });
   }
   for (const p of people) {
     const path = orgPath(tree, p.unitCode);

@@ -20,7 +20,11 @@ beforeEach(async () => {
       { p: 'P9', unit: 'F1-B', from: '2024-04-20', type: 'visstid', title: 'Socialsekreterare' },
     ],
     courses: [course('C4')],
-    requirements: [requirement({ code: 'R4', courses: ['C4'], scope: ['F1'], titles: ['Socialsekreterare'], effectiveFrom: '2024-01-01' })],
+    requirements: [
+      requirement({ code: 'R4', courses: ['C4'], scope: ['F1'], titles: ['Socialsekreterare'], effectiveFrom: '2024-01-01' }),
+      // The count compares titles without case (coverage-rule.ts): the list names the same employment.
+      requirement({ code: 'R5', courses: ['C4'], scope: ['F1'], titles: ['SOCIALSEKRETERARE'], effectiveFrom: '2024-01-01' }),
+    ],
   });
 });
 afterEach(() => h.close());
@@ -47,6 +51,8 @@ describe('GET /api/coverage/people', () => {
     expect(r4).toEqual([
       expect.objectContaining({ employeeNumber: 'P9', forvaltning: 'Förvaltning ett', avdelning: 'Avdelning B', employmentType: 'visstid', title: 'Socialsekreterare' }),
     ]);
+    const { people: r5 } = await people(`unit=F1&requirement=R5&asOf=${ASOF}`);
+    expect(r5).toEqual([expect.objectContaining({ employeeNumber: 'P9', employmentType: 'visstid', title: 'Socialsekreterare' })]);
   });
 
   it('refuses an unknown status in Swedish, naming the ones there are', async () => {
