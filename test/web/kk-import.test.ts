@@ -545,6 +545,11 @@ describe('<kk-import> against the real server (issue 15)', () => {
       await expect.poll(() => lastMapping(blocked)).toEqual({ 'Sista dag': 'endDate' });
       // By hand: one row, one end date read.
       await expect.poll(() => b('[data-count="changes.updated"]').textContent(), { timeout: 15_000 }).toBe('1');
+      // Not remembering it is no error to show: the dry run stands, with its choice and the next step.
+      expect(await b('[role=alert]').count()).toBe(0);
+      expect(await b('#map-0').inputValue()).toBe('endDate');
+      // By hand: 60 active in KKD, one named, 59 end.
+      expect(await b('label[for=confirm]').textContent()).toContain('59 anställningar avslutas');
     } finally {
       await blocked.close();
     }
