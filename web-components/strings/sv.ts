@@ -87,6 +87,24 @@ export const sv = {
   covPeopleDue: 'Sista dag',
   covPeopleMore: 'Visar de första {shown} av {n}.',
   covNoRequirements: 'Det finns inga krav att visa.',
+  covNothing: 'Här finns ingen enhet för dig att följa. Din egen utbildning ser du under Min utbildning.',
+  covFellBack: 'Du kan inte se {asked}; här visas din enhet {unit}.',
+  covOwnUnit: 'Dina enheter',
+  covSearch: 'Sök enhet',
+  covSearchHint: 'Namn eller enhetskod, bland de enheter du får se.',
+  covSearchFound: '{n} enheter hittades.',
+  covSearchResults: 'Enheter som matchar',
+  covSearchNone: 'Ingen enhet matchar.',
+  covTrendNobody: 'Ingen var berörd av kravet under perioden, så det finns ingen andel att visa.',
+  covFilter: 'Visa',
+  covFilterNotDone: 'Inte klara',
+  covFilterOverdue: 'Försenade',
+  covFilterAll: 'Alla berörda',
+  covPeopleSearch: 'Sök på namn',
+  covPeopleDownload: 'Ladda ned listan (Excel)',
+  covPeopleNone: 'Ingen medarbetare matchar.',
+  covPeopleCaptionOf: '{n} medarbetare ({filter}) i {unit} per {date}.',
+  covPeoplePlace: 'Förvaltning › avdelning › enhet',
 
   // kk-coverage-export
   expTitle: 'Exportera till Excel',
@@ -99,6 +117,8 @@ export const sv = {
   expWorking: 'Skapar arbetsboken…',
   expDone: 'Klart: {file} har laddats ned.',
   expUnitRequired: 'Ange en enhetskod.',
+  expNothing: 'Du har ingen enhet att exportera täckningsgrad för.',
+  expOwnUnits: 'Dina enheter: {units}.',
 
   // kk-import
   impTitle: 'Importera',
@@ -272,6 +292,10 @@ export const sv = {
   fieldRequired: 'Fyll i {field}.',
   formHasErrors: 'Formuläret har fel. Rätta fälten som är markerade.',
   fieldError: 'Fel: {message}',
+  reqTitleEn: 'Benämning på engelska',
+  reqReadOnly: 'Du kan se krav och kurser men inte ändra dem.',
+  reqTargetHint: 'Till exempel 100 eller 85,5.',
+  reqTargetInvalid: 'Skriv målet som ett tal från 0 till 100, till exempel 85,5.',
 } as const;
 
 export type StringKey = keyof typeof sv;
