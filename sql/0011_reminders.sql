@@ -17,8 +17,9 @@ CREATE TABLE reminder_outbox (
   due_date TEXT,
   decided_for TEXT NOT NULL,
   subject TEXT NOT NULL,
-  body_text TEXT NOT NULL,
-  body_html TEXT NOT NULL,
+  -- NULL once past the retention time (server/domain/privacy-map.ts): a digest names the staff.
+  body_text TEXT,
+  body_html TEXT,
   status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at TEXT,

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, apiJson, t as translate, todayStockholm } from './api.ts';
+import { ApiError, apiFetch, t as translate, todayStockholm, url } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
@@ -172,8 +172,14 @@ export class KkCorrections extends KkElement {
     return (this.lang === 'en' && c.title.en) || c.title.sv;
   }
 
+  // Issue 18's calls, as they were before the typed client (i18 ports them to `this.client`).
+  private async get<T = unknown>(path: string, query?: Parameters<typeof url>[2]): Promise<T> {
+    return (await (await apiFetch(this, this.url(path, query), { headers: { accept: 'application/json' } })).json()) as T;
+  }
+
   private async post<T>(path: string, body: unknown): Promise<T> {
-    return apiJson<T>(this, this.url(path), { method: 'POST', body: JSON.stringify(body) });
+    const res = await apiFetch(this, this.url(path), { method: 'POST', body: JSON.stringify(body), headers: { accept: 'application/json', 'content-type': 'application/json' } });
+    return (await res.json()) as T;
   }
 
   private async focusOn(selector: string) {

@@ -1,21 +1,11 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { ok, type Answer, type Client } from './api.ts';
 import { KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import type { StringKey } from './strings/sv.ts';
 
-interface OutboxMessage {
-  id: number;
-  kind: 'due_soon' | 'overdue' | 'expiring' | 'digest' | 'nudge';
-  employeeNumber: string;
-  to: string;
-  requirement: string;
-  dueDate: string | null;
-  decidedFor: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-}
+type OutboxMessage = Answer<Client['api']['reminders']['outbox']['$get']>['messages'][number];
 
 const KIND_KEY: Record<OutboxMessage['kind'], StringKey> = {
   due_soon: 'outKindDueSoon',
@@ -59,7 +49,7 @@ export class KkReminderOutbox extends KkElement {
   }
 
   protected override async load(signal: { stale(): boolean }) {
-    const answer = await this.get<{ messages: OutboxMessage[] }>('/api/reminders/outbox', { status: this.status || undefined, limit: SHOWN });
+    const answer = await ok(this.client.api.reminders.outbox.$get({ query: { status: this.status || undefined, limit: String(SHOWN) } }));
     if (!signal.stale()) this.messages = answer.messages;
   }
 

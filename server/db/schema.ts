@@ -81,6 +81,8 @@ export interface RequirementTable {
   id: Generated<number>;
   code: string;
   title: string;
+  /** sql/0010: the English title, when given. */
+  title_en: string | null;
   effective_from: string;
   effective_to: string | null;
   due_date: string | null;
@@ -142,8 +144,9 @@ export interface ReminderOutboxTable {
   due_date: string | null;
   decided_for: string;
   subject: string;
-  body_text: string;
-  body_html: string;
+  /** Null once past the retention time (privacy-map.ts): a digest's body names the manager's staff. */
+  body_text: string | null;
+  body_html: string | null;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   next_attempt_at: string | null;
@@ -218,6 +221,8 @@ export interface XapiStatementTable {
   reason: string | null;
   person_id: number | null;
   course_id: number | null;
+  /** When retention replaced the statement's agents (sql/0007); null while it names its actor. */
+  anonymised_at: string | null;
 }
 
 export type OrgUnit = Selectable<OrgUnitTable>;

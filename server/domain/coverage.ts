@@ -22,9 +22,12 @@ import { ceilTimes, parseDecimal } from './exact.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 
 /**
- * DESIGN.md "Coverage, exactly", as SQL. Every figure (unit totals, child units, the people list,
- * my training, the trend, the export) comes from the one per-person status built here, so no two
- * views can disagree. The number of statements never depends on the number of units or people.
+ * The coverage statements, assembled from the rule's parts in `coverage-rule.ts` (each written
+ * once): the counts (unit totals, child units, the trend, the export's every unit) from
+ * `countCtes`, which asks each person's status by index probes; the people (the people list, my
+ * training) from `statusCtes`, which groups their records. Both read the same status, due date
+ * and försenad, so no two views can disagree. The number of statements never depends on the
+ * number of units or people.
  */
 
 export type PersonStatus = 'completed' | 'started' | 'not_started';
@@ -48,7 +51,7 @@ export interface Counts {
   overdue: number;
 }
 
-/** Rule 6: the figures from the four counts, the gap in exact arithmetic. */
+/** docs/coverage-rules.md, rule 6: the figures from the four counts, the gap in exact arithmetic. */
 export function figures(c: Counts, targetRate: string): Figures {
   const target = parseDecimal(targetRate) ?? { num: 1n, den: 1n };
   return {
@@ -215,9 +218,10 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
 function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
   day(D);
   const byPerson = part?.byPerson === true;
-  // Only försenad reads the due date, and only of those not genomförd; the due date is R's due
+  // Only försenad reads the due date, and only of those not genomförd (the only ones it is worked
+  // out for here, as `st` may be read twice); the due date is R's due
   // date or later, so when that is D or later nobody is overdue. Otherwise, with grace days, it
-  // needs the start of the person's unbroken chain (rule 3), which is no later than the earliest
+  // needs the start of the person's unbroken chain (docs/coverage-rules.md, rule 3), which is no later than the earliest
   // start (a1) of the employments that put them in the population (those reach D). When a1 + grace
   // is already before D, a1 in place of the chain's start gives a due date before D too: the same
   // overdue. The chain itself is found only for the rest (a1 on or after D − grace), recent
@@ -242,12 +246,12 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
     ),
     ${chain}
     st(person_id, b1, b2, status, due) AS (
-      SELECT f.person_id, f.b1, f.b2, f.status, ${dueDate(r, chainStart)}
+      SELECT f.person_id, f.b1, f.b2, f.status, CASE WHEN f.status <> 'completed' THEN ${dueDate(r, chainStart)} END
       FROM f ${needChain ? sql`LEFT JOIN chain ch ON ch.person_id = f.person_id` : sql``}
     )`;
 }
 
-/** Rule 6's counts over the `st` rows in scope of a SELECT. */
+/** docs/coverage-rules.md, rule 6 — counts over the `st` rows in scope of a SELECT. */
 const countColumns = (D: string) => sql`COUNT(*) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
@@ -268,7 +272,7 @@ export async function countCoverage(
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
   const counts = countColumns(asOf);
-  // A person counts once in U and once in each child they are employed under (rule 2). One pass
+  // A person counts once in U and once in each child they are employed under (docs/coverage-rules.md, rule 2). One pass
   // groups everyone by their branch when they have one (b1 = b2, nearly everyone), the rest under
   // NULL: U's total is the sum of those groups. The few under two or more children are expanded
   // from their employments and added to each of theirs.
@@ -324,7 +328,7 @@ async function inPartitions<Row>(db: Db, unit: string, asOf: string, q: (part: P
  * statement as `countCoverage`'s: the same population, statuses and due dates (`countCtes`), only
  * grouped by the closure (unit, ancestor within U's subtree) instead of by branch. A person
  * counts once per ancestor, so every unit's figures equal what `countCoverage` gives for that
- * unit alone (rule 2: once in U, once in each unit below it where they are employed). Units
+ * unit alone (docs/coverage-rules.md, rule 2: once in U, once in each unit below it where they are employed). Units
  * nobody falls under are absent from the map: their counts are zero.
  */
 export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<Map<string, Counts>> {

@@ -94,6 +94,8 @@ export async function deliverOutbox(db: Db, mailer: Mailer, opts: { now?: Date; 
   const due = await db
     .selectFrom('reminder_outbox')
     .select(['id', 'status', 'attempts', 'to_address', 'subject', 'body_text', 'body_html'])
+    // A message whose body retention has cleared is years old: never sent now.
+    .where('body_text', 'is not', null)
     .where((eb) =>
       eb.or([
         eb('status', '=', 'pending'),
@@ -117,7 +119,7 @@ export async function deliverOutbox(db: Db, mailer: Mailer, opts: { now?: Date; 
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) continue; // another delivery took it
       try {
-        await mailer.send({ to: row.to_address, subject: row.subject, text: row.body_text, html: row.body_html });
+        await mailer.send({ to: row.to_address, subject: row.subject, text: row.body_text ?? '', html: row.body_html ?? '' });
         await db.updateTable('reminder_outbox').set({ status: 'sent', sent_at: new Date().toISOString(), last_error: null, next_attempt_at: null }).where('id', '=', row.id).execute();
         result.sent++;
       } catch (e) {

@@ -1,24 +1,39 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { authorizeUnits } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
-import { coverage, coveragePeople, coverageTrend } from '../domain/coverage-report.ts';
+import { coverage, coveragePeople, coverageTrend, PEOPLE_FILTERS } from '../domain/coverage-report.ts';
+import { exportFileName, peopleWorkbook } from '../exports/coverage-workbook.ts';
+import { XLSX_TYPE } from './exports.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam, required } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, oneOf, optionalDate, requiredText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 
+const tags = ['coverage'];
+const where = { unit: requiredText(), requirement: requiredText(), asOf: dateOrToday() };
+
+export const coverageQuery = z.object(where);
+export const coveragePeopleQuery = z.object({ ...where, status: oneOf(PEOPLE_FILTERS) });
+export const coverageTrendQuery = z.object({
+  unit: requiredText(),
+  requirement: requiredText(),
+  // Three years before `to` when absent.
+  from: optionalDate(),
+  to: dateOrToday(),
+  interval: oneOf(['tertial', 'month'] as const, 'tertial'),
+});
+
+/** Mounted at /api/coverage. */
 export const coverageRoutes = new Hono<AppEnv>()
-  .get('/api/coverage', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const asOf = dateParam(c, 'asOf');
+  .get('/', doc({ tags, summary: 'Coverage of a unit and its children for a requirement on a date' }), query(coverageQuery), async (c) => {
+    const { unit, requirement, asOf } = c.req.valid('query');
     const { db } = c.get('deps');
     await authorizeUnits(db, c.get('principal'), 'coverage.read', [unit], asOf);
     return c.json(await coverage(db, unit, requirement, asOf));
   })
-  .get('/api/coverage/people', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const asOf = dateParam(c, 'asOf');
-    const status = enumParam(c, 'status', ['completed', 'started', 'not_started'] as const);
+  .get('/people', doc({ tags, summary: 'The people of a unit berörda by a requirement, with their status (audited)' }), query(coveragePeopleQuery), async (c) => {
+    const { unit, requirement, asOf, status } = c.req.valid('query');
     const { db } = c.get('deps');
     const principal = c.get('principal');
     await authorizeUnits(db, principal, 'people.read', [unit], asOf);
@@ -32,12 +47,38 @@ export const coverageRoutes = new Hono<AppEnv>()
     });
     return c.json(answer);
   })
-  .get('/api/coverage/trend', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const to = dateParam(c, 'to');
-    const from = dateParam(c, 'from', `${Number(to.slice(0, 4)) - 3}${to.slice(4)}`);
-    const interval = enumParam(c, 'interval', ['tertial', 'month'] as const, 'tertial')!;
+  // The same list as a workbook: names leave the system, so it takes the right to export them.
+  .get('/people.xlsx', doc({ tags, summary: 'The people list as a workbook (needs the right to export names; audited)' }), query(coveragePeopleQuery), async (c) => {
+    const { unit, requirement, asOf, status } = c.req.valid('query');
+    const { db } = c.get('deps');
+    const principal = c.get('principal');
+    await authorizeUnits(db, principal, 'export.people', [unit], asOf);
+    const answer = await coveragePeople(db, unit, requirement, asOf, status);
+    const bytes = peopleWorkbook(
+      answer.people.map(({ unit: u, forvaltning, avdelning, employmentType, title, ...p }) => ({
+        requirement,
+        person: { ...p, unitCode: u.code, unitName: u.name },
+        place: { forvaltning, avdelning, employmentType, title },
+      })),
+      { unit, asOf, generatedAt: new Date().toISOString() },
+    );
+    await audit(db, {
+      actor: principal.employeeNumber,
+      kind: 'export.people',
+      action: 'export',
+      scope: unit,
+      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
+    });
+    const name = exportFileName({ code: `${unit}-personer` }, asOf);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': XLSX_TYPE,
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+    });
+  })
+  .get('/trend', doc({ tags, summary: 'Coverage per tertial or month between two dates' }), query(coverageTrendQuery), async (c) => {
+    const { unit, requirement, to, interval, ...q } = c.req.valid('query');
+    const from = q.from ?? `${Number(to.slice(0, 4)) - 3}${to.slice(4)}`;
     const { db } = c.get('deps');
     // authorizeUnits also tries today's tree, so a future `to` needs no clamping here.
     await authorizeUnits(db, c.get('principal'), 'coverage.read', [unit], to);

@@ -4,11 +4,14 @@ import { todayInStockholm } from '../domain/calendar.ts';
 import { planRecords, recordAttendance, recordsInput } from '../domain/manual-records.ts';
 import { annulInput, annulRecord, requireRecord } from '../domain/person-records.ts';
 import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
 import { jsonBody } from '../http/validate.ts';
 
-/** Records by hand (a seminar's attendance) and their annulment: DESIGN.md "Records by hand, and corrections". */
+const tags = ['corrections'];
+
+/** Records by hand (a seminar's attendance) and their annulment: DESIGN.md "Records by hand, and corrections". Mounted at /api/records. */
 export const records = new Hono<AppEnv>()
-  .post('/api/records', jsonBody(recordsInput), async (c) => {
+  .post('/', doc({ tags, summary: "Record a seminar's attendance by hand (audited)", responses: { 201: { description: 'The records made' } } }), jsonBody(recordsInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'record.write');
     const input = c.req.valid('json');
@@ -18,7 +21,7 @@ export const records = new Hono<AppEnv>()
     const plan = await planRecords(deps.db, input, today, (people) => peopleInReach(deps.db, principal, 'record.write', people, [input.occurredAt, today]));
     return c.json(await recordAttendance(deps, input, principal.employeeNumber, c.get('lang'), plan), 201);
   })
-  .post('/api/records/:id/annul', jsonBody(annulInput), async (c) => {
+  .post('/:id/annul', doc({ tags, summary: 'Annul a record (audited)' }), jsonBody(annulInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'record.annul');
     const deps = c.get('deps');

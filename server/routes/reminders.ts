@@ -2,31 +2,38 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { authorize, authorizeUnits, grantsFor, peopleInReach } from '../auth/permissions.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
-import { DomainError } from '../domain/errors.ts';
 import { requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
 import { listOutbox } from '../domain/reminder-outbox.ts';
 import { nudge, runReminders } from '../domain/reminder-run.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam } from '../http/params.ts';
-import { jsonBody } from '../http/validate.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, flag, intFrom1, oneOf, optionalDate, optionalText } from '../http/params.ts';
+import { jsonBody, query } from '../http/validate.ts';
 
+const tags = ['reminders'];
+
+export const reminderRunQuery = z.object({ asOf: dateOrToday(), dryRun: flag(), requirement: optionalText() });
+export const reminderOutboxQuery = z.object({
+  status: oneOf(['pending', 'sending', 'sent', 'failed'] as const),
+  from: optionalDate(),
+  to: optionalDate(),
+  limit: intFrom1(1000, 10_000),
+});
 const nudgeInput = z.strictObject({ unit: z.string().trim().min(1).max(64), requirement: z.string().trim().min(1).max(64) });
 
-/** Reminders: DESIGN.md "Reminders (påminnelser), e-mailed and logged". */
+/** Reminders: DESIGN.md "Reminders (påminnelser), e-mailed and logged". Mounted at /api/reminders. */
 export const reminders = new Hono<AppEnv>()
-  .post('/api/reminders/run', async (c) => {
+  .post('/run', doc({ tags, summary: "The day's reminders: decided, queued and sent (dryRun=1: only counted; requirement: one requirement's)" }), query(reminderRunQuery), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'reminder.run');
-    const asOf = dateParam(c, 'asOf');
-    const dryRun = enumParam(c, 'dryRun', ['0', '1', 'true', 'false'] as const, '0');
+    const { asOf, dryRun, requirement } = c.req.valid('query');
     const deps = c.get('deps');
-    const requirement = c.req.query('requirement')?.trim() || undefined;
     if (requirement) await requireRequirement(deps.db, requirement);
-    const answer = await runReminders(deps, asOf, { dryRun: dryRun === '1' || dryRun === 'true', actor: principal.employeeNumber, requirement });
+    const answer = await runReminders(deps, asOf, { dryRun, actor: principal.employeeNumber, requirement });
     c.header('cache-control', 'no-store');
     return c.json(answer);
   })
-  .post('/api/reminders/nudge', jsonBody(nudgeInput), async (c) => {
+  .post('/nudge', doc({ tags, summary: 'Remind the berörda of a unit who have not done a requirement, now (audited)' }), jsonBody(nudgeInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'reminder.nudge');
     const { unit, requirement } = c.req.valid('json');
@@ -37,15 +44,10 @@ export const reminders = new Hono<AppEnv>()
     const r = await requireRequirement(deps.db, requirement);
     return c.json(await nudge(deps, r, unit, today, principal.employeeNumber));
   })
-  .get('/api/reminders/outbox', async (c) => {
+  .get('/outbox', doc({ tags, summary: "The reminders' outbox, by status and date (coordinators: people employed in their scope)" }), query(reminderOutboxQuery), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'reminder.outbox');
-    const status = enumParam(c, 'status', ['pending', 'sending', 'sent', 'failed'] as const);
-    const from = c.req.query('from') ? dateParam(c, 'from') : undefined;
-    const to = c.req.query('to') ? dateParam(c, 'to') : undefined;
-    const limitText = c.req.query('limit') ?? '1000';
-    const limit = Number(limitText);
-    if (!/^\d{1,5}$/.test(limitText) || limit < 1 || limit > 10_000) throw new DomainError('bad_request', 'param.invalid', { name: 'limit', value: limitText.slice(0, 40), expected: '1–10000' });
+    const { status, from, to, limit } = c.req.valid('query');
     const { db } = c.get('deps');
     let rows = await listOutbox(db, { status, from, to, limit });
     if (!grantsFor(principal, 'reminder.outbox').all) {

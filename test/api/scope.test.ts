@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { course, load, requirement } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 
-// Who may ask what (DESIGN.md "Scope"), and each error status of the read API.
+// Who may ask what (docs/api.md, "Scope"), and each error status of the read API.
 
 let h: Harness;
 beforeEach(async () => {
@@ -76,7 +76,9 @@ describe('sign-in', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ employeeNumber: 'BOOT', roles: [{ role: 'king' }] }),
     });
-    expect((await problem(bad, 400)).detail).toContain('roles.0.role');
+    const refused = await problem(bad, 400);
+    expect(refused.detail).toBe('Roller (nummer 1) › Roll: ska vara ett av: admin, coordinator, auditor, manager.');
+    expect(refused.errors[0].field).toBe('roles.0.role');
   });
 });
 
