@@ -32,11 +32,14 @@ describe('<kk-reminder-outbox>', () => {
     await expect.poll(() => shadow('tbody tr').count()).toBe(api.filter((m: any) => m.status === 'pending').length);
   });
 
-  it('says in words that a manager may not read it', async () => {
+  it('is not shown to a manager, whom GET /api/me does not give reminder.outbox (and the API refuses)', async () => {
     const manager = await w.token({ employeeNumber: 'M1', roles: [{ role: 'manager', unit: 'HAV' }] });
+    expect((await w.h.json('/api/me', manager)).capabilities).not.toContain('reminder.outbox');
+    expect((await w.h.request('/api/reminders/outbox', { token: manager })).status).toBe(403);
     await mount(page, TAG, {}, manager);
-    await expect.poll(() => shadow('[part=error]').count()).toBe(1);
-    await expectNoAxeViolations(page, 'denied');
+    await expect.poll(() => page.locator(TAG).evaluate((e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await shadow('[part=error]').count()).toBe(0);
+    await expectNoAxeViolations(page, 'hidden');
   });
 
   it('in English', async () => {

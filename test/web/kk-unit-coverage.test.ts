@@ -281,6 +281,12 @@ describe('<kk-unit-coverage>', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => shadow('#unit-heading').textContent()).toContain(want[0].name);
     await expectNoAxeViolations(page, 'auditor searched');
+    // Names, but no Påminn: GET /api/me gives an auditor people.read and not reminder.nudge.
+    const caps = (await w.h.json('/api/me', auditor)).capabilities;
+    expect([caps.includes('people.read'), caps.includes('reminder.nudge')]).toEqual([true, false]);
+    await shadow('[aria-controls=people]').click();
+    await expect.poll(() => shadow('#people table, #people .empty').count()).toBe(1);
+    expect(await shadow('button.nudge').count()).toBe(0);
   });
 
   it('switches every visible string to English with lang="en"', async () => {
