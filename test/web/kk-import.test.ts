@@ -560,7 +560,7 @@ describe('<kk-import> against the real server (issue 15)', () => {
       });
       await blocked.addInitScript(watchMappings);
       await blocked.goto(`${w.base}/blank.html`);
-      await blocked.waitForFunction(() => !!customElements.get('kk-import'));
+      await blocked.waitForFunction(() => !!customElements.get('kk-my-training'));
       expect(await blocked.evaluate(() => { try { return typeof localStorage; } catch { return 'blocked'; } })).toBe('blocked');
       await mount(blocked, TAG, attrsOf('KKD'), token);
       const b = (sel: string) => blocked.locator(`${TAG} ${sel}`);
