@@ -12,7 +12,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -330,15 +329,22 @@ function pickStaff(city: ReturnType<typeof generateCity>, d: string, n: number):
 }
 
 function bundleRow(): Row {
-  const file = 'dist/web/kompetenskoll.js';
+  // Written by the web build: the bundle with the chunks it imports at once, and the tools' chunks.
+  const file = 'dist/web/bundle-size.json';
   if (existsSync('web-components/index.ts')) {
     const r = spawnSync('npm', ['run', '--silent', 'build:web'], { stdio: 'ignore' });
     if (r.status !== 0) notes.push('npm run build:web failed');
   }
-  if (!existsSync(file)) return { what: 'web-component bundle (gzip)', figure: 'not built', target: '≤ 40 KB gzip', verdict: 'n/a' };
-  const raw = readFileSync(file);
-  const kb = gzipSync(raw, { level: 9 }).length / 1024;
-  return { what: 'web-component bundle (gzip)', figure: `${kb.toFixed(1)} KB (${(raw.length / 1024).toFixed(0)} KB raw)`, target: '≤ 40 KB gzip', verdict: verdict(kb <= 40) };
+  const what = 'web-component bundle (gzip): what the script tag loads; the coordinators\' tools on use';
+  if (!existsSync(file)) return { what, figure: 'not built', target: '≤ 40 KB gzip', verdict: 'n/a' };
+  const size = JSON.parse(readFileSync(file, 'utf8')) as { eagerGzip: number; eagerRaw: number; onUseGzip: number };
+  const kb = size.eagerGzip / 1024;
+  return {
+    what,
+    figure: `${kb.toFixed(1)} KB (${(size.eagerRaw / 1024).toFixed(0)} KB raw); tools ${(size.onUseGzip / 1024).toFixed(1)} KB more`,
+    target: '≤ 40 KB gzip',
+    verdict: verdict(kb <= 40),
+  };
 }
 
 function print(city: ReturnType<typeof generateCity>, fileRows: Record<string, number>, dbBytes: number, peakMb: number, elapsed: number) {

@@ -147,6 +147,8 @@ export class KkImport extends KkElement {
   @state() private confirmTried = false;
   /** The server refused a commit of this file outright (422). */
   @state() private refused = false;
+  /** A file refused for a missing column (422): the columns it has, to map one before the next dry run. */
+  @state() private columnFix: Pick<ImportResult, 'ignoredColumns' | 'unmappedFields'> | null = null;
   @state() private changeFilter: 'all' | RosterChange['change'] = 'all';
   @state() private changePage = 0;
   @state() private downloading = false;
@@ -170,6 +172,7 @@ export class KkImport extends KkElement {
     this.confirmText = '';
     this.confirmTried = false;
     this.refused = false;
+    this.columnFix = null;
   }
 
   private query(dryRun: boolean): Record<string, string> {
@@ -199,6 +202,7 @@ export class KkImport extends KkElement {
     this.working = dryRun ? 'dry' : 'commit';
     this.error = null;
     this.result = null;
+    this.columnFix = null;
     this.uploading = { loaded: 0, total: this.file.size };
     this.progress = null;
     try {
@@ -226,6 +230,12 @@ export class KkImport extends KkElement {
     } catch (e) {
       const error = asApiError(e, this.lang);
       this.error = error;
+      const p = error.problem;
+      if (dryRun && error.status === 422 && Array.isArray(p?.ignoredColumns) && Array.isArray(p?.unmappedFields) && p.ignoredColumns.length) {
+        // The file lacks a column it needs under a name we know: one of its own may be it.
+        this.columnFix = { ignoredColumns: p.ignoredColumns as string[], unmappedFields: p.unmappedFields as string[] };
+        this.sentMapping = mapping;
+      }
       if (!dryRun && before.result) {
         // The dry run stays on screen so the coordinator can act on the refusal.
         this.result = before.result;
@@ -336,7 +346,7 @@ export class KkImport extends KkElement {
       </form>
       <div role="status" aria-live="polite" part="progress">${this.renderProgress()}</div>
       ${this.renderError(this.error, false)}
-      ${this.result ? this.renderResult(this.result) : nothing}
+      ${this.result ? this.renderResult(this.result) : this.columnFix ? this.renderColumns(this.columnFix, true) : nothing}
     </section>`;
   }
 
@@ -439,7 +449,7 @@ export class KkImport extends KkElement {
   }
 
   /** Columns no field took, each with a choice of the fields no column took. */
-  private renderColumns(r: ImportResult, dry: boolean) {
+  private renderColumns(r: Pick<ImportResult, 'ignoredColumns' | 'unmappedFields'>, dry: boolean) {
     const ignored = r.ignoredColumns ?? [];
     const unmapped = r.unmappedFields ?? [];
     // Columns mapped by hand are no longer ignored; they stay listed so the choice can be undone.

@@ -106,7 +106,8 @@ export function requireColumns<F extends string>(
     'unprocessable',
     'import.columns',
     { kind, missing: missingLabels.join(', '), expected: expected.join(' · ') },
-    { missing: missingLabels, expected, found: headers.filter((h) => h !== '') },
+    // What the dry run would have listed, so <kk-import> can offer a column for a missing field.
+    { missing: missingLabels, expected, found: headers.filter((h) => h !== ''), ...unused(headers, found, columns) },
   );
 }
 

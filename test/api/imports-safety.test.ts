@@ -322,7 +322,13 @@ describe('the changes as a workbook, and a coordinator\'s own column names', () 
     // Without a start date a history file cannot be read at all; the answer names what it found.
     const plain = await uploadWith(path, file, 'p.csv', {});
     expect(plain.status).toBe(422);
-    expect(await plain.json()).toMatchObject({ code: 'import.columns', found: ['Anställningsnummer', 'Namn', 'Enhetskod', 'Första dag', 'Sista anställningsdag'] });
+    const refused = await plain.json();
+    expect(refused).toMatchObject({ code: 'import.columns', found: ['Anställningsnummer', 'Namn', 'Enhetskod', 'Första dag', 'Sista anställningsdag'] });
+    // …and what a coordinator can map before the next dry run: the two columns nothing took, and
+    // among the fields nothing took, the start date that is missing.
+    expect(refused.ignoredColumns).toEqual(['Första dag', 'Sista anställningsdag']);
+    expect(refused.unmappedFields).toEqual(expect.arrayContaining(['startDate', 'endDate']));
+    expect(refused.unmappedFields).not.toContain('employeeNumber');
     const half = await (await uploadWith(path, file, 'p.csv', { mapping: JSON.stringify({ 'Första dag': 'startDate' }) })).json();
     expect(half).toMatchObject({ ignoredColumns: ['Sista anställningsdag'], rowsAccepted: 1, changes: { started: 0, updated: 0, ended: 0 }, changeList: [] });
     expect(half.unmappedFields).toContain('endDate');

@@ -525,6 +525,33 @@ describe('<kk-import> against the real server (issue 15)', () => {
     expect(await page.evaluate(() => localStorage.getItem('kk-import-mapping:roster'))).toBeNull();
   });
 
+  it('offers the file\'s own columns for a field it lacks when the server refuses it, and dry-runs again with the choice', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await mount(page, TAG, { kind: 'completions' }, token);
+    // The learning portal's file with its person column under a name no synonym knows.
+    await shadow('#file').setInputFiles({ name: 'lms.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV.replace('Anställningsnummer', 'Personalnummer')) });
+    await shadow('#dry').click();
+    await expect.poll(() => shadow('[role=alert]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await text('[role=alert]')).toContain('Anställningsnummer');
+    expect(await shadow('[data-count=rowsTotal]').count()).toBe(0);
+    // Kurs, Status and Datum are read; only Personalnummer is left, offered for the two person fields.
+    expect(await shadow('#ignored select').count()).toBe(1);
+    expect(await text('label[for=map-0]')).toBe('Kolumnen ”Personalnummer” läses som');
+    expect(await shadow('#map-0 option').allTextContents()).toEqual(['Används inte', 'Anställningsnummer', 'E-postadress']);
+    await expectNoAxeViolations(page, 'columns-refused');
+    await shadow('#map-0').selectOption('employeeNumber');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.id === 'rerun', 60);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('[data-count=rowsTotal]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await lastMapping()).toEqual({ Personalnummer: 'employeeNumber' });
+    // By hand, as for the same file under its usual header: two known people taken, 999999 and the bad date rejected.
+    expect(digits(await shadow('[data-count=rowsAccepted]').textContent())).toBe(2);
+    expect(digits(await shadow('[data-count=rowsRejected]').textContent())).toBe(2);
+    expect(await shadow('[role=alert]').count()).toBe(0);
+    expect(await page.evaluate(() => localStorage.getItem('kk-import-mapping:completions'))).toBe('{"Personalnummer":"employeeNumber"}');
+  });
+
   it('still maps columns when the page may not use storage', async () => {
     const blocked = await w.browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
@@ -533,7 +560,7 @@ describe('<kk-import> against the real server (issue 15)', () => {
       });
       await blocked.addInitScript(watchMappings);
       await blocked.goto(`${w.base}/blank.html`);
-      await blocked.waitForFunction(() => !!customElements.get('kk-import'));
+      await blocked.waitForFunction(() => !!customElements.get('kk-my-training'));
       expect(await blocked.evaluate(() => { try { return typeof localStorage; } catch { return 'blocked'; } })).toBe('blocked');
       await mount(blocked, TAG, attrsOf('KKD'), token);
       const b = (sel: string) => blocked.locator(`${TAG} ${sel}`);

@@ -50,6 +50,9 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
     entryPoints: { kompetenskoll: 'web-components/index.ts', demo: 'web-components/demo/demo.ts' },
     bundle: true,
     format: 'esm',
+    // As the web build does: the coordinators' tools load as chunks where a page uses them.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: 'es2022',
     minify: true,
     outdir: dir,
@@ -90,7 +93,8 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
       const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
       page.on('pageerror', (e) => console.error('pageerror:', e.message));
       await page.goto(`${base}/blank.html`);
-      await page.waitForFunction(() => !!customElements.get('kk-requirements'));
+      // The bundle has run: its first elements are defined (the tools load when mounted).
+      await page.waitForFunction(() => !!customElements.get('kk-my-training'));
       return page;
     },
     token: (user = COORDINATOR) => h.token(user.employeeNumber, user.roles),
@@ -113,6 +117,8 @@ export async function mount(page: Page, tag: string, attrs: Record<string, strin
       for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
       if (token) el.token = token;
       main.append(el);
+      // A coordinator's tool is defined when first on the page (on-use.ts): wait until it is.
+      return customElements.whenDefined(tag).then(() => undefined);
     },
     { tag, attrs, token },
   );
