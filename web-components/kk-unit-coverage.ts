@@ -312,6 +312,8 @@ export class KkUnitCoverage extends KkElement {
       ['covTarget', formatPercent(this.lang, f.target), 'target'],
       ['covGap', this.t('covGapPersons', { n: n(f.gap) }), 'gap'],
     ];
+    // Undantagna are not berörda; shown where there are some.
+    if (f.exempt) items.splice(1, 0, ['covExempt', n(f.exempt), 'exempt']);
     return html`
       <h3 id="unit-heading" tabindex="-1">${this.t('covSummary', { unit: d.unit.name })}</h3>
       <dl class="summary" part="summary">

@@ -49,7 +49,7 @@ export async function coverage(db: Db, unitCode: string, requirementCode: string
     childrenAt(db, unit.code, asOf),
     countCoverage(db, r, unit.code, asOf, { children: true }),
   ]);
-  const none = { population: 0, completed: 0, started: 0, overdue: 0 };
+  const none = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
   return {
     asOf,
     unit: { code: unit.code, name: unit.name },
@@ -70,8 +70,14 @@ export interface PersonAnswer {
   dueDate: string | null;
   overdue: boolean;
   occurredAt: string | null;
+  /** Only with status=exempt: the exemption that applies on the day, and why. */
+  exemption?: { from: string; to: string | null; reason: string };
 }
 
+/**
+ * The people of a unit for R at D with their status: without `status` the berörda (exactly the
+ * population the counts give), with `status=exempt` the undantagna, each with their exemption.
+ */
 export async function coveragePeople(
   db: Db,
   unitCode: string,
@@ -84,7 +90,7 @@ export async function coveragePeople(
   const people = await listPeople(db, r, { unit: unit.code }, asOf);
   return {
     people: people
-      .filter((p) => !status || p.status === status)
+      .filter((p) => (status ? p.status === status : p.status !== 'exempt'))
       .map((p) => ({
         employeeNumber: p.employeeNumber,
         name: p.name,
@@ -93,6 +99,7 @@ export async function coveragePeople(
         dueDate: p.dueDate,
         overdue: p.overdue,
         occurredAt: p.occurredAt,
+        ...(p.exemption ? { exemption: p.exemption } : {}),
       })),
   };
 }
@@ -135,6 +142,8 @@ export interface MyRequirement {
   overdue: boolean;
   occurredAt: string | null;
   validUntil: string | null;
+  /** With status 'exempt': the exemption that applies on the day, and why. */
+  exemption?: { from: string; to: string | null; reason: string };
 }
 
 /**
@@ -178,6 +187,7 @@ export async function myTraining(
       overdue: p.overdue,
       occurredAt: p.occurredAt,
       validUntil: p.validUntil,
+      ...(p.exemption ? { exemption: p.exemption } : {}),
     });
   }
   return out;

@@ -18,7 +18,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     const unit = required(c, 'unit');
     const requirement = required(c, 'requirement');
     const asOf = dateParam(c, 'asOf');
-    const status = enumParam(c, 'status', ['completed', 'started', 'not_started'] as const);
+    const status = enumParam(c, 'status', ['completed', 'started', 'not_started', 'exempt'] as const);
     const { db } = c.get('deps');
     const principal = c.get('principal');
     await authorizeUnits(db, principal, 'people.read', [unit], asOf);

@@ -23,6 +23,7 @@ export const en: Record<StringKey, string> = {
   statusCompleted: 'Completed',
   statusStarted: 'Started',
   statusNotStarted: 'Not started',
+  statusExempt: 'Exempted',
   overdue: 'Overdue',
 
   myTitle: 'My training',
@@ -48,6 +49,7 @@ export const en: Record<StringKey, string> = {
   covStarted: 'Started',
   covNotStarted: 'Not started',
   covOverdue: 'Overdue',
+  covExempt: 'Exempted',
   covRate: 'Completion rate',
   covTarget: 'Target',
   covGap: 'Short of target',

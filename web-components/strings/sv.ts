@@ -23,6 +23,7 @@ export const sv = {
   statusCompleted: 'Genomförd',
   statusStarted: 'Påbörjad',
   statusNotStarted: 'Ej påbörjad',
+  statusExempt: 'Undantagen',
   overdue: 'Försenad',
 
   // kk-my-training
@@ -50,6 +51,7 @@ export const sv = {
   covStarted: 'Påbörjade',
   covNotStarted: 'Ej påbörjade',
   covOverdue: 'Försenade',
+  covExempt: 'Undantagna',
   covRate: 'Andel genomförda',
   covTarget: 'Mål',
   covGap: 'Saknas till mål',
