@@ -26,9 +26,12 @@ import { ceilTimes, parseDecimal } from './exact.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 
 /**
- * DESIGN.md "Coverage, exactly", as SQL. Every figure (unit totals, child units, the people list,
- * my training, the trend, the export) comes from the one per-person status built here, so no two
- * views can disagree. The number of statements never depends on the number of units or people.
+ * The coverage statements, assembled from the rule's parts in `coverage-rule.ts` (each written
+ * once): the counts (unit totals, child units, the trend, the export's every unit) from
+ * `countCtes`, which asks each person's status by index probes; the people (the people list, my
+ * training) from `statusCtes`, which groups their records. Both read the same status, due date
+ * and försenad, so no two views can disagree. The number of statements never depends on the
+ * number of units or people.
  */
 
 /** Rules 4–5's three, or 'exempt': not berörd on the day by an exemption (rule 2). */
