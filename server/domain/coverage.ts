@@ -233,7 +233,8 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
 function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolean, part: Part | null): RawBuilder<unknown> {
   day(D);
   const byPerson = part?.byPerson === true;
-  // Only försenad reads the due date, and only of those not genomförd; the due date is R's due
+  // Only försenad reads the due date, and only of those not genomförd (the only ones it is worked
+  // out for here, as `st` may be read twice); the due date is R's due
   // date or later, so when that is D or later nobody is overdue. Otherwise, with grace days, it
   // needs the start of the person's unbroken chain (rule 3), which is no later than the earliest
   // start (a1) of the employments that put them in the population (those reach D). When a1 + grace
@@ -264,7 +265,7 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
     ),
     ${chain}
     st(person_id, b1, b2, status, due) AS (
-      SELECT f.person_id, f.b1, f.b2, f.status, ${dueDate(r, chainStart)}
+      SELECT f.person_id, f.b1, f.b2, f.status, CASE WHEN f.status NOT IN ('completed', 'exempt') THEN ${dueDate(r, chainStart)} END
       FROM f ${needChain ? sql`LEFT JOIN chain ch ON ch.person_id = f.person_id` : sql``}
     )`;
 }
