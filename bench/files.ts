@@ -5,7 +5,7 @@ import type { City, CompletionRow, EmploymentRow } from './generate.ts';
 
 /**
  * The generated city as the files HR and the learning portal hand over, with the headers of
- * DESIGN.md "Getting data in": units csv, rosters xlsx, completions csv (semicolon-separated, as
+ * docs/imports.md: units csv, rosters xlsx, completions csv (semicolon-separated, as
  * Swedish Excel saves them).
  */
 

@@ -4,7 +4,7 @@ import { addDays } from '../server/domain/calendar.ts';
 /**
  * The yardstick for the engine: one query written by hand for one requirement whose scope is the
  * city root itself, filtered to permanent and fixed-term staff, on a course that never expires.
- * Same definitions as DESIGN.md rules 1, 2 and 4: distinct persons with an employment active at D
+ * Same definitions as docs/coverage-rules.md, rules 1, 2 and 4: distinct persons with an employment active at D
  * in the tree valid at D, of whom those with a completed record on or before D.
  */
 export function handWrittenCoverage(sqlite: BetterSqlite3.Database) {

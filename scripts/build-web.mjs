@@ -35,6 +35,11 @@ await build({ ...common, entryPoints: { demo: 'web-components/demo/demo.ts' }, o
 for (const f of ['index.html', 'demo.css', 'favicon.svg']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
 rmSync(`${out}/demo.ts`, { force: true });
 
+// The API reference page (/api/docs) loads swagger-ui from here, same-origin: no CDN.
+mkdirSync(`${out}/api-docs`, { recursive: true });
+for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css']) cpSync(`node_modules/swagger-ui-dist/${f}`, `${out}/api-docs/${f}`);
+cpSync('web-components/api-docs/init.js', `${out}/api-docs/init.js`);
+
 const bytes = readFileSync(`${out}/kompetenskoll.js`);
 const gz = gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

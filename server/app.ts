@@ -14,15 +14,25 @@ import { imports } from './routes/imports.ts';
 import { me } from './routes/me.ts';
 import { personExtractRoutes } from './routes/person-extract.ts';
 import { requirements } from './routes/requirements.ts';
-import { xapi } from './routes/xapi.ts';
+import { xapiLrs, xapiUnmatched } from './routes/xapi.ts';
+import { apiDocs } from './routes/api-docs.ts';
 import { roles } from './routes/roles.ts';
 import { exemptions } from './routes/exemptions.ts';
 import { people } from './routes/people.ts';
 import { records } from './routes/records.ts';
 
-// Open without a token: the health check, and the development sign-in (mounted only with
-// KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401 hinting it exists).
-const isOpen = (path: string) => path === '/api/health' || path.startsWith('/api/dev/');
+// Open without a token: the health check, the API's own description, and the development sign-in
+// (mounted only with KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401
+// hinting it exists).
+const OPEN = new Set(['/api/health', '/api/openapi.json', '/api/docs']);
+const isOpen = (path: string) => OPEN.has(path) || path.startsWith('/api/dev/');
+
+const API_INFO = {
+  title: 'Kompetenskoll API',
+  version: '0.1.0',
+  description:
+    'Training compliance for the City of Stockholm: who must take which course, who has, coverage per unit against target. Errors are application/problem+json in Swedish or English (Accept-Language, ?lang=en).',
+};
 
 /** The whole API; Node, Workers and the tests wire a database and a token verifier into it. */
 export function createApp(deps: AppDeps) {
@@ -49,22 +59,26 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', jsonBodyLimit());
   app.use('/api/*', async (c, next) => (isOpen(c.req.path) ? next() : requireSignIn(c, next)));
 
+  // Each resource at its own path; the audit trail and the API's description at /api, since
+  // their addresses (/api/audit and /api/audit.xlsx, /api/openapi.json and /api/docs) share no folder.
   const routes = app
-    .route('/', health)
-    .route('/', deps.devTokens ? dev : new Hono<AppEnv>())
-    .route('/', me)
-    .route('/', coverageRoutes)
-    .route('/', courses)
-    .route('/', requirements)
-    .route('/', xapi)
-    .route('/', roles)
-    .route('/', auditRoutes)
-    .route('/', personExtractRoutes)
-    .route('/', people)
-    .route('/', records)
-    .route('/', exemptions)
-    .route('/', exportRoutes)
-    .route('/', imports);
+    .route('/api/health', health)
+    .route('/api/dev', deps.devTokens ? dev : new Hono<AppEnv>())
+    .route('/api/me', me)
+    .route('/api/coverage', coverageRoutes)
+    .route('/api/courses', courses)
+    .route('/api/requirements', requirements)
+    .route('/xapi', xapiLrs as unknown as Hono<AppEnv>)
+    .route('/api/xapi', xapiUnmatched)
+    .route('/api/roles', roles)
+    .route('/api', auditRoutes)
+    .route('/api/people', personExtractRoutes)
+    .route('/api/people', people)
+    .route('/api/records', records)
+    .route('/api/exemptions', exemptions)
+    .route('/api/exports', exportRoutes)
+    .route('/api/imports', imports)
+    .route('/api', apiDocs(() => app.routes, API_INFO));
 
   app.notFound((c) => {
     const lang = c.get('lang') ?? 'sv';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The environment, read and validated once (DESIGN.md "Environment"). */
+/** The environment, read and validated once (every variable: README.md, "Configuration"). */
 export interface Config {
   port: number;
   /** The interface to listen on (KK_HOST); all of them when unset. */

@@ -8,6 +8,9 @@
  * reports that nobody is signed in. A token from the event is kept until the API answers 401;
  * then the element asks again once.
  */
+import { hc, type ClientResponse, type InferResponseType } from 'hono/client';
+// The server's routes as a type only (erased at build time): answers are typed from the handlers.
+import type { AppType } from '../server/app.ts';
 import { en } from './strings/en.ts';
 import { sv, type StringKey } from './strings/sv.ts';
 
@@ -133,12 +136,28 @@ export async function apiFetch(host: ApiHost, path: string, init: RequestInit = 
   return res;
 }
 
-export async function apiJson<T>(host: ApiHost, path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  headers.set('accept', 'application/json');
-  if (init.body && typeof init.body === 'string') headers.set('content-type', 'application/json');
-  const res = await apiFetch(host, path, { ...init, headers });
-  return (await res.json()) as T;
+/** The API as hono/client sees the server's routes: `client(this).api.coverage.$get({ query })`. */
+export type Client = ReturnType<typeof hc<AppType>>;
+/** The JSON a call answers when it succeeds, e.g. `Answer<Client['api']['coverage']['$get']>`. */
+export type Answer<F extends (...args: never[]) => unknown> = InferResponseType<F, 200>;
+
+/**
+ * A typed client on the element's api-base, calling through apiFetch (token, language, a readable
+ * ApiError when not ok). Path parameters are not encoded by hono/client: pass them encoded.
+ */
+export function client(host: ApiHost): Client {
+  return hc<AppType>((host.apiBase || '').replace(/\/$/, ''), {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      if (!headers.has('accept')) headers.set('accept', 'application/json');
+      return apiFetch(host, String(input), { ...init, headers });
+    },
+  });
+}
+
+/** The parsed JSON of a call through `client` (which has thrown already when it was not ok). */
+export async function ok<T>(call: Promise<ClientResponse<T>>): Promise<T> {
+  return (await call).json() as Promise<T>;
 }
 
 /** Saves a blob under a file name through a temporary link (no navigation, the token stays in memory). */
@@ -155,7 +174,7 @@ export function saveBlob(blob: Blob, filename: string) {
 }
 
 /** The file name from Content-Disposition, else the fallback. */
-export function fileNameOf(res: Response, fallback: string): string {
+export function fileNameOf(res: { headers: Headers }, fallback: string): string {
   const cd = res.headers.get('content-disposition') ?? '';
   const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
   if (star) return decodeURIComponent(star[1]);
@@ -170,6 +189,35 @@ export interface ImportResult {
   rowsRejected: number;
   errors: { row: number; column: string | null; message: string }[];
   changes?: Record<string, number>;
+  /** Headers as written in the file that no field took. */
+  ignoredColumns?: string[];
+  /** The kind's field keys that no column took: what an ignored column can be mapped to. */
+  unmappedFields?: string[];
+  /** Blank and total rows, skipped rather than rejected. */
+  skippedRows?: number;
+  /** A staff list's changes one by one. */
+  changeList?: RosterChange[];
+  /** A snapshot's check before commit; null for other imports. */
+  safety?: ImportSafety | null;
+}
+
+export interface RosterChange {
+  change: 'started' | 'ended' | 'moved' | 'changed';
+  employeeNumber: string;
+  name: string | null;
+  from: { code: string; name: string } | null;
+  to: { code: string; name: string } | null;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+export interface ImportSafety {
+  /** Nothing would be accepted: the server refuses the commit (422). */
+  blocked: boolean;
+  /** The commit must carry `confirmEnded` = this many ended employments (409 otherwise). */
+  confirmEnded: number | null;
+  reasons: ('noAcceptedRows' | 'rejectedRows' | 'manyEnded')[];
+  activeInScope: number;
 }
 
 export interface Progress {
@@ -181,7 +229,7 @@ export interface Progress {
 /**
  * Uploads a file with XHR (fetch has no upload progress), asking for the ndjson progress stream:
  * `{"phase","done","total"}` lines, then `{"result"}` or `{"problem"}`. A plain JSON answer is
- * accepted too.
+ * accepted too. `fields` go in the form beside the file (e.g. `mapping`).
  */
 export async function uploadImport(
   host: ApiHost,
@@ -189,6 +237,7 @@ export async function uploadImport(
   file: File,
   onUpload: (loaded: number, total: number) => void,
   onProgress: (p: Progress) => void,
+  fields: Record<string, string> = {},
 ): Promise<ImportResult> {
   const token = await tokenFor(host);
   return new Promise((resolve, reject) => {
@@ -248,6 +297,7 @@ export async function uploadImport(
     };
     const form = new FormData();
     form.append('file', file, file.name);
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
     xhr.send(form);
   });
 }

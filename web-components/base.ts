@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ApiError, apiJson, forgetToken, t as translate, url, type ApiHost } from './api.ts';
+import { ApiError, client, forgetToken, t as translate, url, type ApiHost, type Client } from './api.ts';
 import type { StringKey } from './strings/sv.ts';
 import { baseStyles } from './styles.ts';
 
@@ -32,8 +32,9 @@ export class KkElement extends LitElement implements ApiHost {
     return url(this, path, query);
   }
 
-  protected get<T>(path: string, query?: Parameters<typeof url>[2]) {
-    return apiJson<T>(this, this.url(path, query));
+  /** The API, typed from the server's routes (see api.ts `client` and `ok`). */
+  protected get client(): Client {
+    return client(this);
   }
 
   /** What the element's data depends on besides api-base, token and lang. */

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, apiJson, t as translate, todayStockholm } from './api.ts';
+import { ApiError, ok, t as translate, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
@@ -140,11 +140,11 @@ export class KkCorrections extends KkElement {
 
   protected override async load(signal: { stale(): boolean }) {
     const [courses, requirements] = await Promise.all([
-      this.get<{ courses: Course[] }>('/api/courses'),
-      this.get<{ requirements: { code: string; title: string }[] }>('/api/requirements'),
+      ok(this.client.api.courses.$get()),
+      ok(this.client.api.requirements.$get()),
     ]);
     // Trying is asking: a search refused with 403 means this caller records nothing.
-    const canEdit = await this.get('/api/people').then(
+    const canEdit = await ok(this.client.api.people.$get({ query: {} })).then(
       () => true,
       (e) => (e instanceof ApiError && e.status === 403 ? false : true),
     );
@@ -160,7 +160,7 @@ export class KkCorrections extends KkElement {
   private async loadExemptions() {
     if (!this.unit) return;
     try {
-      this.exemptions = (await this.get<{ exemptions: Exemption[] }>('/api/exemptions', { unit: this.unit })).exemptions;
+      this.exemptions = (await ok(this.client.api.exemptions.$get({ query: { unit: this.unit } }))).exemptions;
       this.exemptionsRefused = false;
     } catch (e) {
       if (e instanceof ApiError && e.status === 403) this.exemptionsRefused = true;
@@ -170,10 +170,6 @@ export class KkCorrections extends KkElement {
 
   private courseTitle(c: Course) {
     return (this.lang === 'en' && c.title.en) || c.title.sv;
-  }
-
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    return apiJson<T>(this, this.url(path), { method: 'POST', body: JSON.stringify(body) });
   }
 
   private async focusOn(selector: string) {
@@ -187,7 +183,7 @@ export class KkCorrections extends KkElement {
     e.preventDefault();
     this.recError = null;
     try {
-      this.found = (await this.get<{ people: Found[] }>('/api/people', { q: this.query, asOf: this.rec.occurredAt })).people;
+      this.found = (await ok(this.client.api.people.$get({ query: { q: this.query, asOf: this.rec.occurredAt } }))).people;
     } catch (err) {
       this.found = null;
       this.recError = asApiError(err, this.lang);
@@ -214,8 +210,8 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#rec-error');
     }
     try {
-      const body = { course: this.rec.course, status: this.rec.status, occurredAt: this.rec.occurredAt, employeeNumbers: numbers, note: this.rec.note.trim() || null };
-      this.recAnswer = await this.post<RecordsAnswer>('/api/records', body);
+      const body = { course: this.rec.course, status: this.rec.status as RecordRow['status'], occurredAt: this.rec.occurredAt, employeeNumbers: numbers, note: this.rec.note.trim() || null };
+      this.recAnswer = await ok(this.client.api.records.$post({ json: body }));
       this.recError = null;
       this.fire('kk-recorded', { course: body.course, occurredAt: body.occurredAt, recorded: this.recAnswer.recorded, unchanged: this.recAnswer.unchanged, rejected: this.recAnswer.rejected.length });
       this.chosen = [];
@@ -236,7 +232,8 @@ export class KkCorrections extends KkElement {
     const n = number.trim();
     if (!n) return;
     try {
-      const a = await this.get<{ person: { employeeNumber: string; name: string }; records: RecordRow[] }>(`/api/people/${encodeURIComponent(n)}/records`);
+      // hono/client does not encode path parameters.
+      const a = await ok(this.client.api.people[':employeeNumber'].records.$get({ param: { employeeNumber: encodeURIComponent(n) } }));
       this.person = { ...a.person, records: a.records };
     } catch (err) {
       this.person = null;
@@ -251,7 +248,7 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#annul-reason');
     }
     try {
-      await this.post(`/api/records/${r.id}/annul`, { reason: this.annulReason.trim() });
+      await ok(this.client.api.records[':id'].annul.$post({ param: { id: String(r.id) }, json: { reason: this.annulReason.trim() } }));
       const who = this.person!.employeeNumber;
       this.fire('kk-annulled', { id: r.id, employeeNumber: who });
       this.said = this.t('corAnnulled', { course: r.course.title, date: r.occurredAt });
@@ -274,7 +271,7 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#ex-other');
     }
     try {
-      const x = await this.post<Exemption>('/api/exemptions', { employeeNumber: this.ex.employeeNumber.trim(), requirement: this.ex.requirement, from: this.ex.from, to: this.ex.to || null, reason });
+      const x = await ok(this.client.api.exemptions.$post({ json: { employeeNumber: this.ex.employeeNumber.trim(), requirement: this.ex.requirement, from: this.ex.from, to: this.ex.to || null, reason } }));
       this.exError = null;
       this.said = this.t('corExemptionAdded', { name: x.name, requirement: x.requirement.code });
       this.fire('kk-exemption-changed', { id: x.id, action: 'create' });
@@ -289,7 +286,7 @@ export class KkCorrections extends KkElement {
   private async endExemption(e: Event, x: Exemption) {
     e.preventDefault();
     try {
-      await this.post(`/api/exemptions/${x.id}/end`, { to: this.endTo });
+      await ok(this.client.api.exemptions[':id'].end.$post({ param: { id: String(x.id) }, json: { to: this.endTo } }));
       this.ending = null;
       this.exError = null;
       this.said = this.t('corExemptionEnded', { name: x.name, to: this.endTo });

@@ -1,14 +1,11 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { apiFetch, fileNameOf, saveBlob, todayStockholm } from './api.ts';
+import { fileNameOf, ok, saveBlob, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
 
-interface RequirementView {
-  code: string;
-  title: string;
-}
+type RequirementView = Answer<Client['api']['requirements']['$get']>['requirements'][number];
 
 /**
  * Downloads the coverage workbook (xlsx) for a unit, date and requirement, with or without names.
@@ -63,7 +60,7 @@ export class KkCoverageExport extends KkElement {
   }
 
   protected override async load(signal: { stale(): boolean }) {
-    const r = await this.get<{ requirements: RequirementView[] }>('/api/requirements');
+    const r = await ok(this.client.api.requirements.$get());
     if (signal.stale()) return;
     this.requirements = r.requirements;
   }
@@ -81,12 +78,14 @@ export class KkCoverageExport extends KkElement {
     this.unitError = '';
     this.working = true;
     try {
-      const res = await apiFetch(this, this.url('/api/exports/coverage.xlsx', {
-        unit,
-        asOf: this.chosenDate || undefined,
-        requirement: this.chosenRequirement || undefined,
-        people: this.withPeople ? 1 : 0,
-      }));
+      const res = await this.client.api.exports['coverage.xlsx'].$get({
+        query: {
+          unit,
+          asOf: this.chosenDate || undefined,
+          requirement: this.chosenRequirement || undefined,
+          people: this.withPeople ? '1' : '0',
+        },
+      });
       const blob = await res.blob();
       const filename = fileNameOf(res, `kompetenskoll-${unit}-${this.chosenDate || todayStockholm()}.xlsx`);
       saveBlob(blob, filename);

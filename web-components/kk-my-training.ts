@@ -1,21 +1,12 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { todayStockholm } from './api.ts';
+import { ok, todayStockholm, type Answer, type Client } from './api.ts';
 import { KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
 
-export interface MyRequirement {
-  requirement: { code: string; title: string };
-  course: { code: string; title: string; url: string | null };
-  /** `exempt`: the person has an exemption (undantag) from the requirement on the day. */
-  status: 'completed' | 'started' | 'not_started' | 'exempt';
-  dueDate: string | null;
-  overdue: boolean;
-  occurredAt: string | null;
-  validUntil: string | null;
-}
+export type MyRequirement = Answer<Client['api']['me']['training']['$get']>['requirements'][number];
 
 export const STATUS_KEY: Record<MyRequirement['status'], StringKey> = {
   completed: 'statusCompleted',
@@ -77,7 +68,7 @@ export class KkMyTraining extends KkElement {
 
   protected override async load(signal: { stale(): boolean }) {
     this.items = null;
-    const answer = await this.get<{ requirements: MyRequirement[] }>('/api/me/training', { asOf: this.asOf || undefined });
+    const answer = await ok(this.client.api.me.training.$get({ query: { asOf: this.asOf || undefined } }));
     if (signal.stale()) return;
     this.items = answer.requirements;
     this.fire('kk-loaded', { count: this.items.length });

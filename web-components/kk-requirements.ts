@@ -1,35 +1,17 @@
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { ApiError, apiJson, formatPercent } from './api.ts';
+import type { InferRequestType } from 'hono/client';
+import { ApiError, formatPercent, ok, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
 
-interface Requirement {
-  code: string;
-  title: string;
-  courses: string[];
-  scope: string[];
-  employmentTypes: string[];
-  titles: string[];
-  effectiveFrom: string;
-  effectiveTo: string | null;
-  dueDate: string | null;
-  graceDays: number | null;
-  targetRate: number;
-  source: string;
-  responsible: string | null;
-  followUp: string | null;
-}
-interface Course {
-  code: string;
-  title: { sv: string; en: string | null };
-  kind: 'web' | 'seminar' | 'acknowledgement';
-  url: string | null;
-  validityMonths: number | null;
-  xapiActivityId: string | null;
-}
+type Requirement = Answer<Client['api']['requirements']['$get']>['requirements'][number];
+type Course = Answer<Client['api']['courses']['$get']>['courses'][number];
+// What the form sends; the server's schema checks it (and answers field by field when it disagrees).
+type CourseBody = InferRequestType<Client['api']['courses']['$post']>['json'];
+type RequirementBody = InferRequestType<Client['api']['requirements']['$post']>['json'];
 type Form = { kind: 'requirement' | 'course'; editing: string | null; values: Record<string, string | string[]> };
 
 const TYPES: [string, StringKey][] = [
@@ -107,8 +89,8 @@ export class KkRequirements extends KkElement {
 
   protected override async load(signal: { stale(): boolean }) {
     const [r, c] = await Promise.all([
-      this.get<{ requirements: Requirement[] }>('/api/requirements'),
-      this.get<{ courses: Course[] }>('/api/courses'),
+      ok(this.client.api.requirements.$get()),
+      ok(this.client.api.courses.$get()),
     ]);
     if (signal.stale()) return;
     this.requirements = r.requirements;
@@ -219,11 +201,18 @@ export class KkRequirements extends KkElement {
       return;
     }
     const { kind, editing } = this.form;
-    const path = kind === 'course' ? '/api/courses' : '/api/requirements';
     const body = this.body();
     this.saving = true;
     try {
-      await apiJson(this, this.url(editing ? `${path}/${encodeURIComponent(editing)}` : path), { method: editing ? 'PUT' : 'POST', body: JSON.stringify(body) });
+      const api = this.client.api;
+      const param = { code: encodeURIComponent(editing ?? '') };
+      if (kind === 'course') {
+        const json = body as CourseBody;
+        await (editing ? api.courses[':code'].$put({ param, json }) : api.courses.$post({ json }));
+      } else {
+        const json = body as RequirementBody;
+        await (editing ? api.requirements[':code'].$put({ param, json }) : api.requirements.$post({ json }));
+      }
       const code = String(body.code);
       this.close();
       this.saved = this.t(kind === 'course' ? 'crsSaved' : 'reqSaved', { code });

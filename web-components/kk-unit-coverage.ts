@@ -1,6 +1,6 @@
 import { css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, formatNumber, formatPercent, todayStockholm } from './api.ts';
+import { ApiError, formatNumber, formatPercent, ok, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -10,29 +10,10 @@ import type { StringKey } from './strings/sv.ts';
 // The API's own type (erased at build time): the element shows exactly what the engine answers.
 import type { Figures } from '../server/domain/coverage.ts';
 export type { Figures };
-interface Unit {
-  code: string;
-  name: string;
-}
-interface CoverageAnswer {
-  asOf: string;
-  unit: Unit;
-  requirement: { code: string };
-  total: Figures;
-  children: ({ unit: Unit } & Figures)[];
-}
-interface Person {
-  employeeNumber: string;
-  name: string;
-  unit: Unit;
-  status: 'completed' | 'started' | 'not_started';
-  dueDate: string | null;
-  overdue: boolean;
-}
-interface RequirementView {
-  code: string;
-  title: string;
-}
+type CoverageAnswer = Answer<Client['api']['coverage']['$get']>;
+type Unit = CoverageAnswer['unit'];
+type Person = Answer<Client['api']['coverage']['people']['$get']>['people'][number];
+type RequirementView = Answer<Client['api']['requirements']['$get']>['requirements'][number];
 
 type SortKey = 'name' | 'population' | 'completed' | 'started' | 'notStarted' | 'overdue' | 'rate' | 'gap';
 const NUMBER_COLUMNS: { key: Exclude<SortKey, 'name' | 'rate'>; label: StringKey }[] = [
@@ -160,7 +141,7 @@ export class KkUnitCoverage extends KkElement {
     this.trend = null;
     this.trendError = null;
     if (!this.requirements.length) {
-      const r = await this.get<{ requirements: RequirementView[] }>('/api/requirements');
+      const r = await ok(this.client.api.requirements.$get());
       if (signal.stale()) return;
       this.requirements = r.requirements;
     }
@@ -172,9 +153,9 @@ export class KkUnitCoverage extends KkElement {
     }
     if (!this.current) return;
     const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
-    const trend = this.get<{ points: ({ asOf: string } & Figures)[] }>('/api/coverage/trend', { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' });
+    const trend = ok(this.client.api.coverage.trend.$get({ query: { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' } }));
     trend.catch(() => undefined);
-    const data = await this.get<CoverageAnswer>('/api/coverage', q);
+    const data = await ok(this.client.api.coverage.$get({ query: q }));
     if (signal.stale()) return;
     this.data = data;
     this.fire('kk-loaded', { unit: data.unit.code, requirement: this.requirement, asOf: data.asOf });
@@ -237,8 +218,8 @@ export class KkUnitCoverage extends KkElement {
     try {
       const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
       const [notStarted, started] = await Promise.all([
-        this.get<{ people: Person[] }>('/api/coverage/people', { ...q, status: 'not_started' }),
-        this.get<{ people: Person[] }>('/api/coverage/people', { ...q, status: 'started' }),
+        ok(this.client.api.coverage.people.$get({ query: { ...q, status: 'not_started' } })),
+        ok(this.client.api.coverage.people.$get({ query: { ...q, status: 'started' } })),
       ]);
       this.people = [...notStarted.people, ...started.people].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.name.localeCompare(b.name, this.lang));
     } catch (e) {

@@ -8,4 +8,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0006_perf',
   '0007_completion_expiry',
   '0008_corrections',
+  '0009_privacy',
 ];

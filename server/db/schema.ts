@@ -189,6 +189,8 @@ export interface XapiStatementTable {
   reason: string | null;
   person_id: number | null;
   course_id: number | null;
+  /** When retention replaced the statement's agents (sql/0007); null while it names its actor. */
+  anonymised_at: string | null;
 }
 
 export type OrgUnit = Selectable<OrgUnitTable>;

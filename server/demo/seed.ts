@@ -19,7 +19,7 @@ export interface DemoUser {
 }
 
 /**
- * Whom the demo page can act as. It opens as the coordinator with admin rights (DESIGN.md); the
+ * Whom the demo page can act as. It opens as the coordinator with admin rights (docs/api.md, "Sign-in"); the
  * manager is whoever the roster marks as chef of Hägersten-Älvsjö's individ- och familjeomsorg.
  */
 export async function demoUsers(db: Db, today: string): Promise<DemoUser[]> {

@@ -3,7 +3,7 @@ import { addDays } from './calendar.ts';
 import type { RequirementSpec } from './requirements.ts';
 
 /**
- * DESIGN.md "Coverage, exactly", each part written once as SQL. Every view builds its statement
+ * docs/coverage-rules.md, each part written once as SQL. Every view builds its statement
  * from these pieces: the counts (/api/coverage, its children, the trend, the export's workbook)
  * and the people (the people list, my training). They differ only in what feeds the pieces:
  *
@@ -29,7 +29,7 @@ export function day(d: string): RawBuilder<string> {
   return sql.raw(`'${d}'`);
 }
 
-/** Rule 1: employment `e` is active at D. */
+/** docs/coverage-rules.md, rule 1: employment `e` is active at D. */
 export const activeAt = (D: string, e = 'e') =>
   sql.raw(`${e}.start_date <= '${D}' AND (${e}.end_date IS NULL OR ${e}.end_date >= '${D}')`);
 
@@ -37,7 +37,7 @@ export const activeAt = (D: string, e = 'e') =>
 export const validAt = (alias: string, D: string) =>
   sql.raw(`${alias}.valid_from <= '${D}' AND (${alias}.valid_to IS NULL OR ${alias}.valid_to >= '${D}')`);
 
-/** Rule 2's filters: R's employment types and titles, on employment alias `e`. */
+/** docs/coverage-rules.md, rule 2 — filters: R's employment types and titles, on employment alias `e`. */
 export function filters(r: RequirementSpec, e: string): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
   if (r.employmentTypes.length) {
@@ -61,12 +61,12 @@ export function recordsOf(r: RequirementSpec, D: string, who: RawBuilder<unknown
   return sql`c.person_id = ${who} AND c.course_id IN (${sql.join(r.courses.map((x) => sql.lit(x.id)))}) AND c.occurred_at < ${day(addDays(D, 1))} AND c.annulled_at IS NULL`;
 }
 
-/** Rule 5 tells records apart: a completion, or a start (started or failed). */
+/** docs/coverage-rules.md, rule 5 tells records apart: a completion, or a start (started or failed). */
 const isCompletion = sql`c.status = 'completed'`;
 const isTry = sql`c.status <> 'completed'`;
 
 /**
- * Rule 2's exemptions, as a CTE `ex(person_id, info)`: the persons (of `who`, a SELECT of person
+ * docs/coverage-rules.md, rule 2's exemptions, as a CTE `ex(person_id, info)`: the persons (of `who`, a SELECT of person
  * ids, when given) with an exemption from R active at D (from ≤ D ≤ to, or no to), each with the
  * one that applies as 'from|to|reason' (the earliest, should two ever overlap). Such a person is
  * not berörd for R at D: `withExemption` gives them the status 'exempt', which every view counts
@@ -93,7 +93,7 @@ export function withExemption(isExempt: RawBuilder<unknown>, status: RawBuilder<
 export type Status = 'completed' | 'started' | 'not_started' | 'exempt';
 
 /**
- * Rule 4: record `c` (one of `recordsOf`) makes its person genomförd at D: a completion not
+ * docs/coverage-rules.md, rule 4: record `c` (one of `recordsOf`) makes its person genomförd at D: a completion not
  * expired at D. Its expiry was stored when it was written (`expiry.ts`): it counts up to the
  * day before `expires_on`.
  */
@@ -132,7 +132,7 @@ export function probeFacts(r: RequirementSpec, D: string, who: RawBuilder<unknow
 }
 
 /**
- * Rule 5: genomförd; else påbörjad when a started or failed record is later than every completed
+ * docs/coverage-rules.md, rule 5: genomförd; else påbörjad when a started or failed record is later than every completed
  * one (so an expired completion alone leaves one ej påbörjad: the renewal has not begun); else
  * ej påbörjad.
  */
@@ -150,7 +150,7 @@ export function probeStatus(r: RequirementSpec, D: string, who: RawBuilder<unkno
 }
 
 /**
- * Rule 3: the due date, the later of R's due date and the first day of the person's unbroken
+ * docs/coverage-rules.md, rule 3: the due date, the later of R's due date and the first day of the person's unbroken
  * employment in R's scope (`chainStart`, see `chainCtes`) + R's grace days; NULL when R has neither.
  */
 export function dueDate(r: RequirementSpec, chainStart: RawBuilder<unknown>): RawBuilder<string | null> {
@@ -164,15 +164,16 @@ export function dueDate(r: RequirementSpec, chainStart: RawBuilder<unknown>): Ra
 }
 
 /**
- * Rule 5's försenad: berörd, not genomförd and the due date before D. A CASE, so that the due date
- * is worked out only for those not genomförd (an exempted person is not berörd: never försenad).
+ * docs/coverage-rules.md, rule 5 — försenad: berörd, not genomförd and the due date before D. A
+ * CASE, so that the due date is worked out only for those not genomförd (an exempted person is not
+ * berörd: never försenad).
  */
 export function overdue(status: RawBuilder<unknown>, due: RawBuilder<unknown>, D: string): RawBuilder<0 | 1> {
   return sql`(CASE WHEN ${status} IN ('completed', 'exempt') THEN 0 WHEN ${due} IS NULL THEN 0 ELSE ${due} < ${day(D)} END)`;
 }
 
 /**
- * Rule 3's unbroken employment, for the persons `who` selects (a SELECT of person ids): `chain`
+ * docs/coverage-rules.md, rule 3 — unbroken employment, for the persons `who` selects (a SELECT of person ids): `chain`
  * holds each one's first day of the unbroken chain of R-matching employments that reaches D, the
  * latest start that no earlier matching employment reaches (ends on or after the day before),
  * found in one ordered pass per person (the running latest end of the employments before it).

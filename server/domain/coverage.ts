@@ -59,7 +59,7 @@ export interface Counts {
   exempt: number;
 }
 
-/** Rule 6: the figures from the four counts, the gap in exact arithmetic. */
+/** docs/coverage-rules.md, rule 6: the figures from the four counts, the gap in exact arithmetic. */
 export function figures(c: Counts, targetRate: string): Figures {
   const target = parseDecimal(targetRate) ?? { num: 1n, den: 1n };
   return {
@@ -236,7 +236,7 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
   // Only försenad reads the due date, and only of those not genomförd (the only ones it is worked
   // out for here, as `st` may be read twice); the due date is R's due
   // date or later, so when that is D or later nobody is overdue. Otherwise, with grace days, it
-  // needs the start of the person's unbroken chain (rule 3), which is no later than the earliest
+  // needs the start of the person's unbroken chain (docs/coverage-rules.md, rule 3), which is no later than the earliest
   // start (a1) of the employments that put them in the population (those reach D). When a1 + grace
   // is already before D, a1 in place of the chain's start gives a due date before D too: the same
   // overdue. The chain itself is found only for the rest (a1 on or after D − grace), recent
@@ -270,7 +270,7 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
     )`;
 }
 
-/** Rule 6's counts over the `st` rows in scope of a SELECT. */
+/** docs/coverage-rules.md, rule 6 — counts over the `st` rows in scope of a SELECT (the exempted are no population). */
 const countColumns = (D: string) => sql`COALESCE(SUM(st.status <> 'exempt'), 0) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
@@ -292,7 +292,7 @@ export async function countCoverage(
 ): Promise<UnitCoverage> {
   if (!isEffective(r, asOf)) return { total: { ...ZERO }, children: new Map() };
   const counts = countColumns(asOf);
-  // A person counts once in U and once in each child they are employed under (rule 2). One pass
+  // A person counts once in U and once in each child they are employed under (docs/coverage-rules.md, rule 2). One pass
   // groups everyone by their branch when they have one (b1 = b2, nearly everyone), the rest under
   // NULL: U's total is the sum of those groups. The few under two or more children are expanded
   // from their employments and added to each of theirs.
@@ -348,7 +348,7 @@ async function inPartitions<Row>(db: Db, unit: string, asOf: string, q: (part: P
  * statement as `countCoverage`'s: the same population, statuses and due dates (`countCtes`), only
  * grouped by the closure (unit, ancestor within U's subtree) instead of by branch. A person
  * counts once per ancestor, so every unit's figures equal what `countCoverage` gives for that
- * unit alone (rule 2: once in U, once in each unit below it where they are employed). Units
+ * unit alone (docs/coverage-rules.md, rule 2: once in U, once in each unit below it where they are employed). Units
  * nobody falls under are absent from the map: their counts are zero.
  */
 export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<Map<string, Counts>> {

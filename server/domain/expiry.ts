@@ -2,7 +2,7 @@ import type { RecordStatus } from '../db/schema.ts';
 import { addDays, addMonthsClamped } from './calendar.ts';
 
 /**
- * Rule 4's expiry, the one definition: a completion of a course with `validity_months` expires on
+ * docs/coverage-rules.md, rule 4 — expiry, the one definition: a completion of a course with `validity_months` expires on
  * its date + that many months, the day clamped to the month's end (2022-01-31 + 1 month =
  * 2022-02-28), and counts up to the day before. Every writer of completions stores this as
  * `completion.expires_on` (imports, xAPI, records by hand, the demo, the fixtures), and PUT

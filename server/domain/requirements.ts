@@ -68,7 +68,7 @@ export function isEffective(r: RequirementSpec, date: string): boolean {
   return r.effectiveFrom <= date && (r.effectiveTo === null || r.effectiveTo >= date);
 }
 
-/** The API's view of a requirement (DESIGN.md's field names). */
+/** The API's view of a requirement (the field names the API contract fixes). */
 export function requirementView(r: RequirementSpec) {
   return {
     code: r.code,

@@ -142,7 +142,7 @@ function peopleSheet(people: NonNullable<CoverageExport['people']>): Table {
   return { name: SHEETS.people, rows, table: true };
 }
 
-/** DESIGN.md "Coverage, exactly", rules 1–6, in plain Swedish. */
+/** docs/coverage-rules.md, rules 1–6, in plain Swedish. */
 export const DEFINITIONS: readonly [string, string][] = [
   ['Aktiv anställning', 'En anställning är aktiv ett datum när den har börjat senast det datumet och inte har slutat före det (start- och slutdatum räknas med).'],
   [

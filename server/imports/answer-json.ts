@@ -1,25 +1,36 @@
 import type { ImportAnswer } from './batch.ts';
 import { pacer } from '../pace.ts';
 
-/** Errors serialised per piece between asking the pacer. */
-const ERRORS_PER_PIECE = 1000;
-const EMPTY = '"errors":[]';
+/** Entries serialised per piece between asking the pacer. */
+const PER_PIECE = 1000;
+/** The answer's lists that can be as long as the file: streamed a piece at a time. */
+const LISTS = ['errors', 'changeList'] as const;
 
 /**
  * The answer as JSON text in pieces, together the text JSON.stringify gives. A file with a
  * rejection on most of its rows answers with that many errors: 150 000 took ~200 ms to serialise
- * and encode in one go, every other request waiting.
+ * and encode in one go, every other request waiting; a city's snapshot lists as many changes.
  */
 export async function* answerJson(answer: ImportAnswer): AsyncGenerator<string> {
-  // Every field before the errors is a number, a boolean or a kind: this is the list's place.
-  const whole = JSON.stringify({ ...answer, errors: [] });
-  const at = whole.indexOf(EMPTY);
-  yield `${whole.slice(0, at)}"errors":[`;
+  const emptied: Record<string, unknown> = { ...answer };
+  for (const k of LISTS) if (answer[k]) emptied[k] = [];
+  // Within string values quotes are escaped, so `"errors":[]` can only be the list's own place.
+  let rest = JSON.stringify(emptied);
+  let close = '';
   const pause = pacer();
-  for (let i = 0; i < answer.errors.length; i += ERRORS_PER_PIECE) {
-    const piece = JSON.stringify(answer.errors.slice(i, i + ERRORS_PER_PIECE));
-    yield (i ? ',' : '') + piece.slice(1, -1);
-    await pause();
+  for (const k of LISTS) {
+    const list = answer[k] as unknown[] | undefined;
+    if (!list) continue;
+    const marker = `"${k}":[]`;
+    const at = rest.indexOf(marker);
+    yield `${close}${rest.slice(0, at)}"${k}":[`;
+    for (let i = 0; i < list.length; i += PER_PIECE) {
+      const piece = JSON.stringify(list.slice(i, i + PER_PIECE));
+      yield (i ? ',' : '') + piece.slice(1, -1);
+      await pause();
+    }
+    close = ']';
+    rest = rest.slice(at + marker.length);
   }
-  yield `]${whole.slice(at + EMPTY.length)}`;
+  yield close + rest;
 }

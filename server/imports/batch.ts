@@ -25,6 +25,8 @@ export interface ImportContext {
   fileSha256: string | null;
   reach: Reach;
   progress?: Progress;
+  /** The number of employments the caller confirms a snapshot ends (its dry run's figure), if given. */
+  confirmEnded?: number | null;
 }
 
 /** A row that cannot be taken: where, why, and the values it had in the columns we read. */
@@ -44,6 +46,28 @@ export interface ImportError {
   messageEn: string;
 }
 
+/** One person's change in a roster import, for the coordinator to read before committing. */
+export interface ChangeEntry {
+  change: 'started' | 'ended' | 'moved' | 'changed';
+  employeeNumber: string;
+  name: string;
+  from: { code: string; name: string } | null;
+  to: { code: string; name: string } | null;
+  startDate: string | null;
+  endDate: string | null;
+}
+
+/** What a roster snapshot needs before it may be committed (null for everything else). */
+export interface Safety {
+  /** No row was taken: never committed. */
+  blocked: boolean;
+  /** When set, a commit must carry confirmEnded with this number (the employments it ends). */
+  confirmEnded: number | null;
+  reasons: ('noAcceptedRows' | 'rejectedRows' | 'manyEnded')[];
+  /** Employments active in the snapshot's scope on its date, before it. */
+  activeInScope: number;
+}
+
 export interface ImportAnswer {
   batchId: number | null;
   dryRun: boolean;
@@ -51,8 +75,17 @@ export interface ImportAnswer {
   rowsTotal: number;
   rowsAccepted: number;
   rowsRejected: number;
+  /** Blank rows and trailing total rows, not counted in rowsTotal. */
+  skippedRows: number;
+  /** Headers as written in the file that no field took. */
+  ignoredColumns: string[];
+  /** The kind's fields no column took. */
+  unmappedFields: string[];
   errors: ImportError[];
   changes: Record<string, number>;
+  /** Roster only. */
+  changeList?: ChangeEntry[];
+  safety?: Safety | null;
 }
 
 /** An import worked out in memory: its figures, and the statements that would make it so. */
@@ -63,6 +96,11 @@ export interface Plan {
   rowsTotal: number;
   rejections: Rejection[];
   changes: Record<string, number>;
+  skippedRows: number;
+  ignoredColumns: string[];
+  unmappedFields: string[];
+  changeList?: ChangeEntry[];
+  safety?: Safety | null;
   /** The units (förvaltningar) the import touched, for the audit log and the import list's scope. */
   scope: string[];
   /** May be built with pauses (a large file's statements take a while to build). */
@@ -172,6 +210,28 @@ const RETRIES = 3;
 const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
 
 /**
+ * A snapshot that could end employments by mistake is refused before anything is written: one
+ * with no row taken always (422), one with rejected rows or many ends unless the caller names the
+ * number it ends (409, saying how many). A number given that is not the plan's is refused too:
+ * the file or what is held changed since the dry run the caller read.
+ */
+function mayCommit(plan: Plan, confirmEnded: number | null): void {
+  const safety = plan.safety;
+  if (!safety) return;
+  if (safety.blocked) throw new DomainError('unprocessable', 'import.noAcceptedRows', { rows: plan.rowsTotal }, { reasons: safety.reasons });
+  const ended = plan.changes.ended ?? 0;
+  if ((safety.confirmEnded !== null && confirmEnded !== safety.confirmEnded) || (confirmEnded !== null && confirmEnded !== ended)) {
+    const rejected = new Set(plan.rejections.map((r) => r.row)).size;
+    throw new DomainError(
+      'conflict',
+      confirmEnded === null ? 'import.confirmEnded' : 'import.confirmEndedWrong',
+      { ended, active: safety.activeInScope, rejected, given: confirmEnded ?? '' },
+      { ended, rejected, activeInScope: safety.activeInScope, reasons: safety.reasons },
+    );
+  }
+}
+
+/**
  * Plans the import and, unless it is a dry run, writes it as one all-or-nothing batch: the
  * batch row, the records, the rejected rows and the audit entry land together or not at all.
  * Ids (the batch's, new people's) are taken as max + 1 when the plan is made, so an import that
@@ -194,10 +254,15 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
       rowsTotal: plan.rowsTotal,
       rowsAccepted: plan.rowsTotal - rowsRejected,
       rowsRejected,
+      skippedRows: plan.skippedRows,
+      ignoredColumns: plan.ignoredColumns,
+      unmappedFields: plan.unmappedFields,
       errors,
       changes: plan.changes,
+      ...(plan.kind === 'roster' ? { changeList: plan.changeList ?? [], safety: plan.safety ?? null } : {}),
     };
     if (ctx.dryRun) return answer;
+    mayCommit(plan, ctx.confirmEnded ?? null);
     const now = new Date().toISOString();
     const statements: CompiledQuery[] = await plan.statements(batchId);
     // Through bulkInsert, a slice at a time: 150 000 rejected rows built with the query builder in
@@ -218,7 +283,18 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
           kind: 'import',
           action: plan.kind,
           scope: plan.scope.join(',') || null,
-          detail: { batchId, fileName: ctx.fileName, mode: plan.mode ?? null, asOf: plan.asOf ?? null, rowsTotal: answer.rowsTotal, rowsAccepted: answer.rowsAccepted, rowsRejected: answer.rowsRejected, changes: plan.changes },
+          detail: {
+            batchId,
+            fileName: ctx.fileName,
+            mode: plan.mode ?? null,
+            asOf: plan.asOf ?? null,
+            rowsTotal: answer.rowsTotal,
+            rowsAccepted: answer.rowsAccepted,
+            rowsRejected: answer.rowsRejected,
+            skippedRows: answer.skippedRows,
+            changes: plan.changes,
+            ...(ctx.confirmEnded != null ? { confirmedEnded: ctx.confirmEnded } : {}),
+          },
         },
         now,
       ),

@@ -17,37 +17,102 @@ export function text(v: CellValue): string | null {
   return t === '' ? null : t;
 }
 
-const TIME_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const MONTHS: Record<string, number> = {
+  jan: 1, januari: 1, january: 1, feb: 2, februari: 2, february: 2, mar: 3, mars: 3, march: 3, apr: 4, april: 4,
+  maj: 5, may: 5, jun: 6, juni: 6, june: 6, jul: 7, juli: 7, july: 7, aug: 8, augusti: 8, august: 8,
+  sep: 9, sept: 9, september: 9, okt: 10, oct: 10, oktober: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+};
+
+// The calendar part, each way HR and LMS systems write it; a time of day may follow.
+const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?=$|[T ])/;
+const YMD_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?=$| )/;
+// Swedish day-first: 5/1/2024, 05.01.2024, 5-1-2024.
+const DMY = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?=$| )/;
+// 5 jan 2024, 5 januari 2024, 5 jan. 2024, 5-jan-2024.
+const D_MONTH_Y = /^(\d{1,2})[ -]([a-zåäö]+)\.?[ -](\d{4})(?=$| )/i;
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const TIME = /^[T ](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[.,]\d+)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+type Parsed = { ok: string } | { nonexistent: true } | undefined;
 
 function pad(n: number | string) {
   return String(n).padStart(2, '0');
 }
 
-/** 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS' in Stockholm local time (the form completion.occurred_at takes). */
-export function dateTime(v: CellValue): string | null | undefined {
+/** Year, month and day as read, checked against the calendar (2024-02-30 is no date). */
+function calendar(y: number, m: number, d: number): { ok: string } | { nonexistent: true } {
+  const iso = `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
+  return isIsoDate(iso) ? { ok: iso } : { nonexistent: true };
+}
+
+function parseText(s: string): Parsed {
+  let m: RegExpExecArray | null;
+  let day: { ok: string } | { nonexistent: true } | undefined;
+  let rest = '';
+  if ((m = COMPACT.exec(s))) return calendar(+m[1], +m[2], +m[3]);
+  if ((m = ISO.exec(s)) || (m = YMD_SLASH.exec(s))) {
+    day = calendar(+m[1], +m[2], +m[3]);
+    rest = s.slice(m[0].length);
+  } else if ((m = DMY.exec(s))) {
+    day = calendar(+m[4], +m[3], +m[1]);
+    rest = s.slice(m[0].length);
+  } else if ((m = D_MONTH_Y.exec(s))) {
+    const month = MONTHS[m[2].toLowerCase()];
+    if (!month) return undefined;
+    day = calendar(+m[3], month, +m[1]);
+    rest = s.slice(m[0].length);
+  } else {
+    return undefined;
+  }
+  if (rest === '') return day;
+  const t = TIME.exec(rest);
+  if (!t) return undefined;
+  if ('nonexistent' in day) return day;
+  const [h, min, sec] = [+t[1], +t[2], +(t[3] ?? 0)];
+  if (h > 23 || min > 59 || sec > 59) return undefined;
+  if (t[4]) {
+    // An instant with a zone: shown as the Stockholm wall clock it was.
+    const z = t[4];
+    const zone = z.toUpperCase() === 'Z' ? 'Z' : z.length === 3 ? `${z}:00` : z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`;
+    const instant = new Date(`${day.ok}T${pad(h)}:${pad(min)}:${pad(sec)}${zone}`);
+    if (Number.isNaN(instant.getTime())) return undefined;
+    return { ok: trimMidnight(stockholmDateTime(instant)) };
+  }
+  return { ok: trimMidnight(`${day.ok}T${pad(h)}:${pad(min)}:${pad(sec)}`) };
+}
+
+function parse(v: CellValue): Parsed | null {
   if (v === null) return null;
-  if (typeof v === 'object') return v.date;
-  if (typeof v === 'number') return serial(v);
+  if (typeof v === 'object') return { ok: v.date };
+  if (typeof v === 'number') return serialParsed(v);
   if (typeof v === 'boolean') return undefined;
   const s = v.trim();
   if (s === '') return null;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return isIsoDate(s) ? s : undefined;
-  if (/^\d{8}$/.test(s)) {
-    const d = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}`;
-    return isIsoDate(d) ? d : undefined;
-  }
-  const m = TIME_RE.exec(s);
-  if (!m || !isIsoDate(m[1])) return undefined;
-  const [h, min, sec] = [+m[2], +m[3], +(m[4] ?? 0)];
-  if (h > 23 || min > 59 || sec > 59) return undefined;
-  if (m[5]) {
-    // An instant with a zone: shown as the Stockholm wall clock it was.
-    const zone = m[5].toUpperCase() === 'Z' ? 'Z' : m[5].length === 3 ? `${m[5]}:00` : m[5].includes(':') ? m[5] : `${m[5].slice(0, 3)}:${m[5].slice(3)}`;
-    const instant = new Date(`${m[1]}T${pad(h)}:${pad(min)}:${pad(sec)}${zone}`);
-    if (Number.isNaN(instant.getTime())) return undefined;
-    return trimMidnight(stockholmDateTime(instant));
-  }
-  return trimMidnight(`${m[1]}T${pad(h)}:${pad(min)}:${pad(sec)}`);
+  // A date column formatted as General in Excel and saved as CSV: the bare serial.
+  if (/^\d{5}(?:[.,]\d+)?$/.test(s)) return serialParsed(Number(s.replace(',', '.')));
+  return parseText(s);
+}
+
+function serialParsed(n: number): Parsed {
+  const d = serial(n);
+  return d === undefined ? undefined : { ok: d };
+}
+
+/**
+ * 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS' in Stockholm local time (the form completion.occurred_at
+ * takes), from ISO with or without leading zeros, Swedish day-first (5/1/2024, 05.01.2024),
+ * 5 jan 2024, 20240105, Excel date cells and serials.
+ */
+export function dateTime(v: CellValue): string | null | undefined {
+  const p = parse(v);
+  if (p === null) return null;
+  return p && 'ok' in p ? p.ok : undefined;
+}
+
+/** Why a cell that is not empty is no date: it names a day the calendar lacks, or it cannot be read. */
+export function dateProblem(v: CellValue): 'import.noSuchDate' | 'import.badDate' {
+  const p = parse(v);
+  return p && 'nonexistent' in p ? 'import.noSuchDate' : 'import.badDate';
 }
 
 function trimMidnight(s: string): string {
@@ -92,14 +157,29 @@ const KINDS: Record<string, UnitKind> = {
 };
 export const unitKind = (v: CellValue) => lookup(KINDS, v);
 
+// The forms of the Employment Protection Act (LAS) as HR systems name them, folded.
 const TYPES: Record<string, EmploymentType> = {
   tillsvidare: 'tillsvidare', tillsvidareanstallning: 'tillsvidare', tillsvidareanstalld: 'tillsvidare', permanent: 'tillsvidare', tv: 'tillsvidare',
-  visstid: 'visstid', visstidsanstallning: 'visstid', visstidsanstalld: 'visstid', fixedterm: 'visstid', temporary: 'visstid', vikariat: 'visstid', provanstallning: 'visstid',
+  visstid: 'visstid', visstidsanstallning: 'visstid', visstidsanstalld: 'visstid', fixedterm: 'visstid', temporary: 'visstid',
+  allmanvisstidsanstallning: 'visstid', allmanvisstid: 'visstid', alva: 'visstid', sarskildvisstidsanstallning: 'visstid', sarskildvisstid: 'visstid', sava: 'visstid',
+  vikariat: 'visstid', vikarie: 'visstid', vikarieanstallning: 'visstid', provanstallning: 'visstid', provanstalld: 'visstid',
+  sasongsanstallning: 'visstid', sasongsanstalld: 'visstid', sasong: 'visstid', tidsbegransad: 'visstid', tidsbegransadanstallning: 'visstid',
   timavlonad: 'timavlonad', timanstalld: 'timavlonad', timanstallning: 'timavlonad', hourly: 'timavlonad', timavlonade: 'timavlonad',
+  behovsanstalld: 'timavlonad', behovsanstallning: 'timavlonad', intermittent: 'timavlonad', intermittentanstallning: 'timavlonad', intermittentanstalld: 'timavlonad',
 };
-export const employmentType = (v: CellValue) => lookup(TYPES, v);
+/** "Allmän visstidsanställning (ALVA)": the words, else the abbreviation in brackets. */
+export function employmentType(v: CellValue): EmploymentType | null | undefined {
+  const t = text(v);
+  if (t === null) return null;
+  const bare = t.replace(/\([^)]*\)/g, ' ');
+  const inBrackets = /\(([^)]*)\)/.exec(t)?.[1] ?? '';
+  return TYPES[fold(t)] ?? TYPES[fold(bare)] ?? TYPES[fold(inBrackets)];
+}
 
-const STATUSES: Record<string, RecordStatus> = {
+/** "Ej påbörjad" is a status an LMS lists, not a record: such a row is taken and records nothing. */
+export const NOT_STARTED = 'not_started' as const;
+const STATUSES: Record<string, RecordStatus | typeof NOT_STARTED> = {
+  ejpaborjad: NOT_STARTED, notstarted: NOT_STARTED, ejstartad: NOT_STARTED, notattempted: NOT_STARTED,
   genomford: 'completed', completed: 'completed', complete: 'completed', passed: 'completed', godkand: 'completed', klar: 'completed', slutford: 'completed',
   paborjad: 'started', started: 'started', inprogress: 'started', pagaende: 'started', attempted: 'started', incomplete: 'started',
   ejgodkand: 'failed', failed: 'failed', underkand: 'failed', fail: 'failed',

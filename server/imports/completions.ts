@@ -4,8 +4,10 @@ import { expiresOn } from '../domain/expiry.ts';
 import type { RecordStatus } from '../db/schema.ts';
 import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { pacer, yieldNow } from '../pace.ts';
-import { dateTime, recordStatus, text } from './cells.ts';
-import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns } from './headers.ts';
+import { dateProblem, dateTime, NOT_STARTED, recordStatus, text } from './cells.ts';
+import { todayInStockholm } from '../domain/calendar.ts';
+import { dataRows } from './skip-rows.ts';
+import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns, unused, type CompletionField, type Mapping } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
 import { RowView, shown } from './rows.ts';
@@ -27,9 +29,9 @@ const STATEMENT_SLICE = 800;
  */
 const PAGE = 2500;
 
-export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<Plan> {
-  const sheet = locateHeader(file, COMPLETION_COLUMNS);
-  const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS);
+export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: Mapping = {}): Promise<Plan> {
+  const sheet = locateHeader(file, COMPLETION_COLUMNS, mapping);
+  const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS, mapping);
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
   const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en', 'validity_months']).execute();
   const validity = new Map(courses.map((c) => [c.id, c.validity_months]));
@@ -73,7 +75,10 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     }
   }
 
-  const rows = sheet.rows;
+  const keys = [map.employeeNumber?.index, map.email?.index].filter((i): i is number => i !== undefined);
+  const { rows, skippedRows } = dataRows(sheet, keys);
+  // A result is not from the future: "today" in Stockholm, as every date here.
+  const today = todayInStockholm();
   const rejections: Rejection[] = [];
   const found: { row: number; person: number; course: number; status: RecordStatus; at: string; key: string }[] = [];
   // The records the file names, each once (the first row naming it is the one written), and their courses.
@@ -86,28 +91,37 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     await pause();
     // One view at a time rather than a view of every row made up front in one stretch.
     const r = new RowView(map, row);
+    // Every error of the row at once.
+    const errors: Rejection[] = [];
     const number = text(r.cell('employeeNumber'));
     const mail = text(r.cell('email'));
-    if (!number && !mail) { rejections.push(r.reject(map.employeeNumber ? 'employeeNumber' : 'email', 'import.required')); continue; }
+    const who: CompletionField = number ? 'employeeNumber' : map.employeeNumber && !mail ? 'employeeNumber' : 'email';
     const person = (number ? byNumber.get(number) : undefined) ?? (mail ? byEmail.get(mail.toLowerCase()) ?? undefined : undefined);
-    if (person === undefined) {
-      rejections.push(r.reject(number ? 'employeeNumber' : 'email', 'import.unknownPerson', { value: shown(number ?? mail) }));
+    if (!number && !mail) errors.push(r.reject(who, 'import.required'));
+    else if (person === undefined) errors.push(r.reject(who, 'import.unknownPerson', { value: shown(number ?? mail) }));
+    else if (reachable && !reachable.has(person)) errors.push(r.reject(who, 'import.personOutOfScope', { value: shown(number ?? mail) }));
+    const courseText = text(r.cell('course'));
+    const course = courseText === null ? undefined : courseExact.get(courseText) ?? courseBy.get(`c:${fold(courseText)}`) ?? courseBy.get(`t:${fold(courseText)}`);
+    if (!courseText) errors.push(r.reject('course', 'import.required'));
+    else if (course === undefined) errors.push(r.reject('course', 'import.unknownCourse', { value: shown(courseText) }));
+    const status = recordStatus(r.cell('status'));
+    if (!status) errors.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) }));
+    const at = dateTime(r.cell('date'));
+    // "Ej påbörjad" records nothing, so it needs no date; a date it has must still be one.
+    if (at === null && status !== NOT_STARTED) errors.push(r.reject('date', 'import.required'));
+    else if (at === undefined) errors.push(r.reject('date', dateProblem(r.cell('date')), { value: shown(r.cell('date')) }));
+    else if (at && at.slice(0, 10) > today) errors.push(r.reject('date', 'import.futureDate', { value: at.slice(0, 10), today }));
+    if (errors.length) {
+      rejections.push(...errors);
       continue;
     }
-    if (reachable && !reachable.has(person)) { rejections.push(r.reject(number ? 'employeeNumber' : 'email', 'import.personOutOfScope', { value: shown(number ?? mail) })); continue; }
-    const courseText = text(r.cell('course'));
-    if (!courseText) { rejections.push(r.reject('course', 'import.required')); continue; }
-    const course = courseExact.get(courseText) ?? courseBy.get(`c:${fold(courseText)}`) ?? courseBy.get(`t:${fold(courseText)}`);
-    if (course === undefined) { rejections.push(r.reject('course', 'import.unknownCourse', { value: shown(courseText) })); continue; }
-    const status = recordStatus(r.cell('status'));
-    if (!status) { rejections.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) })); continue; }
-    const at = dateTime(r.cell('date'));
-    if (!at) { rejections.push(r.reject('date', at === null ? 'import.required' : 'import.badDate', { value: shown(r.cell('date')) })); continue; }
+    // Taken, and nothing to record: the LMS lists who has not begun.
+    if (status === NOT_STARTED) continue;
     const key = `${person}|${course}|${status}|${at}`;
     if (named.has(key)) continue;
     named.add(key);
-    courseIds.add(course);
-    found.push({ row: r.number, person, course, status, at, key });
+    courseIds.add(course!);
+    found.push({ row: r.number, person: person!, course: course!, status: status as RecordStatus, at: at!, key });
   }
   ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
@@ -154,6 +168,8 @@ export async function planCompletions(ctx: ImportContext, file: Sheet): Promise<
     rowsTotal: rows.length,
     rejections,
     changes: { added: inserts.length },
+    skippedRows,
+    ...unused(sheet.headers, map, COMPLETION_COLUMNS),
     scope: [],
     async statements(batchId) {
       const recordedAt = new Date().toISOString();

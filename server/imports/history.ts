@@ -1,5 +1,5 @@
-import * as XLSX from 'xlsx';
 import type { Db } from '../db/schema.ts';
+import { writeXlsx, type Cell } from '../exports/xlsx-writer.ts';
 import type { Reach } from './reach.ts';
 
 export interface BatchView {
@@ -80,12 +80,16 @@ export function rejectedWorkbook(rows: RejectedRowView[]): Uint8Array {
   const columns: string[] = [];
   for (const r of rows) for (const k of Object.keys(r.values)) if (!columns.includes(k)) columns.push(k);
   const header = ['Rad / Row', 'Kolumn / Column', 'Orsak', 'Reason', ...columns];
-  // Every value is written as text: nothing from a file becomes a formula.
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  const aoa = [header, ...rows.map((r) => [r.row, cell(r.column), r.messageSv, r.messageEn, ...columns.map((k) => cell(r.values[k]))])];
-  const ws = XLSX.utils.aoa_to_sheet(aoa);
-  ws['!autofilter'] = { ref: XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(0, aoa.length - 1), c: header.length - 1 } }) };
-  const wb = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(wb, ws, 'Avvisade rader');
-  return new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer);
+  // Every value is written as a string cell (xlsx-writer never writes formulas): nothing from a
+  // file becomes a formula, whatever it begins with.
+  const cell = (v: unknown): Cell => ({ t: 's', v: v === null || v === undefined ? '' : String(v) });
+  const body: Cell[][] = rows.map((r) => [{ t: 'n', v: r.row }, cell(r.column), cell(r.messageSv), cell(r.messageEn), ...columns.map((k) => cell(r.values[k]))]);
+  return writeXlsx([
+    {
+      name: 'Avvisade rader',
+      rows: [header.map((v) => ({ t: 's' as const, v, bold: true })), ...body],
+      widths: [10, 16, 40, 40, ...columns.map(() => 18)],
+      table: true,
+    },
+  ]);
 }

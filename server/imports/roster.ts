@@ -2,13 +2,14 @@ import type { CompiledQuery } from 'kysely';
 import { addDays } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { EmploymentType } from '../db/schema.ts';
-import { bulkInsert, chunksOf, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, chunksOf, type ChangeEntry, type ImportContext, type Plan, type Rejection, type Safety } from './batch.ts';
 import { yieldNow } from '../pace.ts';
-import { date, email, employmentType, text, yesNo } from './cells.ts';
-import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, type RosterField } from './headers.ts';
+import { date, dateProblem, email, employmentType, text, yesNo } from './cells.ts';
+import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, unused, type Mapping, type RosterField } from './headers.ts';
 import { within } from './reach.ts';
 import type { Sheet } from './read-sheet.ts';
-import { shown, views, type RowView } from './rows.ts';
+import { RowView, shown } from './rows.ts';
+import { dataRows } from './skip-rows.ts';
 import { UnitIndex } from './unit-index.ts';
 
 export type RosterMode = 'snapshot' | 'history';
@@ -76,9 +77,9 @@ const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_ty
  * unit has moved (one employment ends, another starts). In *history* mode each row carries its
  * own dates and is matched on person, unit and start date; nothing absent is ended.
  */
-export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string, scopeUnit?: string): Promise<Plan> {
-  const sheet = locateHeader(file, ROSTER_COLUMNS);
-  const map = mapHeaders(sheet.headers, ROSTER_COLUMNS);
+export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string, scopeUnit?: string, mapping: Mapping = {}): Promise<Plan> {
+  const sheet = locateHeader(file, ROSTER_COLUMNS, mapping);
+  const map = mapHeaders(sheet.headers, ROSTER_COLUMNS, mapping);
   requireColumns('roster', map, sheet.headers, ROSTER_COLUMNS, [
     ['employeeNumber'],
     ['name', 'lastName'],
@@ -99,13 +100,10 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     if (!within(ctx.reach, scopeUnit)) throw new DomainError('forbidden', 'import.outOfScope', { unit: scopeUnit });
     speaksFor = new Set([scopeUnit, ...index.descendantsAt(scopeUnit, asOf).map((u) => u.code)]);
   }
-  const rows = views(sheet, map);
+  const { rows: data, skippedRows } = dataRows(sheet, map.employeeNumber ? [map.employeeNumber.index] : []);
+  const rows = data.map((r) => new RowView(map, r));
   const rejections: Rejection[] = [];
   const rejectedPeople = new Set<string>();
-  const reject = (rej: Rejection, employeeNumber?: string | null) => {
-    rejections.push(rej);
-    if (employeeNumber) rejectedPeople.add(employeeNumber);
-  };
 
   // Names first: an employee number under two names in one file is not to be guessed at.
   // Spelled the same but for case and spacing is one name.
@@ -129,64 +127,75 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
   const wanted: Wanted[] = [];
   const personInFile = new Map<string, { name: string; email: string | null }>();
   const forvaltningar = new Set<string>();
+  // A name several units bear city-wide is looked for where this import may speak first.
+  const near = (code: string) => (speaksFor ? speaksFor.has(code) : !ctx.reach.all && within(ctx.reach, code));
   let done = 0;
   for (const r of rows) {
     if (++done % 5000 === 0) {
       ctx.progress?.({ phase: 'check', done, total: rows.length });
       await yieldNow();
     }
-    const n = text(r.cell('employeeNumber'));
-    if (!n) { reject(r.reject('employeeNumber', 'import.required')); continue; }
-    if (n.length > 64) { reject(r.reject('employeeNumber', 'import.badValue', { value: shown(n) })); continue; }
+    // Every error of the row, not only the first: a file is then put right in one round.
+    const errors: Rejection[] = [];
+    let n = text(r.cell('employeeNumber'));
+    if (!n) errors.push(r.reject('employeeNumber', 'import.required'));
+    else if (n.length > 64) {
+      errors.push(r.reject('employeeNumber', 'import.badValue', { value: shown(n) }));
+      n = null;
+    }
     const name = nameOf(r);
     const nameField: RosterField = map.name ? 'name' : 'lastName';
-    if (!name) { reject(r.reject(nameField, 'import.required'), n); continue; }
-    if ((names.get(n)?.size ?? 0) > 1) {
-      reject(r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }), n);
-      continue;
+    if (!name) errors.push(r.reject(nameField, 'import.required'));
+    else if (n && (names.get(n)?.size ?? 0) > 1) {
+      errors.push(r.reject(nameField, 'import.twoNames', { employeeNumber: n, names: [...names.get(n)!.values()].join(' / ') }));
     }
     const mail = email(r.cell('email'));
-    if (mail === undefined) { reject(r.reject('email', 'import.badEmail', { value: shown(r.cell('email')) }), n); continue; }
+    if (mail === undefined) errors.push(r.reject('email', 'import.badEmail', { value: shown(r.cell('email')) }));
     const start = date(r.cell('startDate'));
-    if (start === undefined) { reject(r.reject('startDate', 'import.badDate', { value: shown(r.cell('startDate')) }), n); continue; }
-    if (mode === 'history' && start === null) { reject(r.reject('startDate', 'import.required'), n); continue; }
+    if (start === undefined) errors.push(r.reject('startDate', dateProblem(r.cell('startDate')), { value: shown(r.cell('startDate')) }));
+    else if (mode === 'history' && start === null) errors.push(r.reject('startDate', 'import.required'));
     const end = date(r.cell('endDate'));
-    if (end === undefined) { reject(r.reject('endDate', 'import.badDate', { value: shown(r.cell('endDate')) }), n); continue; }
-    const effectiveStart = mode === 'snapshot' ? start ?? asOf : start!;
-    if (end && end < effectiveStart) { reject(r.reject('endDate', 'import.endBeforeStart', { from: effectiveStart, to: end }), n); continue; }
+    if (end === undefined) errors.push(r.reject('endDate', dateProblem(r.cell('endDate')), { value: shown(r.cell('endDate')) }));
+    const effectiveStart = mode === 'snapshot' ? start ?? asOf : start;
+    if (end && effectiveStart && end < effectiveStart) errors.push(r.reject('endDate', 'import.endBeforeStart', { from: effectiveStart, to: end }));
     const type = employmentType(r.cell('employmentType'));
-    if (type === undefined) { reject(r.reject('employmentType', 'import.badEmploymentType', { value: shown(r.cell('employmentType')) }), n); continue; }
+    if (type === undefined) errors.push(r.reject('employmentType', 'import.badEmploymentType', { value: shown(r.cell('employmentType')) }));
     const manager = yesNo(r.cell('manager'));
-    if (manager === undefined) { reject(r.reject('manager', 'import.badYesNo', { value: shown(r.cell('manager')) }), n); continue; }
-    // The unit as the organisation stood on the day the row speaks of.
-    const on = mode === 'snapshot' ? asOf : start!;
+    if (manager === undefined) errors.push(r.reject('manager', 'import.badYesNo', { value: shown(r.cell('manager')) }));
+    // The unit as the organisation stood on the day the row speaks of (unknowable without its start).
+    const on = mode === 'snapshot' ? asOf : start;
     const code = text(r.cell('unitCode'));
-    let unit: string;
-    if (code) {
-      const u = index.at(code, on);
-      if (!u) {
-        reject(r.reject('unitCode', index.versions(code).length ? 'import.unitNotValid' : 'import.unknownUnit', { unit: code, date: on }), n);
-        continue;
+    let unit: string | null = null;
+    if (on) {
+      if (code) {
+        const u = index.at(code, on);
+        if (!u) errors.push(r.reject('unitCode', index.versions(code).length ? 'import.unitNotValid' : 'import.unknownUnit', { unit: code, date: on }));
+        else unit = u.code;
+      } else {
+        const path = [text(r.cell('forvaltning')), text(r.cell('avdelning')), text(r.cell('enhet'))];
+        const found = index.byPath(path, on, near);
+        const column: RosterField = path[2] ? 'enhet' : path[1] ? 'avdelning' : 'forvaltning';
+        // A code written in the Enhet column (an export without an Enhetskod column) is a code.
+        const asCode = found.unit ? undefined : index.at(path[2] ?? path[1] ?? path[0] ?? '', on) ?? index.at((path[2] ?? '').toUpperCase(), on);
+        if (found.unit) unit = found.unit.code;
+        else if (asCode) unit = asCode.code;
+        else errors.push(r.reject(column, found.ambiguous ? 'import.ambiguousUnit' : 'import.unknownUnit', { unit: path.filter(Boolean).join(' › ') || '—', date: on }));
       }
-      unit = u.code;
-    } else {
-      const path = [text(r.cell('forvaltning')), text(r.cell('avdelning')), text(r.cell('enhet'))];
-      const found = index.byPath(path, on);
-      const column: RosterField = path[2] ? 'enhet' : path[1] ? 'avdelning' : 'forvaltning';
-      if (!found.unit) {
-        reject(r.reject(column, found.ambiguous ? 'import.ambiguousUnit' : 'import.unknownUnit', { unit: path.filter(Boolean).join(' › ') || '—', date: on }), n);
-        continue;
-      }
-      unit = found.unit.code;
     }
-    if (!within(ctx.reach, unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outOfScope', { unit }), n); continue; }
-    if (speaksFor && !speaksFor.has(unit)) { reject(r.reject(code ? 'unitCode' : 'enhet', 'import.outsideSnapshot', { unit, scope: scopeUnit! }), n); continue; }
+    const unitField: RosterField = code ? 'unitCode' : map.enhet ? 'enhet' : map.avdelning ? 'avdelning' : 'forvaltning';
+    if (unit && !within(ctx.reach, unit)) errors.push(r.reject(unitField, 'import.outOfScope', { unit }));
+    else if (unit && speaksFor && !speaksFor.has(unit)) errors.push(r.reject(unitField, 'import.outsideSnapshot', { unit, scope: scopeUnit! }));
+    if (errors.length) {
+      for (const e of errors) rejections.push(e);
+      if (n) rejectedPeople.add(n);
+      continue;
+    }
     const title = text(r.cell('title'));
-    wanted.push({ row: r.number, employeeNumber: n, unit, title, type, manager: manager ?? false, start, end });
-    const known = personInFile.get(n);
-    if (!known) personInFile.set(n, { name, email: mail });
+    wanted.push({ row: r.number, employeeNumber: n!, unit: unit!, title, type: type ?? null, manager: manager ?? false, start: start ?? null, end: end ?? null });
+    const known = personInFile.get(n!);
+    if (!known) personInFile.set(n!, { name: name!, email: mail ?? null });
     else if (!known.email && mail) known.email = mail;
-    forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit, on));
+    forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit!, on!));
   }
   ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
@@ -220,6 +229,16 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     heldByPerson.set(h.person_id, list);
   }
 
+  // Who is started, ended, moved or changed, by name: what a coordinator checks before committing.
+  const who = new Map<number, { employeeNumber: string; name: string }>();
+  for (const p of people) who.set(p.id, { employeeNumber: p.employee_number, name: p.name });
+  for (const [n, p] of personInFile) who.set(idOf.get(n)!, { employeeNumber: n, name: p.name });
+  const unitRef = (code: string, on: string) => ({ code, name: (index.at(code, on) ?? index.versions(code).at(-1))?.name ?? code });
+  const changeList: ChangeEntry[] = [];
+  const listed = (change: ChangeEntry['change'], personId: number, from: ChangeEntry['from'], to: ChangeEntry['to'], startDate: string | null, endDate: string | null) =>
+    changeList.push({ change, ...who.get(personId)!, from, to, startDate, endDate });
+  let safety: Safety | null = null;
+
   const inserts: NewEmployment[] = [];
   const ends: { id: number; end: string; before: string | null }[] = [];
   const deletes: Held[] = [];
@@ -248,12 +267,19 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       if (!h) {
         inserts.push({ ...w, start: w.start! });
         changes.started++;
+        listed('started', pid, null, unitRef(w.unit, w.start!), w.start, w.end);
         continue;
       }
       w = filled(w, h, has);
       if (!sameTerms(h, w) || h.end_date !== w.end) {
-        if (sameTerms(h, w) && h.end_date === null) changes.ended++;
-        else changes.updated++;
+        const u = unitRef(h.unit_code, h.start_date);
+        if (sameTerms(h, w) && h.end_date === null) {
+          changes.ended++;
+          listed('ended', pid, u, null, h.start_date, w.end);
+        } else {
+          changes.updated++;
+          listed('changed', pid, u, u, h.start_date, w.end);
+        }
         edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, before: h });
       }
     }
@@ -289,19 +315,23 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
         }
         matchedHeld.add(h.id);
         const w = filled(row, h, has);
+        const u = unitRef(h.unit_code, asOf);
         if (sameTerms(h, w)) {
           if (h.end_date !== w.end) {
             edits.push({ ...h, end_date: w.end, before: h });
             changes.updated++;
+            listed('changed', pid, u, u, h.start_date, w.end);
           }
         } else if (h.start_date >= asOf) {
           edits.push({ ...h, title: w.title, employment_type: w.type, is_manager: w.manager ? 1 : 0, end_date: w.end, before: h });
           changes.updated++;
+          listed('changed', pid, u, u, h.start_date, w.end);
         } else {
           // New terms from asOf: the old ones stay as they were until the day before.
           ends.push({ id: h.id, end: dayBefore, before: h.end_date });
           inserts.push({ ...w, start: asOf });
           changes.updated++;
+          listed('changed', pid, u, u, asOf, w.end);
         }
       }
       const leaving = rejectedPeople.has(n) ? [] : hs.filter((h) => !matchedHeld.has(h.id) && inScope(h));
@@ -313,9 +343,11 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
           // A move keeps the terms the file does not speak of (its end date aside).
           inserts.push({ ...filled(w, from, has, false), start: asOf });
           changes.moved++;
+          listed('moved', pid, unitRef(from.unit_code, dayBefore), unitRef(w.unit, asOf), asOf, w.end);
         } else {
           inserts.push({ ...w, start: w.start ?? asOf });
           changes.started++;
+          listed('started', pid, null, unitRef(w.unit, asOf), w.start ?? asOf, w.end);
         }
       }
     }
@@ -325,7 +357,9 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
       if (matchedHeld.has(h.id) || !inScope(h) || protectedIds.has(h.person_id)) continue;
       end(h);
       changes.ended++;
+      listed('ended', h.person_id, unitRef(h.unit_code, dayBefore), null, h.start_date, dayBefore);
     }
+    safety = snapshotSafety(rows.length, rejections, changes.ended, held.filter(inScope).length);
   }
 
   return {
@@ -335,7 +369,11 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     rowsTotal: rows.length,
     rejections,
     changes,
-    scope: [...forvaltningar].sort(),
+    changeList,
+    safety,
+    skippedRows,
+    ...unused(sheet.headers, map, ROSTER_COLUMNS),
+    scope: [...(speaksFor ? [scopeUnit!] : forvaltningar)].sort(),
     statements(batchId) {
       const db = ctx.db;
       const out: CompiledQuery[] = [];
@@ -407,6 +445,23 @@ function deleteCreatedPeople(db: ImportContext['db'], first: number, last: numbe
       ]),
     )
     .compile();
+}
+
+/**
+ * Whether a snapshot may be committed, and on what word. One with no row taken would end its whole
+ * scope (a file whose dates or units were all misread, a header alone): never. One with rejected
+ * rows, or ending more than a tenth of the employments active in its scope on its date, only
+ * when the request names the number it ends (confirmEnded), as its dry run showed.
+ */
+export function snapshotSafety(rowsTotal: number, rejections: Rejection[], ended: number, activeInScope: number): Safety {
+  const rejected = new Set(rejections.map((r) => r.row)).size;
+  const reasons: Safety['reasons'] = [];
+  if (rowsTotal - rejected === 0) reasons.push('noAcceptedRows');
+  if (rejected > 0) reasons.push('rejectedRows');
+  if (ended * 10 > activeInScope) reasons.push('manyEnded');
+  const blocked = rowsTotal - rejected === 0;
+  const confirm = !blocked && (rejected > 0 || ended * 10 > activeInScope);
+  return { blocked, confirmEnded: confirm ? ended : null, reasons, activeInScope };
 }
 
 async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string): Promise<Held[]> {

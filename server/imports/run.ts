@@ -1,5 +1,6 @@
 import { runImport, type ImportAnswer, type ImportContext, type ImportKind } from './batch.ts';
 import { planCompletions } from './completions.ts';
+import type { Mapping } from './headers.ts';
 import { readSheet, type ReadLimits } from './read-sheet.ts';
 import { planRoster, type RosterMode } from './roster.ts';
 import { planUnits } from './units.ts';
@@ -13,6 +14,8 @@ export interface FileImport {
   scope?: string;
   asOf: string;
   limits?: ReadLimits;
+  /** The coordinator's column choices for this upload (header as written → field key). */
+  mapping?: Mapping;
 }
 
 /** Bytes to answer: read the sheet once, then plan (and unless a dry run, commit) the import. */
@@ -23,10 +26,10 @@ export async function importFile(ctx: ImportContext, f: FileImport): Promise<Imp
   ctx.progress?.({ phase: 'check', done: 0, total: sheet.rows.length });
   switch (f.kind) {
     case 'units':
-      return runImport(ctx, () => planUnits(ctx, sheet));
+      return runImport(ctx, () => planUnits(ctx, sheet, f.mapping));
     case 'roster':
-      return runImport(ctx, () => planRoster(ctx, sheet, f.mode ?? 'history', f.asOf, f.scope));
+      return runImport(ctx, () => planRoster(ctx, sheet, f.mode ?? 'history', f.asOf, f.scope, f.mapping));
     case 'completions':
-      return runImport(ctx, () => planCompletions(ctx, sheet));
+      return runImport(ctx, () => planCompletions(ctx, sheet, f.mapping));
   }
 }

@@ -29,8 +29,12 @@ export class UnitIndex {
     return this.versions(code).find((u) => validAt(u, date));
   }
 
-  /** The unit named by a path of names (förvaltning › avdelning › enhet, any of them blank) on `date`. */
-  byPath(names: (string | null)[], date: string): { unit?: OrgUnit; ambiguous?: boolean } {
+  /**
+   * The unit named by a path of names (förvaltning › avdelning › enhet, any of them blank) on
+   * `date`. A name several units bear city-wide (every stadsdelsförvaltning has a "Vuxenenheten")
+   * is taken when exactly one of them lies where the import may speak (`inScope`).
+   */
+  byPath(names: (string | null)[], date: string, inScope?: (code: string) => boolean): { unit?: OrgUnit; ambiguous?: boolean } {
     let current: OrgUnit | undefined;
     for (const name of names) {
       if (!name) continue;
@@ -42,6 +46,10 @@ export class UnitIndex {
         found = (this.byParent.get(current.code) ?? []).filter((u) => validAt(u, date) && fold(u.name) === f);
         // An enhet placed straight under its förvaltning in one export and under an avdelning in another.
         if (!found.length) found = this.descendantsAt(current.code, date).filter((u) => fold(u.name) === f);
+      }
+      if (found.length > 1 && inScope) {
+        const near = found.filter((u) => inScope(u.code));
+        if (near.length >= 1) found = near;
       }
       if (found.length > 1) {
         // Prefer the higher level at the top of a path (a förvaltning and a unit can share a name).

@@ -3,10 +3,11 @@ import { addDays } from '../domain/calendar.ts';
 import type { OrgUnit } from '../db/schema.ts';
 import { chunksOf, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { yieldNow } from '../pace.ts';
-import { date, text, unitKind } from './cells.ts';
-import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS } from './headers.ts';
+import { date, dateProblem, text, unitKind } from './cells.ts';
+import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS, unused, type Mapping } from './headers.ts';
 import type { Sheet } from './read-sheet.ts';
-import { shown, views } from './rows.ts';
+import { RowView, shown } from './rows.ts';
+import { dataRows } from './skip-rows.ts';
 import { UnitIndex } from './unit-index.ts';
 
 /** A unit file row without a "Giltig från" describes the unit since before any roster: */
@@ -23,9 +24,9 @@ const same = (a: Version, b: Version) =>
  * known version is updated when it differs, a new one is added and the code's earlier open
  * version ends the day before it. Rows without a date update the code's latest version.
  */
-export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> {
-  const sheet = locateHeader(file, UNIT_COLUMNS);
-  const map = mapHeaders(sheet.headers, UNIT_COLUMNS);
+export async function planUnits(ctx: ImportContext, file: Sheet, mapping: Mapping = {}): Promise<Plan> {
+  const sheet = locateHeader(file, UNIT_COLUMNS, mapping);
+  const map = mapHeaders(sheet.headers, UNIT_COLUMNS, mapping);
   requireColumns('units', map, sheet.headers, UNIT_COLUMNS, [['code'], ['name'], ['kind']]);
   const index = await UnitIndex.load(ctx.db);
   const rejections: Rejection[] = [];
@@ -38,7 +39,8 @@ export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> 
     versions.set(u.valid_from, { ...u });
     state.set(u.code, versions);
   }
-  const rows = views(sheet, map);
+  const { rows: data, skippedRows } = dataRows(sheet, map.code ? [map.code.index] : []);
+  const rows = data.map((r) => new RowView(map, r));
   const fileCodes = new Set(rows.map((r) => text(r.cell('code'))).filter((c): c is string => c !== null));
   const touched = new Set<string>();
   const seen = new Set<string>();
@@ -48,32 +50,39 @@ export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> 
       ctx.progress?.({ phase: 'check', done, total: rows.length });
       await yieldNow();
     }
-    const code = text(r.cell('code'));
-    if (!code) { rejections.push(r.reject('code', 'import.required')); continue; }
-    if (code.length > 64) { rejections.push(r.reject('code', 'import.badValue', { value: shown(code) })); continue; }
+    // Every error of the row at once.
+    const errors: Rejection[] = [];
+    let code = text(r.cell('code'));
+    if (!code) errors.push(r.reject('code', 'import.required'));
+    else if (code.length > 64) {
+      errors.push(r.reject('code', 'import.badValue', { value: shown(code) }));
+      code = null;
+    }
     const name = text(r.cell('name'));
-    if (!name) { rejections.push(r.reject('name', 'import.required')); continue; }
+    if (!name) errors.push(r.reject('name', 'import.required'));
     const kind = unitKind(r.cell('kind'));
-    if (!kind) { rejections.push(r.reject('kind', kind === null ? 'import.required' : 'import.badKind', { value: shown(r.cell('kind')) })); continue; }
+    if (!kind) errors.push(r.reject('kind', kind === null ? 'import.required' : 'import.badKind', { value: shown(r.cell('kind')) }));
     const parent = text(r.cell('parentCode'));
-    if (parent && !fileCodes.has(parent) && !index.versions(parent).length) {
-      rejections.push(r.reject('parentCode', 'import.unknownParent', { code: parent }));
+    if (parent && !fileCodes.has(parent) && !index.versions(parent).length) errors.push(r.reject('parentCode', 'import.unknownParent', { code: parent }));
+    else if (parent && parent === code) errors.push(r.reject('parentCode', 'import.badValue', { value: shown(parent) }));
+    const from = date(r.cell('validFrom'));
+    if (from === undefined) errors.push(r.reject('validFrom', dateProblem(r.cell('validFrom')), { value: shown(r.cell('validFrom')) }));
+    const to = date(r.cell('validTo'));
+    if (to === undefined) errors.push(r.reject('validTo', dateProblem(r.cell('validTo')), { value: shown(r.cell('validTo')) }));
+    if (errors.length || !code) {
+      rejections.push(...errors);
       continue;
     }
-    if (parent === code) { rejections.push(r.reject('parentCode', 'import.badValue', { value: shown(parent) })); continue; }
-    const from = date(r.cell('validFrom'));
-    if (from === undefined) { rejections.push(r.reject('validFrom', 'import.badDate', { value: shown(r.cell('validFrom')) })); continue; }
-    const to = date(r.cell('validTo'));
-    if (to === undefined) { rejections.push(r.reject('validTo', 'import.badDate', { value: shown(r.cell('validTo')) })); continue; }
     const versions = state.get(code) ?? new Map<string, Version>();
     const latest = [...versions.values()].sort((a, b) => (a.valid_from < b.valid_from ? 1 : -1))[0];
     const start = from ?? latest?.valid_from ?? UNDATED_FROM;
     if (to && to < start) { rejections.push(r.reject('validTo', 'import.endBeforeStart', { from: start, to })); continue; }
+    // Checked last: only a row otherwise taken holds its place as the first of its key.
     const key = `${code}|${start}`;
     if (seen.has(key)) { rejections.push(r.reject('code', 'import.duplicateUnit', { code, from: start })); continue; }
     seen.add(key);
     const existing = versions.get(start);
-    versions.set(start, { id: existing?.id, code, name, parent_code: parent, kind, valid_from: start, valid_to: to ?? null });
+    versions.set(start, { id: existing?.id, code, name: name!, parent_code: parent, kind: kind!, valid_from: start, valid_to: to ?? null });
     state.set(code, versions);
     touched.add(code);
   }
@@ -98,6 +107,8 @@ export async function planUnits(ctx: ImportContext, file: Sheet): Promise<Plan> 
     rowsTotal: rows.length,
     rejections,
     changes: { added: inserts.length, updated: updates.length },
+    skippedRows,
+    ...unused(sheet.headers, map, UNIT_COLUMNS),
     scope: [],
     statements(batchId) {
       const out: CompiledQuery[] = [];

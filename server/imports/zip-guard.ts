@@ -1,12 +1,10 @@
-import { unzipSync } from 'fflate';
 import { DomainError } from '../domain/errors.ts';
 
 /**
  * A spreadsheet is a zip, and a zip can inflate a thousandfold. Before SheetJS sees the bytes, the
- * central directory's declared sizes are summed (cheap, nothing inflated; fflate's own reader
- * would inflate, so the directory is read here), then every entry is actually inflated with a
- * running count and abandoned the moment the count passes the bound: declared sizes can lie,
- * the inflater cannot.
+ * central directory is read once, here (zip64 sizes included), and its declared sizes are summed
+ * (cheap, nothing inflated); then every entry it names is actually inflated with a running count
+ * and abandoned the moment the count passes the bound: declared sizes can lie, the inflater cannot.
  */
 
 export interface ZipEntry {
@@ -18,6 +16,8 @@ export interface ZipEntry {
 }
 
 const EOCD = 0x06054b50;
+const ZIP64_EXTRA = 0x0001;
+const FULL = 0xffffffff;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
@@ -46,16 +46,46 @@ export function zipEntries(bytes: Uint8Array): ZipEntry[] {
     const nameLength = view.getUint16(p + 28, true);
     const extraLength = view.getUint16(p + 30, true);
     const commentLength = view.getUint16(p + 32, true);
-    entries.push({
+    const entry: ZipEntry = {
       method: view.getUint16(p + 10, true),
       compressedSize: view.getUint32(p + 20, true),
       declaredSize: view.getUint32(p + 24, true),
       localOffset: view.getUint32(p + 42, true),
       name: new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLength)),
-    });
+    };
+    if (entry.declaredSize === FULL || entry.compressedSize === FULL || entry.localOffset === FULL) zip64Sizes(view, p + 46 + nameLength, extraLength, entry);
+    entries.push(entry);
     p += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/**
+ * A field that did not fit in 32 bits is 0xFFFFFFFF and comes from the zip64 extra field instead,
+ * 8 bytes each, in the order uncompressed size, compressed size, local header offset, and only
+ * those that overflowed (APPNOTE 4.5.3).
+ */
+function zip64Sizes(view: DataView, at: number, length: number, e: ZipEntry): void {
+  const end = at + length;
+  while (at + 4 <= end) {
+    const id = view.getUint16(at, true);
+    const size = view.getUint16(at + 2, true);
+    if (id === ZIP64_EXTRA) {
+      let q = at + 4;
+      const next = () => {
+        if (q + 8 > at + 4 + size || q + 8 > view.byteLength) throw bad();
+        const v = Number(view.getBigUint64(q, true));
+        q += 8;
+        return v;
+      };
+      if (e.declaredSize === FULL) e.declaredSize = next();
+      if (e.compressedSize === FULL) e.compressedSize = next();
+      if (e.localOffset === FULL) e.localOffset = next();
+      return;
+    }
+    at += 4 + size;
+  }
+  throw bad();
 }
 
 const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
@@ -64,21 +94,9 @@ const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
 export async function guardZip(bytes: Uint8Array, limit: number): Promise<void> {
   const entries = zipEntries(bytes);
   const over = () => new DomainError('too_large', 'import.inflatesTooMuch', { limit: mb(limit) });
-  // fflate reads the directory (zip64 sizes too) and, told to take nothing, inflates nothing.
   let declared = 0;
-  const tooBig = over();
-  try {
-    unzipSync(bytes, {
-      filter: (f) => {
-        declared += f.originalSize;
-        if (declared > limit) throw tooBig;
-        return false;
-      },
-    });
-  } catch (e) {
-    if (e === tooBig) throw tooBig;
-    throw bad();
-  }
+  for (const e of entries) declared += e.declaredSize;
+  if (declared > limit) throw over();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let inflated = 0;
   for (const e of entries) {

@@ -10,7 +10,7 @@ const config = readConfig({ KK_AUTH: 'dev', ...process.env });
 const handle = openSqlite(config.dbFile);
 try {
   const r = await anonymiseExpired(handle.db, sqliteAtomic(handle.db), todayInStockholm(), config.retentionYears);
-  console.log(JSON.stringify({ level: 'info', at: new Date().toISOString(), job: 'retention', years: config.retentionYears, cutoff: r.cutoff, anonymised: r.anonymised, rejectedRowsCleared: r.rejectedRowsCleared }));
+  console.log(JSON.stringify({ level: 'info', at: new Date().toISOString(), job: 'retention', years: config.retentionYears, cutoff: r.cutoff, anonymised: r.anonymised, expired: r.expired }));
 } finally {
   await handle.close();
 }

@@ -1,38 +1,33 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { z } from 'zod';
 import { authorize } from '../auth/permissions.ts';
-import { audit, auditEntries, auditPage, type AuditFilter } from '../domain/audit.ts';
-import { DomainError } from '../domain/errors.ts';
+import { audit, auditEntries, auditPage } from '../domain/audit.ts';
 import { auditWorkbook } from '../exports/audit-workbook.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { intFrom1, optionalDate, optionalText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 
-function filterOf(c: Context<AppEnv>): AuditFilter {
-  const opt = (name: string) => c.req.query(name)?.trim().slice(0, 64) || undefined;
-  const from = c.req.query('from') ? dateParam(c, 'from') : undefined;
-  const to = c.req.query('to') ? dateParam(c, 'to') : undefined;
-  return { from, to, actor: opt('actor'), kind: opt('kind') };
-}
+const filter = { from: optionalDate(), to: optionalDate(), actor: optionalText(), kind: optionalText() };
+export const auditXlsxQuery = z.object(filter);
+export const auditQuery = z.object({ ...filter, page: intFrom1(1, 1_000_000), pageSize: intFrom1(100, 1000) });
+const tags = ['audit'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-function intParam(c: Context<AppEnv>, name: string, fallback: number, max: number): number {
-  const v = c.req.query(name);
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new DomainError('bad_request', 'param.invalid', { name, value: v.slice(0, 40), expected: `1–${max}` });
-  return n;
-}
-
-/** The audit trail, for those who audit (capability audit.read). */
+/**
+ * The audit trail, for those who audit (capability audit.read). Mounted at /api: the workbook's
+ * address is /api/audit.xlsx, beside the list's, not under it.
+ */
 export const auditRoutes = new Hono<AppEnv>()
-  .get('/api/audit', async (c) => {
+  .get('/audit', doc({ tags, summary: 'The audit trail, a page at a time' }), query(auditQuery), async (c) => {
     authorize(c.get('principal'), 'audit.read');
-    const page = intParam(c, 'page', 1, 1_000_000);
-    const pageSize = intParam(c, 'pageSize', 100, 1000);
-    return c.json(await auditPage(c.get('deps').db, filterOf(c), page, pageSize));
+    const { page, pageSize, ...f } = c.req.valid('query');
+    return c.json(await auditPage(c.get('deps').db, f, page, pageSize));
   })
-  .get('/api/audit.xlsx', async (c) => {
+  .get('/audit.xlsx', doc({ tags, summary: 'The audit trail as a workbook (the export is itself audited)', responses: { 200: { description: 'xlsx', type: XLSX } } }), query(auditXlsxQuery), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'audit.read');
-    const f = filterOf(c);
+    const f = c.req.valid('query');
     const { db } = c.get('deps');
     const entries = await auditEntries(db, f);
     const at = new Date().toISOString();

@@ -5,6 +5,7 @@ import { checkXapiActivityFree, courseInput, courseStatement, courseView, expiry
 import type { Course } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
 import { jsonBody } from '../http/validate.ts';
 import { rematchXapi } from '../xapi/store.ts';
 
@@ -21,18 +22,21 @@ async function save(deps: AppDeps, input: CourseInput, old: Course | undefined, 
   return course;
 }
 
+const tags = ['catalog'];
+
+/** Mounted at /api/courses. */
 export const courses = new Hono<AppEnv>()
-  .get('/api/courses', async (c) => {
+  .get('/', doc({ tags, summary: 'The courses' }), async (c) => {
     authorize(c.get('principal'), 'catalog.read');
     return c.json({ courses: (await listCourses(c.get('deps').db)).map(courseView) });
   })
-  .get('/api/courses/:code', async (c) => {
+  .get('/:code', doc({ tags, summary: 'One course' }), async (c) => {
     authorize(c.get('principal'), 'catalog.read');
     const course = await findCourse(c.get('deps').db, c.req.param('code'));
     if (!course) throw new DomainError('not_found', 'course.unknown', { code: c.req.param('code') });
     return c.json(courseView(course));
   })
-  .post('/api/courses', jsonBody(courseInput), async (c) => {
+  .post('/', doc({ tags, summary: 'Add a course (audited)', responses: { 201: { description: 'The course' } } }), jsonBody(courseInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'course.write');
     const input = c.req.valid('json');
@@ -42,7 +46,7 @@ export const courses = new Hono<AppEnv>()
     const course = await save(c.get('deps'), input, undefined, { actor: principal.employeeNumber, kind: 'course', action: 'create', scope: input.code, detail: { ...input } });
     return c.json(courseView(course), 201);
   })
-  .put('/api/courses/:code', jsonBody(courseInput), async (c) => {
+  .put('/:code', doc({ tags, summary: 'Change a course (audited)' }), jsonBody(courseInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'course.write');
     const input = c.req.valid('json');

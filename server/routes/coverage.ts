@@ -1,24 +1,37 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { authorizeUnits } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
 import { coverage, coveragePeople, coverageTrend } from '../domain/coverage-report.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam, required } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, oneOf, optionalDate, requiredText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 
+const tags = ['coverage'];
+const where = { unit: requiredText(), requirement: requiredText(), asOf: dateOrToday() };
+
+export const coverageQuery = z.object(where);
+export const coveragePeopleQuery = z.object({ ...where, status: oneOf(['completed', 'started', 'not_started', 'exempt'] as const) });
+export const coverageTrendQuery = z.object({
+  unit: requiredText(),
+  requirement: requiredText(),
+  // Three years before `to` when absent.
+  from: optionalDate(),
+  to: dateOrToday(),
+  interval: oneOf(['tertial', 'month'] as const, 'tertial'),
+});
+
+/** Mounted at /api/coverage. */
 export const coverageRoutes = new Hono<AppEnv>()
-  .get('/api/coverage', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const asOf = dateParam(c, 'asOf');
+  .get('/', doc({ tags, summary: 'Coverage of a unit and its children for a requirement on a date' }), query(coverageQuery), async (c) => {
+    const { unit, requirement, asOf } = c.req.valid('query');
     const { db } = c.get('deps');
     await authorizeUnits(db, c.get('principal'), 'coverage.read', [unit], asOf);
     return c.json(await coverage(db, unit, requirement, asOf));
   })
-  .get('/api/coverage/people', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const asOf = dateParam(c, 'asOf');
-    const status = enumParam(c, 'status', ['completed', 'started', 'not_started', 'exempt'] as const);
+  .get('/people', doc({ tags, summary: 'The people of a unit berörda by a requirement, with their status (audited)' }), query(coveragePeopleQuery), async (c) => {
+    const { unit, requirement, asOf, status } = c.req.valid('query');
     const { db } = c.get('deps');
     const principal = c.get('principal');
     await authorizeUnits(db, principal, 'people.read', [unit], asOf);
@@ -32,12 +45,9 @@ export const coverageRoutes = new Hono<AppEnv>()
     });
     return c.json(answer);
   })
-  .get('/api/coverage/trend', async (c) => {
-    const unit = required(c, 'unit');
-    const requirement = required(c, 'requirement');
-    const to = dateParam(c, 'to');
-    const from = dateParam(c, 'from', `${Number(to.slice(0, 4)) - 3}${to.slice(4)}`);
-    const interval = enumParam(c, 'interval', ['tertial', 'month'] as const, 'tertial')!;
+  .get('/trend', doc({ tags, summary: 'Coverage per tertial or month between two dates' }), query(coverageTrendQuery), async (c) => {
+    const { unit, requirement, to, interval, ...q } = c.req.valid('query');
+    const from = q.from ?? `${Number(to.slice(0, 4)) - 3}${to.slice(4)}`;
     const { db } = c.get('deps');
     // authorizeUnits also tries today's tree, so a future `to` needs no clamping here.
     await authorizeUnits(db, c.get('principal'), 'coverage.read', [unit], to);

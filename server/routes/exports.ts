@@ -1,18 +1,32 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { authorizeUnits } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
 import { gatherCoverageExport } from '../exports/coverage-export.ts';
 import { coverageWorkbook, exportFileName } from '../exports/coverage-workbook.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam, required } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, oneOf, optionalText, requiredText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export const exportRoutes = new Hono<AppEnv>().get('/api/exports/coverage.xlsx', async (c) => {
-  const unit = required(c, 'unit');
-  const asOf = dateParam(c, 'asOf');
-  const requirement = c.req.query('requirement')?.trim() || undefined;
-  const people = enumParam(c, 'people', ['0', '1'] as const, '0') === '1';
+export const coverageExportQuery = z.object({
+  unit: requiredText(),
+  asOf: dateOrToday(),
+  requirement: optionalText(),
+  people: oneOf(['0', '1'] as const, '0').transform((v) => v === '1'),
+});
+
+const described = doc({
+  tags: ['coverage'],
+  summary: 'Coverage of a unit as the revision\'s workbook (audited)',
+  responses: { 200: { description: 'xlsx', type: XLSX_TYPE } },
+});
+
+/** Mounted at /api/exports. */
+export const exportRoutes = new Hono<AppEnv>().get('/coverage.xlsx', described, query(coverageExportQuery), async (c) => {
+  const { unit, asOf, requirement, people } = c.req.valid('query');
   const { db } = c.get('deps');
   const principal = c.get('principal');
   await authorizeUnits(db, principal, 'export.read', [unit], asOf);

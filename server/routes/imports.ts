@@ -1,11 +1,17 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import { authorize } from '../auth/permissions.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { dateParam, enumParam } from '../http/params.ts';
+import { doc } from '../http/openapi.ts';
+import { dateOrToday, flag, oneOf, optionalText } from '../http/params.ts';
+import { query } from '../http/validate.ts';
 import { problemFor, STATUS } from '../http/problem.ts';
-import type { ImportContext, ImportKind, Progress } from '../imports/batch.ts';
+import type { ImportAnswer, ImportContext, ImportKind, Progress } from '../imports/batch.ts';
+import { audit } from '../domain/audit.ts';
+import { changeListWorkbook, XLSX_TYPE } from '../exports/change-list-workbook.ts';
+import { parseMapping, type Mapping } from '../imports/headers.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
@@ -30,7 +36,7 @@ async function limited(c: Context<AppEnv>, next: () => Promise<void>) {
   })(c, next);
 }
 
-async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName: string | null }> {
+async function upload(c: Context<AppEnv>, kind: ImportKind): Promise<{ bytes: Uint8Array; fileName: string | null; mapping: Mapping }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) throw new DomainError('bad_request', 'import.noFile');
   let form: FormData;
@@ -42,10 +48,12 @@ async function upload(c: Context<AppEnv>): Promise<{ bytes: Uint8Array; fileName
   }
   const file = form.get('file');
   if (file === null || typeof file === 'string') throw new DomainError('bad_request', 'import.noFile');
+  const rawMapping = form.get('mapping');
+  const mapping = parseMapping(kind, typeof rawMapping === 'string' ? rawMapping : rawMapping === null ? null : await rawMapping.text());
   // A turn for other requests between parsing the body and copying the file out of it: for a
   // 10 MB file the two together held the server ~50–60 ms.
   await yieldNow();
-  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null };
+  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null, mapping };
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
@@ -53,19 +61,36 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function flag(c: Context<AppEnv>, name: string): boolean {
-  return enumParam(c, name, ['true', 'false', '1', '0'] as const, 'false') === 'true' || c.req.query(name) === '1';
-}
+export const importQuery = z.object({
+  asOf: dateOrToday(),
+  dryRun: flag(),
+  // The sheet to read when a workbook has several; the first when absent.
+  sheet: z.string().optional(),
+  // The number of employments the dry run said a snapshot ends: required to commit one with
+  // rejected rows or more than a tenth of its scope ended (history imports ignore it).
+  confirmEnded: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^\d{1,9}$/.test(v.trim()), { message: 'param.invalid', params: { expected: '0, 1, 2, …' } })
+    .transform((v) => (v ? Number(v.trim()) : null)),
+  // xlsx: a roster dry run's change list as a workbook instead of JSON.
+  format: oneOf(['json', 'xlsx'] as const, 'json'),
+});
+export const rosterImportQuery = importQuery.extend({
+  mode: oneOf(['snapshot', 'history'] as const).refine((v) => v !== undefined, { message: 'param.required' }),
+  // The unit a snapshot is the complete list for; the file's own units when absent.
+  scope: optionalText(255),
+});
+type ImportQuery = z.output<typeof importQuery> & Partial<Pick<z.output<typeof rosterImportQuery>, 'mode' | 'scope'>>;
 
-async function handle(c: Context<AppEnv>, kind: ImportKind) {
+async function handle(c: Context<AppEnv>, kind: ImportKind, q: ImportQuery) {
   const principal = c.get('principal');
-  const mode = kind === 'roster' ? enumParam(c, 'mode', ['snapshot', 'history'] as const) : undefined;
-  if (kind === 'roster' && !mode) throw new DomainError('bad_request', 'param.required', { name: 'mode' });
-  const asOf = dateParam(c, 'asOf');
-  const dryRun = flag(c, 'dryRun');
-  const sheetName = c.req.query('sheet') || undefined;
-  const scope = (kind === 'roster' && c.req.query('scope')?.trim()) || undefined;
-  const { bytes, fileName } = await upload(c);
+  const { asOf, dryRun, mode, confirmEnded } = q;
+  const sheetName = q.sheet || undefined;
+  const scope = (kind === 'roster' && q.scope) || undefined;
+  const asXlsx = q.format === 'xlsx';
+  if (asXlsx && (kind !== 'roster' || !dryRun)) throw new DomainError('bad_request', 'import.formatNeedsDryRun');
+  const { bytes, fileName, mapping } = await upload(c, kind);
   const deps = c.get('deps');
   const ctx: ImportContext = {
     db: deps.db,
@@ -76,8 +101,10 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
     fileName: fileName?.slice(0, 255) ?? null,
     fileSha256: await sha256(bytes),
     reach: await reachFor(deps.db, principal, kind === 'units' ? 'units.write' : 'import.write'),
+    confirmEnded,
   };
-  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope };
+  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope, mapping };
+  if (asXlsx) return changesWorkbook(c, await importFile(ctx, job), { fileName: ctx.fileName, mode: mode ?? null, asOf, scope: scope ?? null });
   const encoder = new TextEncoder();
   if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) {
     // Sent as it is serialised, with pauses: an answer can list hundreds of thousands of errors.
@@ -130,6 +157,28 @@ async function handle(c: Context<AppEnv>, kind: ImportKind) {
   return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
+/** A non-negative whole number query parameter, or null when absent. */
+/**
+ * The dry run's list of who is started, ended, moved and changed, as a workbook to check or pass
+ * on. It names people, so it is audited like any export of names.
+ */
+async function changesWorkbook(c: Context<AppEnv>, answer: ImportAnswer, about: { fileName: string | null; mode: string | null; asOf: string; scope: string | null }) {
+  const list = answer.changeList ?? [];
+  const bytes = changeListWorkbook(list, c.get('lang'));
+  await audit(c.get('deps').db, {
+    actor: c.get('principal').employeeNumber,
+    kind: 'export.importChanges',
+    action: 'export',
+    scope: about.scope,
+    detail: { kind: answer.kind, fileName: about.fileName, mode: about.mode, asOf: about.asOf, rows: list.length },
+  });
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+    'content-type': XLSX_TYPE,
+    'content-disposition': `attachment; filename="andringar-${about.asOf}.xlsx"`,
+    'cache-control': 'no-store',
+  });
+}
+
 function problemOf(e: unknown, lang: AppEnv['Variables']['lang'], c: Context<AppEnv>) {
   if (e instanceof DomainError) return { ...problemFor(lang, STATUS[e.kind], e.key, e.params, e.extra), instance: c.req.path, requestId: c.get('requestId') };
   console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), path: c.req.routePath, error: (e as Error)?.name, message: (e as Error)?.message }));
@@ -149,25 +198,40 @@ async function batchFor(c: Context<AppEnv>) {
   return batch;
 }
 
+const tags = ['imports'];
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const importDoc = (summary: string) =>
+  doc({
+    tags,
+    summary,
+    upload: true,
+    description: 'With `Accept: application/x-ndjson` the answer is progress lines (`{phase, done, total}`) and then `{"result": …}` or `{"problem": …}`.',
+  });
+
+/** Mounted at /api/imports. */
 export const imports = new Hono<AppEnv>()
-  .post('/api/imports/units', may('units'), limited, (c) => handle(c, 'units'))
-  .post('/api/imports/roster', may('roster'), limited, (c) => handle(c, 'roster'))
-  .post('/api/imports/completions', may('completions'), limited, (c) => handle(c, 'completions'))
-  .get('/api/imports', async (c) => {
+  .post('/units', importDoc('Import the unit tree (xlsx or csv)'), may('units'), query(importQuery), limited, (c) => handle(c, 'units', c.req.valid('query')))
+  .post('/roster', importDoc('Import a roster: a snapshot of a förvaltning, or a history'), may('roster'), query(rosterImportQuery), limited, (c) =>
+    handle(c, 'roster', c.req.valid('query')),
+  )
+  .post('/completions', importDoc('Import completions from the learning portal'), may('completions'), query(importQuery), limited, (c) =>
+    handle(c, 'completions', c.req.valid('query')),
+  )
+  .get('/', doc({ tags, summary: 'The imports the caller may see' }), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'import.read');
     const { db } = c.get('deps');
     return c.json({ imports: await listBatches(db, principal.employeeNumber, await reachFor(db, principal, 'import.read')) });
   })
-  .get('/api/imports/:id', async (c) => {
+  .get('/:id', doc({ tags, summary: 'One import with its rejected rows' }), async (c) => {
     const batch = await batchFor(c);
     return c.json({ ...batch, rejected: await rejectedRows(c.get('deps').db, batch.id) });
   })
-  .get('/api/imports/:id/rejected.xlsx', async (c) => {
+  .get('/:id/rejected.xlsx', doc({ tags, summary: "An import's rejected rows as a workbook", responses: { 200: { description: 'xlsx', type: XLSX } } }), async (c) => {
     const batch = await batchFor(c);
     const bytes = rejectedWorkbook(await rejectedRows(c.get('deps').db, batch.id));
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-type': XLSX,
       'content-disposition': `attachment; filename="avvisade-rader-${batch.id}.xlsx"`,
     });
   });

@@ -13,6 +13,7 @@ import {
   type RequirementInput,
 } from '../domain/requirements.ts';
 import type { AppDeps, AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
 import { jsonBody } from '../http/validate.ts';
 
 /** The requirement, its relations and the audit entry: all written or none (deps.atomic). */
@@ -22,18 +23,21 @@ async function save(deps: AppDeps, input: RequirementInput, exists: boolean, ent
   return requirementView((await loadRequirement(deps.db, input.code))!);
 }
 
+const tags = ['catalog'];
+
+/** Mounted at /api/requirements. */
 export const requirements = new Hono<AppEnv>()
-  .get('/api/requirements', async (c) => {
+  .get('/', doc({ tags, summary: 'The requirements' }), async (c) => {
     authorize(c.get('principal'), 'catalog.read');
     return c.json({ requirements: (await loadRequirements(c.get('deps').db)).map(requirementView) });
   })
-  .get('/api/requirements/:code', async (c) => {
+  .get('/:code', doc({ tags, summary: 'One requirement' }), async (c) => {
     authorize(c.get('principal'), 'catalog.read');
     const r = await loadRequirement(c.get('deps').db, c.req.param('code'));
     if (!r) throw new DomainError('not_found', 'requirement.unknown', { code: c.req.param('code') });
     return c.json(requirementView(r));
   })
-  .post('/api/requirements', jsonBody(requirementInput), async (c) => {
+  .post('/', doc({ tags, summary: 'Add a requirement (audited)', responses: { 201: { description: 'The requirement' } } }), jsonBody(requirementInput), async (c) => {
     const principal = c.get('principal');
     const input = c.req.valid('json');
     const deps = c.get('deps');
@@ -45,7 +49,7 @@ export const requirements = new Hono<AppEnv>()
     const view = await save(deps, input, false, { actor: principal.employeeNumber, kind: 'requirement', action: 'create', scope: input.scope.join(','), detail: { ...input } });
     return c.json(view, 201);
   })
-  .put('/api/requirements/:code', jsonBody(requirementInput), async (c) => {
+  .put('/:code', doc({ tags, summary: 'Change a requirement (audited)' }), jsonBody(requirementInput), async (c) => {
     const principal = c.get('principal');
     const input = c.req.valid('json');
     const code = c.req.param('code');

@@ -1,12 +1,15 @@
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { createMiddleware } from 'hono/factory';
 import { authorize } from '../auth/permissions.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
+import { doc } from '../http/openapi.ts';
+import { query } from '../http/validate.ts';
 import { authenticateClient } from '../xapi/client-auth.ts';
 import { VOIDED_VERB } from '../xapi/mapping.ts';
 import { findStatement, storeStatements, unmatchedSummary, type XapiClient } from '../xapi/store.ts';
-import { isUuid, validateStatement, type XapiIssue } from '../xapi/validate.ts';
+import { isUuid, statementSchema, validateStatement, type Statement, type XapiIssue } from '../xapi/validate.ts';
 
 /**
  * Kompetenskoll as a small LRS for statements only (xAPI 1.0.3): POST/PUT/GET /xapi/statements
@@ -57,30 +60,60 @@ async function readJson(c: Ctx): Promise<unknown> {
 }
 
 /** All statements checked before any is stored: one bad statement refuses the whole request. */
-function check(statements: unknown[], prefixed: boolean): Record<string, unknown>[] {
+function check(statements: unknown[], prefixed: boolean): Statement[] {
   const issues: XapiIssue[] = statements.flatMap((s, i) => validateStatement(s, prefixed ? `[${i}]` : ''));
   if (issues.length) {
     const more = issues.length > 1 ? ` (+${issues.length - 1})` : '';
     throw new DomainError('bad_request', 'xapi.statement.invalid', { reason: `${issues[0].message}${more}` }, { issues: issues.slice(0, 50) });
   }
-  const checked = statements as Record<string, unknown>[];
+  // Stored as sent (GET answers format=exact): the schema checked them, it does not rewrite them.
+  const checked = statements as Statement[];
   checked.forEach((s, i) => {
-    if ((s.verb as { id: string }).id === VOIDED_VERB) throw new DomainError('bad_request', 'xapi.voiding.unsupported', {}, { path: prefixed ? `[${i}].verb.id` : 'verb.id' });
+    if (s.verb.id === VOIDED_VERB) throw new DomainError('bad_request', 'xapi.voiding.unsupported', {}, { path: prefixed ? `[${i}].verb.id` : 'verb.id' });
   });
   return checked;
 }
 
-function statementIdParam(c: Ctx): string {
-  const id = c.req.query('statementId');
-  if (id === undefined || id === '') throw new DomainError('bad_request', 'xapi.statementId.required');
-  if (!isUuid(id)) throw new DomainError('bad_request', 'xapi.statementId.invalid', { id: String(id).slice(0, 60) });
-  return id.toLowerCase();
+/** A check that fails with one of the xAPI resource's own messages (see queryProblem). */
+function refuse(ctx: z.RefinementCtx, key: string, params: Record<string, string> = {}) {
+  ctx.addIssue({ code: 'custom', message: key, params: { key, ...params } });
 }
 
-const lrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
-  .use('/xapi/*', versionHeaders, versionThenClient)
-  .get('/xapi/about', (c) => c.json({ version: [VERSION] }))
-  .post('/xapi/statements', async (c) => {
+function checkStatementId(id: string | undefined, ctx: z.RefinementCtx) {
+  if (id === undefined || id === '') refuse(ctx, 'xapi.statementId.required');
+  else if (!isUuid(id)) refuse(ctx, 'xapi.statementId.invalid', { id: String(id).slice(0, 60) });
+}
+
+const statementId = z.string().optional().meta({ format: 'uuid' });
+
+export const putStatementQuery = z
+  .object({ statementId })
+  .superRefine((q, ctx) => checkStatementId(q.statementId, ctx));
+
+/** One statement by its id; no filters, no voided statements, no attachments. */
+export const getStatementQuery = z
+  .looseObject({
+    statementId,
+    format: z.string().optional().meta({ enum: ['exact'] }),
+    attachments: z.string().optional().meta({ enum: ['false'] }),
+  })
+  .superRefine((q, ctx) => {
+    if ('voidedStatementId' in q) return refuse(ctx, 'xapi.voiding.unsupported');
+    if (!('statementId' in q)) return refuse(ctx, 'xapi.query.statementIdOnly');
+    const unsupported = Object.entries(q)
+      .filter(([k, v]) => !(k === 'statementId' || (k === 'format' && v === 'exact') || (k === 'attachments' && v === 'false')))
+      .map(([k, v]) => `${k}=${String(v)}`.slice(0, 80));
+    if (unsupported.length) return refuse(ctx, 'xapi.query.unsupported', { params: unsupported.join(', ') });
+    checkStatementId(q.statementId, ctx);
+  });
+
+const tags = ['xapi'];
+
+/** The LRS, mounted at /xapi. */
+export const xapiLrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
+  .use('*', versionHeaders, versionThenClient)
+  .get('/about', doc({ tags, auth: 'none', summary: 'The xAPI versions spoken (1.0.3)' }), (c) => c.json({ version: [VERSION] }))
+  .post('/statements', doc({ tags, auth: 'basic', summary: 'Store a statement or a batch (all or none); answers their ids', body: z.union([statementSchema, z.array(statementSchema)]) }), async (c) => {
     const body = await readJson(c);
     const list = Array.isArray(body) ? body : [body];
     if (!list.length) throw new DomainError('bad_request', 'xapi.batch.empty');
@@ -88,8 +121,9 @@ const lrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
     const { db, atomic } = c.get('deps');
     return c.json(await storeStatements(db, atomic, statements, c.get('xapiClient')));
   })
-  .put('/xapi/statements', async (c) => {
-    const id = statementIdParam(c);
+  .put('/statements', doc({ tags, auth: 'basic', summary: 'Store one statement under statementId', body: statementSchema, responses: { 204: { description: 'Stored' } } }), query(putStatementQuery), async (c) => {
+    // A UUID by the check above; stored in lower case.
+    const id = c.req.valid('query').statementId!.toLowerCase();
     const body = await readJson(c);
     if (Array.isArray(body)) throw new DomainError('bad_request', 'xapi.put.single');
     const [statement] = check([body], false);
@@ -99,27 +133,20 @@ const lrs = new Hono<AppEnv & { Variables: { xapiClient: XapiClient } }>()
     await storeStatements(db, atomic, [statement], c.get('xapiClient'));
     return c.body(null, 204);
   })
-  .get('/xapi/statements', async (c) => {
-    const query = c.req.query();
-    if ('voidedStatementId' in query) throw new DomainError('bad_request', 'xapi.voiding.unsupported');
-    const unsupported = Object.entries(query)
-      .filter(([k, v]) => !(k === 'statementId' || (k === 'format' && v === 'exact') || (k === 'attachments' && v === 'false')))
-      .map(([k, v]) => `${k}=${v}`.slice(0, 80));
-    if (!('statementId' in query)) throw new DomainError('bad_request', 'xapi.query.statementIdOnly');
-    if (unsupported.length) throw new DomainError('bad_request', 'xapi.query.unsupported', { params: unsupported.join(', ') });
-    const id = statementIdParam(c);
+  .get('/statements', doc({ tags, auth: 'basic', summary: 'One statement by its id' }), query(getStatementQuery), async (c) => {
+    // A UUID by the check above; stored in lower case.
+    const id = c.req.valid('query').statementId!.toLowerCase();
     const statement = await findStatement(c.get('deps').db, id);
     if (!statement) throw new DomainError('not_found', 'xapi.notFound', { id });
     c.header('Last-Modified', new Date(String(statement.stored)).toUTCString());
     return c.json(statement);
   })
-  .all('/xapi/*', (c) => {
+  .all('*', (c) => {
     throw new DomainError('not_found', 'xapi.resource.unsupported', { path: `${c.req.method} ${c.req.path}` });
   });
 
-export const xapi = new Hono<AppEnv>()
-  .route('/', lrs as unknown as Hono<AppEnv>)
-  .get('/api/xapi/unmatched', async (c) => {
-    authorize(c.get('principal'), 'xapi.unmatched.read');
-    return c.json(await unmatchedSummary(c.get('deps').db));
-  });
+/** Statements that count for nothing yet, for coordinators; mounted at /api/xapi. */
+export const xapiUnmatched = new Hono<AppEnv>().get('/unmatched', doc({ tags, summary: 'Statements whose actor or activity is not known yet' }), async (c) => {
+  authorize(c.get('principal'), 'xapi.unmatched.read');
+  return c.json(await unmatchedSummary(c.get('deps').db));
+});

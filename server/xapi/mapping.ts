@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
 const ADL = 'http://adlnet.gov/expapi/verbs/';
 export const VOIDED_VERB = `${ADL}voided`;
 
-/** DESIGN.md "xAPI": the verbs that count, and as what. Every other verb is stored and counts for nothing. */
+/** docs/xapi.md, "Mapping": the verbs that count, and as what. Every other verb is stored and counts for nothing. */
 export const VERB_STATUS: Readonly<Record<string, RecordStatus>> = {
   [`${ADL}completed`]: 'completed',
   [`${ADL}passed`]: 'completed',

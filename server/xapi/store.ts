@@ -83,6 +83,7 @@ async function insertQueries(db: Db, planned: Planned[], client: XapiClient, now
       reason: m.ignored,
       person_id: null,
       course_id: null,
+      anonymised_at: null,
     };
   });
   const matches = await resolve(db, rows);

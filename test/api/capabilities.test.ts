@@ -6,7 +6,7 @@ import { course, load, requirement } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 
 /**
- * Who may do what, written out by hand (DESIGN.md "Scope"): staff see themselves; managers their
+ * Who may do what, written out by hand (docs/api.md, "Scope"): staff see themselves; managers their
  * unit subtree; coordinators their förvaltning; auditors read everything and change nothing;
  * admins everything. '-' = not at all. The capability table must say exactly this.
  */

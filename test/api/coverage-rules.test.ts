@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { load, requirement, course, type Fixture } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 
-// Every figure below is worked out by hand from the fixture beside it (DESIGN.md "Coverage, exactly").
+// Every figure below is worked out by hand from the fixture beside it (docs/coverage-rules.md, rules 1–6).
 
 const TREE: Fixture['units'] = [
   ['CITY', 'Staden', null, 'stad'],

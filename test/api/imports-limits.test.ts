@@ -82,6 +82,16 @@ describe('import limits', () => {
     expect(sent).toBeLessThan(60);
   });
 
+  it('refuses an Excel 97–2003 file past its byte bound before SheetJS reads it (issue 15)', async () => {
+    // An OLE file's header and 5 MB after it: past the 4 MB an .xls may have (SheetJS reads one in
+    // a single synchronous stretch, ~2 s a megabyte).
+    const xls = new Uint8Array(5 * 1024 * 1024);
+    xls.set([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+    const { problem } = await refusedWhileHealthy(() => upload(h, '/api/imports/roster?mode=snapshot', admin, xls, 'personal.xls'), 413, 'import.xlsTooLarge');
+    expect(problem.detail).toMatch(/4 MB/);
+    expect(problem.detail).toMatch(/\.xlsx/);
+  });
+
   it('refuses random bytes named .xlsx, a broken zip, and an empty file', async () => {
     const random = new Uint8Array(64 * 1024);
     for (let i = 0; i < random.length; i += 65536) crypto.getRandomValues(random.subarray(i, i + 65536));

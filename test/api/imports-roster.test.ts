@@ -3,7 +3,7 @@ import { course, load, requirement } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 import { count, csvFile, day, imported, upload, xlsxFile } from '../support/sheets.ts';
 
-// Figures worked out by hand from the files below (DESIGN.md "Getting data in", "Coverage, exactly").
+// Figures worked out by hand from the files below (docs/imports.md; docs/coverage-rules.md).
 
 const UNITS = csvFile([
   ['Enhetskod', 'Namn', 'Överordnad', 'Nivå'],
@@ -68,7 +68,12 @@ describe('roster snapshot', () => {
     expect(first).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 4, ended: 0, moved: 0 } });
     expect(first.batchId).toBeGreaterThan(0);
 
-    const second = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, SNAPSHOT_2, 'personal-mar.csv');
+    // It ends one of the four employments active in F1 (more than a tenth): committed only when the
+    // request confirms that number (issue 15), as its dry run said.
+    const refused = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01', admin, SNAPSHOT_2, 'personal-mar.csv');
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 'import.confirmEnded', ended: 1 });
+    const second = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-03-01&confirmEnded=1', admin, SNAPSHOT_2, 'personal-mar.csv');
     // Its export has no Chef or Anställningsform column: what is held for those stays as it was.
     expect(second).toMatchObject({ rowsTotal: 4, rowsAccepted: 4, rowsRejected: 0, changes: { started: 1, ended: 1, moved: 1, updated: 0 } });
 
@@ -124,7 +129,8 @@ describe('roster snapshot', () => {
       ['P6', 'Sam B', 'F1-A-2', '', ''],
       ['', 'Nobody', 'F1-A-1', '', ''], // row 8: no number
     ]);
-    const res = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01', admin, file, 'r.csv', { 'accept-language': 'en' });
+    // A snapshot with rejected rows is committed only on the caller's word for what it ends (issue 15).
+    const res = await upload(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', admin, file, 'r.csv', { 'accept-language': 'en' });
     expect(res.status).toBe(200);
     const a = await res.json();
     expect(a).toMatchObject({ rowsTotal: 7, rowsAccepted: 1, rowsRejected: 6, changes: { started: 1 } });
@@ -153,6 +159,34 @@ describe('roster snapshot', () => {
     expect(rows[0].slice(0, 4)).toEqual(['Rad / Row', 'Kolumn / Column', 'Orsak', 'Reason']);
     expect(rows[1].slice(0, 2)).toEqual([3, 'Enhetskod']);
     expect(rows).toHaveLength(7);
+  });
+
+  it('gives the rejected rows back as a filterable workbook where nothing from the file is a formula', async () => {
+    await world();
+    const file = csvFile([
+      ['Anställningsnummer', 'Namn', 'Enhetskod', 'Befattning'],
+      ['P1', 'Ada Ek', 'F1-A-1', 'Lärare'],
+      ['P2', '=HYPERLINK("http://x","y")', 'NOPE', '+46 8 508 000 00'], // row 3: unknown unit
+      ['P3', '@SUM(A1)', 'NOPE2', '-1'], // row 4: unknown unit
+    ]);
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', admin, file, 'r.csv');
+    expect(a).toMatchObject({ rowsAccepted: 1, rowsRejected: 2 });
+    const res = await h.request(`/api/imports/${a.batchId}/rejected.xlsx`, { token: admin });
+    const XLSX = await import('xlsx');
+    const wb = XLSX.read(new Uint8Array(await res.arrayBuffer()), { type: 'array', cellFormula: true });
+    expect(wb.SheetNames).toEqual(['Avvisade rader']);
+    const ws = wb.Sheets['Avvisade rader'];
+    expect(XLSX.utils.sheet_to_json<any[]>(ws, { header: 1 })).toEqual([
+      ['Rad / Row', 'Kolumn / Column', 'Orsak', 'Reason', 'Anställningsnummer', 'Namn', 'Enhetskod', 'Befattning'],
+      [3, 'Enhetskod', expect.stringMatching(/NOPE/), expect.stringMatching(/NOPE/), 'P2', '=HYPERLINK("http://x","y")', 'NOPE', '+46 8 508 000 00'],
+      [4, 'Enhetskod', expect.stringMatching(/NOPE2/), expect.stringMatching(/NOPE2/), 'P3', '@SUM(A1)', 'NOPE2', '-1'],
+    ]);
+    expect(ws['!autofilter']).toEqual({ ref: 'A1:H3' });
+    for (const [ref, cell] of Object.entries(ws)) {
+      if (ref.startsWith('!')) continue;
+      expect((cell as any).f, ref).toBeUndefined();
+      expect((cell as any).t, ref).toBe(ref.startsWith('A') && ref !== 'A1' ? 'n' : 's');
+    }
   });
 
   it('a dry run writes nothing at all', async () => {
@@ -189,7 +223,7 @@ describe('roster snapshot', () => {
       ['P1', 'Ada Ek', 'F1-A-1'],
       ['P8', 'Åtta Åkesson', 'F2-X'],
     ]);
-    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01', coord, file, 'k.csv');
+    const a = await imported(h, '/api/imports/roster?mode=snapshot&asOf=2024-01-01&confirmEnded=0', coord, file, 'k.csv');
     expect(a).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, changes: { started: 1, ended: 0 } });
     expect(a.errors[0]).toMatchObject({ row: 3, column: 'Enhetskod' });
     // P9 in F2 is still employed: the coordinator's file speaks for F1 only.

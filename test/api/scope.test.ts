@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { course, load, requirement } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 
-// Who may ask what (DESIGN.md "Scope"), and each error status of the read API.
+// Who may ask what (docs/api.md, "Scope"), and each error status of the read API.
 
 let h: Harness;
 beforeEach(async () => {

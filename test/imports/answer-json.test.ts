@@ -9,6 +9,9 @@ const answer = (errors: number): ImportAnswer => ({
   rowsTotal: errors + 3,
   rowsAccepted: 3,
   rowsRejected: errors,
+  skippedRows: 1,
+  ignoredColumns: ['"errors":[]', 'Kommentar'],
+  unmappedFields: ['email'],
   errors: Array.from({ length: errors }, (_, i) => ({
     row: i + 2,
     column: i % 2 ? 'Kurs' : null,
@@ -25,5 +28,17 @@ it('gives the answer as JSON.stringify does, in pieces of 1000 errors between th
     for await (const piece of answerJson(answer(errors))) out.push(piece);
     expect(out.join(''), `${errors} errors`).toBe(JSON.stringify(answer(errors)));
     expect(out.length, `${errors} errors`).toBe(pieces);
+  }
+});
+
+it('streams a roster answer\'s change list the same way, after its errors', async () => {
+  const change = (i: number) => ({ change: 'ended' as const, employeeNumber: `P${i}`, name: `Namn "${i}"`, from: { code: 'U', name: 'Enhet' }, to: null, startDate: '2020-01-01', endDate: '2024-02-29' });
+  for (const [n, pieces] of [[0, 4], [1500, 6]]) {
+    const a: ImportAnswer = { ...answer(3), kind: 'roster', changes: { ended: n }, changeList: Array.from({ length: n }, (_, i) => change(i)), safety: { blocked: false, confirmEnded: n, reasons: ['manyEnded'], activeInScope: n } };
+    const out: string[] = [];
+    for await (const piece of answerJson(a)) out.push(piece);
+    expect(out.join('')).toBe(JSON.stringify(a));
+    expect(JSON.parse(out.join('')).changeList).toHaveLength(n);
+    expect(out.length, `${n} changes`).toBe(pieces);
   }
 });

@@ -7,7 +7,7 @@ import { readWorkbook, rows } from '../support/export-world.ts';
 
 /**
  * Every view of coverage against every other, and against a small reference written here from
- * DESIGN.md "Coverage, exactly" (not from the server's code): random small cities (a reorganised
+ * docs/coverage-rules.md (not from the server's code): random small cities (a reorganised
  * tree, people in two units, chains of employments back to back or with gaps), records of
  * courses with and without validity (month ends included), requirements with scope, filters, due
  * dates and grace days, and dates drawn from a few days close together so that the edges of the
@@ -19,7 +19,7 @@ import { readWorkbook, rows } from '../support/export-world.ts';
  */
 
 // ---------------------------------------------------------------------------------------------
-// The reference: plain functions over plain data, one rule of DESIGN.md at a time.
+// The reference: plain functions over plain data, one rule of docs/coverage-rules.md at a time.
 
 type Unit = { code: string; parent: string | null; kind: UnitKind; from: string; to: string | null };
 type Emp = { p: string; unit: string; from: string; to: string | null; type: EmploymentType; title: string };
@@ -56,7 +56,7 @@ function plusMonthsClamped(d: string, months: number): string {
   return fromDay(Date.UTC(ty, tm, Math.min(+d.slice(8, 10), last)) / 86_400_000);
 }
 
-/** Rule 2's tree at D: each valid unit version's parent. */
+/** docs/coverage-rules.md, rule 2 — tree at D: each valid unit version's parent. */
 function treeAt(w: World, D: string): Map<string, string | null> {
   const t = new Map<string, string | null>();
   for (const u of w.units) if (u.from <= D && (u.to === null || u.to >= D)) t.set(u.code, u.parent);
@@ -81,10 +81,10 @@ const active = (e: Emp, D: string) => e.from <= D && (e.to === null || e.to >= D
 const matches = (r: Req, e: Emp) =>
   (!r.types.length || r.types.includes(e.type)) && (!r.titles.length || r.titles.some((t) => t.toLowerCase() === e.title.toLowerCase()));
 
-/** Rule 2 with its exemption: a person with an exemption from R active at D is not berörd. */
+/** docs/coverage-rules.md, rule 2 with its exemption: a person with an exemption from R active at D is not berörd. */
 const isExempt = (w: World, r: Req, p: string, D: string) => w.exs.some((x) => x.p === p && x.req === r.code && x.from <= D && (x.to === null || x.to >= D));
 
-/** Rule 2: the persons counted in U for R at D (the berörda). */
+/** docs/coverage-rules.md, rule 2: the persons counted in U for R at D (the berörda). */
 function population(w: World, r: Req, U: string, D: string): Set<string> {
   return new Set([...candidates(w, r, U, D)].filter((p) => !isExempt(w, r, p, D)));
 }
@@ -120,7 +120,7 @@ function standing(w: World, r: Req, p: string, D: string): Standing {
   const lastDone = recs.filter((x) => x.status === 'completed').reduce<string | null>((a, x) => (a === null || x.at > a ? x.at : a), null);
   const tries = recs.filter((x) => x.status !== 'completed' && (lastDone === null || x.at > lastDone));
   const status = valid.length ? 'completed' : tries.length ? 'started' : 'not_started';
-  // Rule 3: the unbroken chain of R-matching employments (in R's scope, any version of the tree)
+  // docs/coverage-rules.md, rule 3: the unbroken chain of R-matching employments (in R's scope, any version of the tree)
   // that reaches D, walked in order of start.
   let chainStart: string | null = null;
   let reach = -Infinity; // the last day the chain so far covers, as a day number
@@ -142,7 +142,7 @@ function standing(w: World, r: Req, p: string, D: string): Standing {
   };
 }
 
-/** Rule 6. */
+/** docs/coverage-rules.md, rule 6. */
 function figuresOf(w: World, r: Req, U: string, D: string) {
   const pop = [...population(w, r, U, D)];
   const s = pop.map((p) => standing(w, r, p, D));
@@ -433,7 +433,7 @@ async function checkWorld(h: NodeHarness, w: World): Promise<void> {
   }
 }
 
-describe('every view of coverage agrees with the others and with DESIGN.md', () => {
+describe('every view of coverage agrees with the others and with the rules of docs/coverage-rules.md', () => {
   it('for random small cities, records, requirements and dates', async () => {
     await fc.assert(
       fc.asyncProperty(worldArb, async (w) => {

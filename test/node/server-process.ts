@@ -29,7 +29,8 @@ function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'kk-proc-'));
-  const dbFile = join(dir, 'kk.db');
+  // A file of its own, or the one given (a restart on the database another server left).
+  const dbFile = env.KK_DB ?? join(dir, 'kk.db');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // `node --import tsx` rather than the tsx wrapper: the wrapper runs the server in a child

@@ -7,8 +7,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or a rejection naming `what` after `ms`: every wait below is on an event, bounded. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]).finally(() => clearTimeout(timer));
+}
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
@@ -19,19 +23,36 @@ afterEach(() => {
 
 /** `tsx server/node.ts` on 127.0.0.1, a random port and a fresh database; resolves with its address. */
 async function start(db: string) {
-  child = spawn(TSX, ['server/node.ts'], {
+  // `node --import tsx`, not the tsx wrapper: the signal goes to the server itself, not through a relay.
+  child = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], {
     cwd: ROOT,
     env: { ...process.env, KK_HOST: '127.0.0.1', PORT: '0', KK_DB: db, KK_AUTH: 'dev', KK_DEMO: '0', KK_DEV_SECRET: 'a-test-secret-of-some-length' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const seen: { re: RegExp; resolve: () => void }[] = [];
+  const take = (d: Buffer) => {
+    out += d;
+    for (const w of seen.splice(0)) if (w.re.test(out)) w.resolve();
+    else seen.push(w);
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
   const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-  for (let i = 0; i < 300 && !/Kompetenskoll: (http:\S+)/.test(out); i++) await sleep(50);
-  const url = /Kompetenskoll: (http:\S+)/.exec(out)?.[1];
-  if (!url) throw new Error(`server did not start: ${out}`);
-  return { url, exited, output: () => out };
+  /** Resolves once the server's output matches `re` (it may already have). */
+  const printed = (re: RegExp, ms: number) =>
+    within(
+      ms,
+      `output ${re}: ${out}`,
+      new Promise<void>((resolve, reject) => {
+        if (re.test(out)) return resolve();
+        seen.push({ re, resolve });
+        void exited.then((code) => reject(new Error(`server exited (${code}) before ${re}: ${out}`)));
+      }),
+    );
+  await printed(/Kompetenskoll: (http:\S+)/, 20_000);
+  const url = /Kompetenskoll: (http:\S+)/.exec(out)![1];
+  return { url, exited, printed, output: () => out };
 }
 
 it('finishes the request in flight on SIGTERM, refuses new ones, exits 0 and leaves a checkpointed database', async () => {
@@ -42,37 +63,41 @@ it('finishes the request in flight on SIGTERM, refuses new ones, exits 0 and lea
     await fetch(`${server.url}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNumber: 'ADM1', roles: [{ role: 'admin' }] }) })
   ).json();
 
-  // A slow client: the headers and half the body now, the rest after SIGTERM.
+  // A slow client: the headers and part of the body now, the rest after SIGTERM. `Expect:
+  // 100-continue` makes Node's server answer "100 Continue" as soon as it has parsed the headers:
+  // the client's 'continue' event is the proof that the request is in the server's hands.
   const body = Buffer.from(JSON.stringify({ code: 'SLOW', title: 'Långsam kurs', kind: 'web' }));
+  const req = request(`${server.url}/api/courses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}`, expect: '100-continue' },
+  });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(`${server.url}/api/courses`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` },
-    });
     req.on('response', (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode!, body: text }));
     });
     req.on('error', reject);
-    req.write(body.subarray(0, 10));
-    setTimeout(() => {
-      child!.kill('SIGTERM');
-      setTimeout(async () => {
-        // Stopped listening, but still serving the request it holds.
-        const late = await fetch(`${server.url}/api/health`).then(
-          () => 'answered',
-          () => 'refused',
-        );
-        expect(late).toBe('refused');
-        req.end(body.subarray(10));
-      }, 400);
-    }, 300);
   });
+  const inFlight = new Promise<void>((resolve) => req.once('continue', resolve));
+  req.flushHeaders();
+  await within(10_000, 'the server to take the request (100 Continue)', inFlight);
+  req.write(body.subarray(0, 10));
 
-  const res = await answer;
+  child!.kill('SIGTERM');
+  // The shutdown line is written after server.close() has been called: it listens no more.
+  await server.printed(/"event":"shutdown"/, 10_000);
+  const late = await fetch(`${server.url}/api/health`).then(
+    () => 'answered',
+    () => 'refused',
+  );
+  expect(late).toBe('refused');
+  // Still serving the request it holds.
+  req.end(body.subarray(10));
+
+  const res = await within(10_000, 'the answer to the request in flight', answer);
   expect(res.status, res.body).toBe(201);
-  expect(await server.exited).toBe(0);
+  expect(await within(15_000, 'the server to exit', server.exited)).toBe(0);
   expect(server.output()).toContain('"event":"shutdown"');
   // The request log, written in batches once a turn, still reaches stdout.
   expect(server.output()).toMatch(/"method":"POST","route":"\/api\/courses","status":201/);

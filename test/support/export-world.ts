@@ -3,7 +3,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { course, requirement, type Fixture } from './fixtures.ts';
 
 /**
- * A small city for the export tests. Figures at 2024-04-25, worked out by hand (DESIGN.md rules):
+ * A small city for the export tests. Figures at 2024-04-25, worked out by hand (docs/coverage-rules.md):
  *
  * R1 (course C1, scope CITY, due 30 days after start, target 0.7)
  *   P1 =HYPERLINK… F1-A-1 + F1-A-2  completed 2023-05-01

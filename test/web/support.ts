@@ -58,6 +58,10 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
   for (const f of ['index.html', 'demo.css', 'favicon.svg']) copyFileSync(`web-components/demo/${f}`, join(dir, f));
   // Served same-origin so that axe runs under the app's real CSP (script-src 'self').
   copyFileSync('node_modules/axe-core/axe.min.js', join(dir, 'axe.min.js'));
+  // The API reference page's files, as the web build copies them.
+  mkdirSync(join(dir, 'api-docs'));
+  for (const f of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(`node_modules/swagger-ui-dist/${f}`, join(dir, 'api-docs', f));
+  copyFileSync('web-components/api-docs/init.js', join(dir, 'api-docs', 'init.js'));
   writeFileSync(
     join(dir, 'blank.html'),
     '<!doctype html><html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Test</title>' +
