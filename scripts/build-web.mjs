@@ -32,7 +32,7 @@ if (litCopies.length !== 1) {
 
 // The demo page's script is bundled apart; it only answers events, so it carries no Lit.
 await build({ ...common, entryPoints: { demo: 'web-components/demo/demo.ts' }, outdir: out });
-for (const f of ['index.html', 'demo.css', 'favicon.svg']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
+for (const f of ['index.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
 rmSync(`${out}/demo.ts`, { force: true });
 
 // The API reference page (/api/docs) loads swagger-ui from here, same-origin: no CDN.

@@ -20,6 +20,7 @@ import { roles } from './routes/roles.ts';
 import { exemptions } from './routes/exemptions.ts';
 import { people } from './routes/people.ts';
 import { records } from './routes/records.ts';
+import { unitRoutes } from './routes/units.ts';
 
 // Open without a token: the health check, the API's own description, and the development sign-in
 // (mounted only with KK_AUTH=dev, so with oidc every /api/dev/ address is a plain 404, not a 401
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/dev', deps.devTokens ? dev : new Hono<AppEnv>())
     .route('/api/me', me)
     .route('/api/coverage', coverageRoutes)
+    .route('/api/units', unitRoutes)
     .route('/api/courses', courses)
     .route('/api/requirements', requirements)
     .route('/xapi', xapiLrs as unknown as Hono<AppEnv>)

@@ -302,6 +302,32 @@ export async function uploadImport(
   });
 }
 
+/** GET /api/me: who is signed in, the units they follow and what they may do. */
+export interface Me {
+  employeeNumber: string;
+  name: string | null;
+  roles: { role: string; unit: string | null }[];
+  units: { code: string; name: string }[];
+  capabilities: string[];
+}
+
+// One question per sign-in and API, however many elements ask: keyed by api-base and token.
+const answers = new Map<string, Promise<Me>>();
+
+/** Who is signed in; asked once per token (an element without a token of its own asks itself). */
+export function whoAmI(host: ApiHost): Promise<Me> {
+  const key = host.token ? `${host.apiBase}|${host.token}` : null;
+  const kept = key ? answers.get(key) : undefined;
+  if (kept) return kept;
+  // Typed as the interface above: the elements compare capabilities with plain strings.
+  const asked = ok(client(host).api.me.$get()) as Promise<Me>;
+  if (key) {
+    answers.set(key, asked);
+    asked.catch(() => answers.delete(key));
+  }
+  return asked;
+}
+
 /** Today in Stockholm as YYYY-MM-DD (the API's calendar). */
 export function todayStockholm(): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());

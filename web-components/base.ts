@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type CSSResultGroup, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ApiError, client, forgetToken, t as translate, url, type ApiHost, type Client } from './api.ts';
+import { ApiError, client, forgetToken, t as translate, url, whoAmI, type ApiHost, type Client, type Me } from './api.ts';
 import type { StringKey } from './strings/sv.ts';
 import { baseStyles } from './styles.ts';
 
@@ -20,6 +20,8 @@ export class KkElement extends LitElement implements ApiHost {
 
   @state() protected busy = false;
   @state() protected error: ApiError | null = null;
+  /** Who is signed in (GET /api/me), once the element has asked; null while unknown. */
+  @state() protected me: Me | null = null;
 
   private lastKey: string | null = null;
   private loadSeq = 0;
@@ -55,6 +57,27 @@ export class KkElement extends LitElement implements ApiHost {
     }
   }
 
+  /** Whether the signed-in person may do `action` somewhere (true while not known: the API decides). */
+  protected may(action: string): boolean {
+    return !this.me || this.me.capabilities.includes(action);
+  }
+
+  /** Whether the person holds one of `roles` (for those who may look anywhere in their reach). */
+  protected holds(...roles: string[]): boolean {
+    return !!this.me?.roles.some((r) => roles.includes(r.role));
+  }
+
+  /** Asks who is signed in; an API without /api/me (or a failed answer) leaves `me` unknown. */
+  protected async askWho(): Promise<Me | null> {
+    try {
+      this.me = await whoAmI(this);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) throw e;
+      this.me = null;
+    }
+    return this.me;
+  }
+
   /** Loads again; answers that arrive after a newer load started are dropped. */
   async reload() {
     const seq = ++this.loadSeq;
@@ -62,6 +85,14 @@ export class KkElement extends LitElement implements ApiHost {
     this.busy = true;
     this.error = null;
     try {
+      // An element the signed-in person may not use at all is not shown (GATES).
+      const gate = GATES[this.localName];
+      if (gate) {
+        const me = await this.askWho();
+        if (signal.stale()) return;
+        this.hidden = !!me && !me.capabilities.includes(gate);
+        if (this.hidden) return;
+      }
       await this.load(signal);
     } catch (e) {
       if (!signal.stale()) this.error = asApiError(e, this.lang);
@@ -87,6 +118,9 @@ export class KkElement extends LitElement implements ApiHost {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 }
+
+/** Elements shown only to those who may do the action (the rest ask /api/me as they need). */
+const GATES: Record<string, string> = { 'kk-import': 'import.write' };
 
 export function asApiError(e: unknown, lang: string): ApiError {
   if (e instanceof ApiError) return e;

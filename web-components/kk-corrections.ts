@@ -61,12 +61,13 @@ export const numbersIn = (text: string) => [...new Set(text.split(/[\s,;]+/).map
  * The coordinator's corrections: register a seminar's attendance (find people in one's scope by
  * name or number, or paste a list of numbers), open a person's records and annul a wrong one with
  * a reason, and add, list and end exemptions. A manager sees the exemptions of their units; what
- * the caller may not do is not offered (the element asks the API and hides what it refuses).
+ * the caller may not do is not offered (GET /api/me's capabilities), and a unit out of reach hides
+ * its exemptions rather than showing an error.
  *
  * @summary Rättelser och undantag / Corrections and exemptions.
  * @attr api-base - where the API lives (empty: same origin)
  * @attr lang - `sv` (default) or `en`
- * @attr unit - the unit whose exemptions are listed (a unit code)
+ * @attr unit - the unit whose exemptions are listed (a unit code; absent: the caller's own unit, else the top of their reach)
  * @fires kk-token-request - when no `token` is set; detail `{ resolve(token), reject() }`
  * @fires kk-recorded - a seminar's list was recorded; detail `{ course, occurredAt, recorded, unchanged, rejected }`
  * @fires kk-annulled - a record was annulled; detail `{ id, employeeNumber }`
@@ -107,8 +108,8 @@ export class KkCorrections extends KkElement {
 
   @state() private courses: Course[] = [];
   @state() private requirements: { code: string; title: string }[] = [];
-  /** May the caller record and exempt (coordinator, admin)? Learnt from a search the API allows or refuses. */
-  @state() private canEdit = false;
+  /** The unit whose exemptions are listed: `unit`, else the caller's own, else the top of their reach. */
+  @state() private listUnit = '';
   @state() private exemptions: Exemption[] | null = null;
   @state() private exemptionsRefused = false;
 
@@ -139,28 +140,27 @@ export class KkCorrections extends KkElement {
   }
 
   protected override async load(signal: { stale(): boolean }) {
-    const [courses, requirements] = await Promise.all([
-      ok(this.client.api.courses.$get()),
-      ok(this.client.api.requirements.$get()),
-    ]);
-    // Trying is asking: a search refused with 403 means this caller records nothing.
-    const canEdit = await ok(this.client.api.people.$get({ query: {} })).then(
-      () => true,
-      (e) => (e instanceof ApiError && e.status === 403 ? false : true),
-    );
+    // What to offer follows GET /api/me's capabilities (may()); the API still decides every call.
+    const [courses, requirements, me] = await Promise.all([ok(this.client.api.courses.$get()), ok(this.client.api.requirements.$get()), this.askWho()]);
     if (signal.stale()) return;
+    let listUnit = this.unit || me?.units[0]?.code || '';
+    if (!listUnit && this.may('exemption.read')) {
+      const top = await ok(this.client.api.units.$get({ query: { q: '' } }));
+      if (signal.stale()) return;
+      listUnit = top.units[0]?.code ?? '';
+    }
+    this.listUnit = listUnit;
     this.courses = [...courses.courses].sort((a, b) => Number(b.kind === 'seminar') - Number(a.kind === 'seminar'));
     this.requirements = requirements.requirements;
-    this.canEdit = canEdit;
     if (!this.rec.course && this.courses.length) this.rec = { ...this.rec, course: this.courses[0].code };
     if (!this.ex.requirement && this.requirements.length) this.ex = { ...this.ex, requirement: this.requirements[0].code };
     await this.loadExemptions();
   }
 
   private async loadExemptions() {
-    if (!this.unit) return;
+    if (!this.listUnit || !this.may('exemption.read')) return;
     try {
-      this.exemptions = (await ok(this.client.api.exemptions.$get({ query: { unit: this.unit } }))).exemptions;
+      this.exemptions = (await ok(this.client.api.exemptions.$get({ query: { unit: this.listUnit } }))).exemptions;
       this.exemptionsRefused = false;
     } catch (e) {
       if (e instanceof ApiError && e.status === 403) this.exemptionsRefused = true;
@@ -306,7 +306,7 @@ export class KkCorrections extends KkElement {
       ${this.renderError()}
       ${this.busy && !this.courses.length ? this.renderLoading('loading') : nothing}
       <p class="visually-hidden" role="status">${this.said}</p>
-      ${this.canEdit ? this.renderRecordForm() : nothing}
+      ${this.may('record.write') ? this.renderRecordForm() : nothing}
       ${this.renderRecords()}
       ${this.renderExemptions()}
     </section>`;
@@ -342,9 +342,9 @@ export class KkCorrections extends KkElement {
           : nothing}
         <div class="grid">
           ${this.field('rec-paste', 'corPaste', html`<textarea id="rec-paste" aria-describedby="rec-paste-hint" .value=${r.paste} @input=${set('paste')}></textarea>`, { wide: true, hint: 'corPasteHint' })}
-          ${this.field('rec-course', 'corCourse', html`<select id="rec-course" @change=${set('course')}>${this.courses.map((c) => html`<option value=${c.code} ?selected=${c.code === r.course}>${this.courseTitle(c)} (${c.code})</option>`)}</select>`)}
-          ${this.field('rec-status', 'corStatus', html`<select id="rec-status" @change=${set('status')}>${STATUS.map(([v, k]) => html`<option value=${v} ?selected=${v === r.status}>${this.t(k)}</option>`)}</select>`)}
-          ${this.field('rec-date', 'corDate', html`<input id="rec-date" type="date" .value=${r.occurredAt} @input=${set('occurredAt')} />`)}
+          ${this.field('rec-course', 'fld_course', html`<select id="rec-course" @change=${set('course')}>${this.courses.map((c) => html`<option value=${c.code} ?selected=${c.code === r.course}>${this.courseTitle(c)} (${c.code})</option>`)}</select>`)}
+          ${this.field('rec-status', 'covPeopleStatus', html`<select id="rec-status" @change=${set('status')}>${STATUS.map(([v, k]) => html`<option value=${v} ?selected=${v === r.status}>${this.t(k)}</option>`)}</select>`)}
+          ${this.field('rec-date', 'fld_date', html`<input id="rec-date" type="date" .value=${r.occurredAt} @input=${set('occurredAt')} />`)}
           ${this.field('rec-note', 'corNote', html`<input id="rec-note" type="text" .value=${r.note} @input=${set('note')} />`)}
         </div>
         ${this.recError ? html`<div id="rec-error" tabindex="-1">${this.renderError(this.recError, false)}</div>` : nothing}
@@ -360,7 +360,7 @@ export class KkCorrections extends KkElement {
       ${a.rejected.length
         ? html`<div class="table-wrap"><table part="table">
             <caption>${this.t('corRejected', { n: a.rejected.length })}</caption>
-            <thead><tr><th scope="col">${this.t('corNumber')}</th><th scope="col">${this.t('corWhy')}</th></tr></thead>
+            <thead><tr><th scope="col">${this.t('covPeopleNumber')}</th><th scope="col">${this.t('impMessage')}</th></tr></thead>
             <tbody>${a.rejected.map((x) => html`<tr><th scope="row">${x.employeeNumber}</th><td>${x.message}</td></tr>`)}</tbody>
           </table></div>`
         : nothing}
@@ -372,15 +372,15 @@ export class KkCorrections extends KkElement {
     return html`<section class="part" part="section" aria-labelledby="records-title">
       <h3 id="records-title">${this.t('corRecordsTitle')}</h3>
       <form class="row" @submit=${(e: Event) => this.openPerson(e)}>
-        ${this.field('records-n', 'corNumber', html`<input id="records-n" type="text" autocomplete="off" .value=${this.personNumber} @input=${(e: Event) => (this.personNumber = (e.target as HTMLInputElement).value)} />`)}
-        <button type="submit" part="button" class="secondary">${this.t('corOpen')}</button>
+        ${this.field('records-n', 'covPeopleNumber', html`<input id="records-n" type="text" autocomplete="off" .value=${this.personNumber} @input=${(e: Event) => (this.personNumber = (e.target as HTMLInputElement).value)} />`)}
+        <button type="submit" part="button" class="secondary">${this.t('covFilter')}</button>
       </form>
       ${this.personError ? this.renderError(this.personError, false) : nothing}
       ${p
         ? p.records.length
           ? html`<div class="table-wrap"><table part="table" id="records-table" tabindex="-1">
               <caption>${this.t('corRecordsOf', { name: p.name, n: p.employeeNumber })}</caption>
-              <thead><tr><th scope="col">${this.t('corDate')}</th><th scope="col">${this.t('corCourse')}</th><th scope="col">${this.t('corStatus')}</th>
+              <thead><tr><th scope="col">${this.t('fld_date')}</th><th scope="col">${this.t('fld_course')}</th><th scope="col">${this.t('covPeopleStatus')}</th>
                 <th scope="col">${this.t('corSource')}</th><th scope="col">${this.t('corAnnulment')}</th></tr></thead>
               <tbody>${p.records.map((r) => this.renderRecord(r))}</tbody>
             </table></div>`
@@ -396,11 +396,11 @@ export class KkCorrections extends KkElement {
       <td>${this.t(SOURCE[r.source])}${r.recordedBy ? html`, ${r.recordedBy}` : nothing}</td>
       <td>${r.annulment
         ? this.t('corAnnulledBy', { by: r.annulment.by, at: r.annulment.at.slice(0, 10), reason: r.annulment.reason })
-        : this.canEdit
+        : this.may('record.annul')
           ? this.annulling === r.id
             ? html`<form class="inline" @submit=${(e: Event) => this.annul(e, r)}>
                 ${this.field('annul-reason', 'corAnnulReason', html`<input id="annul-reason" type="text" required aria-required="true" .value=${this.annulReason} @input=${(e: Event) => (this.annulReason = (e.target as HTMLInputElement).value)} />`)}
-                <div class="buttons"><button type="submit" part="button">${this.t('corAnnulConfirm')}</button>
+                <div class="buttons"><button type="submit" part="button">${this.t('corAnnul')}</button>
                 <button type="button" part="button" class="secondary" @click=${() => { this.annulling = null; void this.focusOn(`tr[data-id="${r.id}"] button`); }}>${this.t('cancel')}</button></div>
               </form>`
             : html`<button type="button" class="link" @click=${() => { this.annulling = r.id; this.annulReason = ''; void this.focusOn('#annul-reason'); }}>${this.t('corAnnul')}<span class="visually-hidden"> ${r.course.title} ${r.occurredAt}</span></button>`
@@ -409,7 +409,7 @@ export class KkCorrections extends KkElement {
   }
 
   private renderExemptions() {
-    if (!this.unit || this.exemptionsRefused) return nothing;
+    if (!this.listUnit || this.exemptionsRefused || !this.may('exemption.read')) return nothing;
     const x = this.ex;
     const set = (k: keyof typeof x) => (e: Event) => (this.ex = { ...this.ex, [k]: (e.target as HTMLInputElement).value });
     return html`<section class="part" part="section" aria-labelledby="ex-title">
@@ -417,21 +417,21 @@ export class KkCorrections extends KkElement {
       ${this.exemptions && !this.exemptions.length ? html`<p class="empty">${this.t('corNoExemptions')}</p>` : nothing}
       ${this.exemptions?.length
         ? html`<div class="table-wrap"><table part="table" id="exemptions-table" tabindex="-1">
-            <caption>${this.t('corExemptionsCaption', { unit: this.unit })}</caption>
+            <caption>${this.t('corExemptionsCaption', { unit: this.listUnit })}</caption>
             <thead><tr><th scope="col">${this.t('corPerson')}</th><th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('requirementLabel')}</th>
-              <th scope="col">${this.t('corPeriod')}</th><th scope="col">${this.t('corReason')}</th>${this.canEdit ? html`<th scope="col"><span class="visually-hidden">${this.t('corEnd')}</span></th>` : nothing}</tr></thead>
+              <th scope="col">${this.t('corPeriod')}</th><th scope="col">${this.t('impMessage')}</th>${this.may('exemption.write') ? html`<th scope="col"><span class="visually-hidden">${this.t('corEnd')}</span></th>` : nothing}</tr></thead>
             <tbody>${this.exemptions.map((e) => this.renderExemption(e))}</tbody>
           </table></div>`
         : nothing}
-      ${this.canEdit
+      ${this.may('exemption.write')
         ? html`<form part="form" novalidate aria-labelledby="ex-new-title" @submit=${this.addExemption}>
             <h4 id="ex-new-title">${this.t('corNewExemption')}</h4>
             <div class="grid">
-              ${this.field('ex-n', 'corNumber', html`<input id="ex-n" type="text" autocomplete="off" required aria-required="true" .value=${x.employeeNumber} @input=${set('employeeNumber')} />`)}
+              ${this.field('ex-n', 'covPeopleNumber', html`<input id="ex-n" type="text" autocomplete="off" required aria-required="true" .value=${x.employeeNumber} @input=${set('employeeNumber')} />`)}
               ${this.field('ex-req', 'requirementLabel', html`<select id="ex-req" @change=${set('requirement')}>${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === x.requirement}>${r.title} (${r.code})</option>`)}</select>`)}
               ${this.field('ex-from', 'corFrom', html`<input id="ex-from" type="date" required aria-required="true" .value=${x.from} @input=${set('from')} />`)}
               ${this.field('ex-to', 'corTo', html`<input id="ex-to" type="date" aria-describedby="ex-to-hint" .value=${x.to} @input=${set('to')} />`, { hint: 'corToHint' })}
-              ${this.field('ex-reason', 'corReason', html`<select id="ex-reason" @change=${set('reason')}>
+              ${this.field('ex-reason', 'impMessage', html`<select id="ex-reason" @change=${set('reason')}>
                 ${REASONS.map((k) => html`<option value=${k} ?selected=${x.reason === k}>${this.t(k)}</option>`)}
                 <option value=${OTHER} ?selected=${x.reason === OTHER}>${this.t('corReasonOther')}</option></select>`)}
               ${x.reason === OTHER ? this.field('ex-other', 'corReasonText', html`<input id="ex-other" type="text" required aria-required="true" .value=${x.other} @input=${set('other')} />`) : nothing}
@@ -452,7 +452,7 @@ export class KkCorrections extends KkElement {
     const period = e.to ? this.t('reqFromTo', { from: e.from, to: e.to }) : this.t('reqFromOnly', { from: e.from });
     return html`<tr data-id=${e.id}>
       <th scope="row">${e.name} (${e.employeeNumber})</th><td>${e.unit?.name ?? this.t('none')}</td><td>${e.requirement.code}</td><td>${period}</td><td>${this.reasonShown(e.reason)}</td>
-      ${this.canEdit
+      ${this.may('exemption.write')
         ? html`<td>${this.ending === e.id
             ? html`<form class="inline" @submit=${(ev: Event) => this.endExemption(ev, e)}>
                 ${this.field('end-to', 'corLastDay', html`<input id="end-to" type="date" required aria-required="true" .value=${this.endTo} @input=${(ev: Event) => (this.endTo = (ev.target as HTMLInputElement).value)} />`)}

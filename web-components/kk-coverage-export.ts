@@ -9,6 +9,8 @@ type RequirementView = Answer<Client['api']['requirements']['$get']>['requiremen
 
 /**
  * Downloads the coverage workbook (xlsx) for a unit, date and requirement, with or without names.
+ * Without `unit` the caller's own unit is filled in; names (Personer) are offered only to those
+ * who may export them, and someone who may export nothing sees a short text.
  *
  * @summary Exportera till Excel / Export to Excel.
  * @attr unit - the unit code filled in at first, e.g. STHLM
@@ -54,15 +56,18 @@ export class KkCoverageExport extends KkElement {
   @state() private unitError = '';
 
   protected override willUpdate(changed: Map<string, unknown>) {
-    if (changed.has('unit')) this.chosenUnit = this.unit;
+    if (changed.has('unit') || changed.has('token')) this.chosenUnit = this.unit;
     if (changed.has('asOf')) this.chosenDate = this.asOf || todayStockholm();
     if (changed.has('requirement')) this.chosenRequirement = this.requirement;
   }
 
   protected override async load(signal: { stale(): boolean }) {
-    const r = await ok(this.client.api.requirements.$get());
+    const [r, me] = await Promise.all([ok(this.client.api.requirements.$get()), this.askWho()]);
     if (signal.stale()) return;
     this.requirements = r.requirements;
+    // Without a unit from the page, the caller's own is filled in.
+    if (!this.chosenUnit && me?.units.length) this.chosenUnit = me.units[0].code;
+    if (!this.may('export.people')) this.withPeople = false;
   }
 
   private async download(e: Event) {
@@ -99,6 +104,10 @@ export class KkCoverageExport extends KkElement {
   }
 
   override render() {
+    if (!this.may('export.read')) {
+      return html`<section aria-labelledby="title"><h2 id="title">${this.t('expTitle')}</h2><p class="empty" data-state="nothing">${this.t('expNothing')}</p></section>`;
+    }
+    const own = this.me?.units ?? [];
     return html`<section aria-labelledby="title">
       <h2 id="title">${this.t('expTitle')}</h2>
       <p>${this.t('expIntro')}</p>
@@ -106,7 +115,7 @@ export class KkCoverageExport extends KkElement {
         <div class="controls">
           <div class="field">
             <label for="unit">${this.t('unitLabel')}</label>
-            <p class="hint" id="unit-hint">${this.t('expUnitHint')}</p>
+            <p class="hint" id="unit-hint">${this.t('expUnitHint')}${own.length ? html` ${this.t('expOwnUnits', { units: own.map((u) => `${u.name} (${u.code})`).join(', ') })}` : nothing}</p>
             <input id="unit" type="text" autocomplete="off" spellcheck="false" .value=${this.chosenUnit}
               aria-describedby="unit-hint ${this.unitError ? 'unit-error' : ''}" aria-invalid=${this.unitError ? 'true' : 'false'}
               @input=${(e: Event) => (this.chosenUnit = (e.target as HTMLInputElement).value)} />
@@ -120,15 +129,20 @@ export class KkCoverageExport extends KkElement {
             <label for="req">${this.t('requirementLabel')}</label>
             <select id="req" @change=${(e: Event) => (this.chosenRequirement = (e.target as HTMLSelectElement).value)}>
               <option value="" ?selected=${!this.chosenRequirement}>${this.t('expAllRequirements')}</option>
-              ${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === this.chosenRequirement}>${r.code}: ${r.title}</option>`)}
+              ${this.requirements.map((r) => {
+                const en = this.lang === 'en' && r.titleEn;
+                return html`<option value=${r.code} ?selected=${r.code === this.chosenRequirement} lang=${en ? 'en' : 'sv'}>${r.code}: ${en || r.title}</option>`;
+              })}
             </select>
           </div>
         </div>
-        <div class="field">
-          <label class="check"><input type="checkbox" id="people" .checked=${this.withPeople} aria-describedby="people-hint"
-            @change=${(e: Event) => (this.withPeople = (e.target as HTMLInputElement).checked)} /> ${this.t('expPeople')}</label>
-          <p class="hint" id="people-hint">${this.t('expPeopleHint')}</p>
-        </div>
+        ${this.may('export.people')
+          ? html`<div class="field">
+              <label class="check"><input type="checkbox" id="people" .checked=${this.withPeople} aria-describedby="people-hint"
+                @change=${(e: Event) => (this.withPeople = (e.target as HTMLInputElement).checked)} /> ${this.t('expPeople')}</label>
+              <p class="hint" id="people-hint">${this.t('expPeopleHint')}</p>
+            </div>`
+          : nothing}
         <div><button type="submit" part="button" ?disabled=${this.working}>${icon('download')} ${this.t('expDownload')}</button></div>
       </form>
       <div class="status-line" role="status" part="status">

@@ -40,8 +40,8 @@ const list = (s: string | string[] | undefined) =>
 const orNull = (s: string | string[] | undefined) => (typeof s === 'string' && s.trim() ? s.trim() : null);
 
 /**
- * Lists, creates and edits requirements and courses (for admins and coordinators; others see the
- * lists and get the server's refusal if they try to save).
+ * Lists, creates and edits requirements and courses: editing is offered to those who may
+ * (coordinators, admins, by GET /api/me); others see the lists, read-only.
  *
  * @summary Krav och kurser / Requirements and courses.
  * @attr api-base - where the API lives
@@ -91,6 +91,7 @@ export class KkRequirements extends KkElement {
     const [r, c] = await Promise.all([
       ok(this.client.api.requirements.$get()),
       ok(this.client.api.courses.$get()),
+      this.askWho(),
     ]);
     if (signal.stale()) return;
     this.requirements = r.requirements;
@@ -99,6 +100,12 @@ export class KkRequirements extends KkElement {
 
   private courseTitle(c: Course) {
     return (this.lang === 'en' && c.title.en) || c.title.sv;
+  }
+
+  /** A title in the element's language where there is one, marked with the language it is in. */
+  private titled(sv: string, en: string | null | undefined) {
+    const english = this.lang === 'en' && en;
+    return html`<span lang=${english ? 'en' : 'sv'}>${english || sv}</span>`;
   }
 
   private async open(kind: Form['kind'], item: Requirement | Course | null, e: Event) {
@@ -110,7 +117,7 @@ export class KkRequirements extends KkElement {
     if (kind === 'requirement') {
       const r = item as Requirement | null;
       values = {
-        code: r?.code ?? '', title: r?.title ?? '', courses: r?.courses ?? [], scope: (r?.scope ?? []).join(', '),
+        code: r?.code ?? '', title: r?.title ?? '', titleEn: r?.titleEn ?? '', courses: r?.courses ?? [], scope: (r?.scope ?? []).join(', '),
         employmentTypes: r?.employmentTypes ?? [], titles: (r?.titles ?? []).join(', '), effectiveFrom: r?.effectiveFrom ?? '',
         effectiveTo: r?.effectiveTo ?? '', dueDate: r?.dueDate ?? '', graceDays: r?.graceDays?.toString() ?? '',
         targetRate: r ? String(Math.round(r.targetRate * 1e6) / 1e4) : '100', source: r?.source ?? '', responsible: r?.responsible ?? '', followUp: r?.followUp ?? '',
@@ -164,6 +171,7 @@ export class KkRequirements extends KkElement {
     return {
       code: String(v.code).trim(),
       title: String(v.title).trim(),
+      titleEn: orNull(v.titleEn),
       courses: list(v.courses),
       scope: list(v.scope),
       employmentTypes: list(v.employmentTypes).length ? list(v.employmentTypes) : null,
@@ -193,6 +201,9 @@ export class KkRequirements extends KkElement {
     for (const [name, label] of this.required()) {
       if (!list(this.form.values[name]).length) errors[name] = this.t('fieldRequired', { field: this.t(label).toLowerCase() });
     }
+    const target = this.form.kind === 'requirement' ? orNull(this.form.values.targetRate) : null;
+    // 85,5 and 85.5 are both a percentage; the API takes the rate (0.855).
+    if (target !== null && !(/^\d{1,3}([.,]\d{1,4})?$/.test(target) && Number(target.replace(',', '.')) <= 100)) errors.targetRate = this.t('reqTargetInvalid');
     this.fieldErrors = errors;
     this.formError = null;
     if (Object.keys(errors).length) {
@@ -248,49 +259,52 @@ export class KkRequirements extends KkElement {
       ${this.busy && !this.requirements ? this.renderLoading('reqLoading') : nothing}
       <div role="status">${this.saved ? html`<p class="success saved">${icon('completed')} ${this.saved}</p>` : nothing}</div>
       ${this.form ? this.renderForm(this.form) : nothing}
+      ${this.me && !this.may('requirement.write') && !this.may('course.write') ? html`<p class="hint" data-state="read-only">${this.t('reqReadOnly')}</p>` : nothing}
       ${this.requirements ? this.renderRequirements(this.requirements) : nothing}
       ${this.courses ? this.renderCourses(this.courses) : nothing}
     </section>`;
   }
 
   private renderRequirements(rs: Requirement[]) {
+    const edit = this.may('requirement.write');
     return html`<div class="head"><h3>${this.t('reqList')}</h3>
-        <button type="button" part="button" class="secondary" id="new-requirement" @click=${(e: Event) => this.open('requirement', null, e)}>${this.t('reqNew')}</button></div>
+        ${edit ? html`<button type="button" part="button" class="secondary" id="new-requirement" @click=${(e: Event) => this.open('requirement', null, e)}>${this.t('reqNew')}</button>` : nothing}</div>
       ${!rs.length
         ? html`<p class="empty">${this.t('reqEmpty')}</p>`
-        : html`<div class="table-wrap"><table part="table">
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('reqList')}><table part="table">
             <caption>${this.t('reqListCaption')}</caption>
             <thead><tr>
               <th scope="col">${this.t('reqCode')}</th><th scope="col">${this.t('reqName')}</th><th scope="col">${this.t('crsList')}</th>
-              <th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('reqPeriod')}</th><th scope="col" class="num">${this.t('covTarget')}</th><th scope="col"><span class="visually-hidden">${this.t('edit')}</span></th>
+              <th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('reqPeriod')}</th><th scope="col" class="num">${this.t('covTarget')}</th>${edit ? html`<th scope="col"><span class="visually-hidden">${this.t('edit')}</span></th>` : nothing}
             </tr></thead>
             <tbody>${rs.map((r) => html`<tr data-code=${r.code}>
-              <th scope="row"><span class="codes">${r.code}</span></th><td>${r.title}</td><td class="codes">${r.courses.join(', ')}</td>
+              <th scope="row"><span class="codes">${r.code}</span></th><td>${this.titled(r.title, r.titleEn)}</td><td class="codes">${r.courses.join(', ')}</td>
               <td class="codes">${r.scope.join(', ')}</td><td class="nowrap">${r.effectiveTo ? this.t('reqFromTo', { from: r.effectiveFrom, to: r.effectiveTo }) : this.t('reqFromOnly', { from: r.effectiveFrom })}</td><td class="num">${formatPercent(this.lang, r.targetRate)}</td>
-              <td><button type="button" class="link" @click=${(e: Event) => this.open('requirement', r, e)}>${this.t('edit')}<span class="visually-hidden"> ${r.code}</span></button></td>
+              ${edit ? html`<td><button type="button" class="link" @click=${(e: Event) => this.open('requirement', r, e)}>${this.t('edit')}<span class="visually-hidden"> ${r.code}</span></button></td>` : nothing}
             </tr>`)}</tbody>
           </table></div>`}`;
   }
 
   private renderCourses(cs: Course[]) {
+    const edit = this.may('course.write');
     return html`<div class="head"><h3>${this.t('crsList')}</h3>
-        <button type="button" part="button" class="secondary" id="new-course" @click=${(e: Event) => this.open('course', null, e)}>${this.t('crsNew')}</button></div>
+        ${edit ? html`<button type="button" part="button" class="secondary" id="new-course" @click=${(e: Event) => this.open('course', null, e)}>${this.t('crsNew')}</button>` : nothing}</div>
       ${!cs.length
         ? html`<p class="empty">${this.t('crsEmpty')}</p>`
-        : html`<div class="table-wrap"><table part="table">
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('crsList')}><table part="table">
             <caption>${this.t('crsListCaption')}</caption>
-            <thead><tr><th scope="col">${this.t('crsCode')}</th><th scope="col">${this.t('reqName')}</th><th scope="col">${this.t('crsKind')}</th><th scope="col">${this.t('crsValidityShort')}</th><th scope="col"><span class="visually-hidden">${this.t('edit')}</span></th></tr></thead>
+            <thead><tr><th scope="col">${this.t('crsCode')}</th><th scope="col">${this.t('reqName')}</th><th scope="col">${this.t('crsKind')}</th><th scope="col">${this.t('crsValidityShort')}</th>${edit ? html`<th scope="col"><span class="visually-hidden">${this.t('edit')}</span></th>` : nothing}</tr></thead>
             <tbody>${cs.map((c) => html`<tr data-code=${c.code}>
               <th scope="row"><span class="codes">${c.code}</span></th>
-              <td>${c.url ? html`<a href=${c.url} target="_blank" rel="noopener">${this.courseTitle(c)}</a>` : this.courseTitle(c)}</td>
+              <td>${c.url ? html`<a href=${c.url} target="_blank" rel="noopener">${this.titled(c.title.sv, c.title.en)}</a>` : this.titled(c.title.sv, c.title.en)}</td>
               <td>${this.t(KINDS.find(([k]) => k === c.kind)?.[1] ?? 'kindWeb')}</td>
               <td>${c.validityMonths ? this.t('crsValidityMonths', { n: c.validityMonths }) : this.t('none')}</td>
-              <td><button type="button" class="link" @click=${(e: Event) => this.open('course', c, e)}>${this.t('edit')}<span class="visually-hidden"> ${c.code}</span></button></td>
+              ${edit ? html`<td><button type="button" class="link" @click=${(e: Event) => this.open('course', c, e)}>${this.t('edit')}<span class="visually-hidden"> ${c.code}</span></button></td>` : nothing}
             </tr>`)}</tbody>
           </table></div>`}`;
   }
 
-  private input(name: string, label: StringKey, type = 'text', opts: { wide?: boolean; readonly?: boolean; hint?: string } = {}) {
+  private input(name: string, label: StringKey, type = 'text', opts: { wide?: boolean; readonly?: boolean; hint?: StringKey; decimal?: boolean; lang?: string } = {}) {
     const v = this.form!.values[name];
     const err = this.fieldErrors[name];
     const required = this.required().some(([n]) => n === name);
@@ -299,8 +313,9 @@ export class KkRequirements extends KkElement {
       ${type === 'textarea'
         ? html`<textarea id="f-${name}" .value=${String(v ?? '')} aria-required=${required ? 'true' : 'false'} aria-invalid=${err ? 'true' : 'false'} aria-describedby=${err ? `e-${name}` : nothing}
             @input=${(e: Event) => this.set(name, (e.target as HTMLTextAreaElement).value)}></textarea>`
-        : html`<input id="f-${name}" type=${type} .value=${String(v ?? '')} ?readonly=${opts.readonly} aria-required=${required ? 'true' : 'false'}
-            aria-invalid=${err ? 'true' : 'false'} aria-describedby=${err ? `e-${name}` : nothing} inputmode=${type === 'number' ? 'decimal' : nothing}
+        : html`${opts.hint ? html`<p class="hint" id="h-${name}">${this.t(opts.hint)}</p>` : nothing}<input id="f-${name}" type=${type} .value=${String(v ?? '')} ?readonly=${opts.readonly} aria-required=${required ? 'true' : 'false'}
+            lang=${opts.lang ?? nothing}
+            aria-invalid=${err ? 'true' : 'false'} aria-describedby=${[opts.hint ? `h-${name}` : '', err ? `e-${name}` : ''].join(' ').trim() || nothing} inputmode=${type === 'number' || opts.decimal ? 'decimal' : nothing}
             @input=${(e: Event) => this.set(name, (e.target as HTMLInputElement).value)} />`}
       ${err ? html`<p class="field-error" id="e-${name}">${icon('overdue')} ${this.t('fieldError', { message: err })}</p>` : nothing}
     </div>`;
@@ -326,7 +341,7 @@ export class KkRequirements extends KkElement {
         ${f.kind === 'course'
           ? html`${this.input('code', 'crsCode', 'text', { readonly: editing })}
               ${this.input('titleSv', 'crsTitleSv')}
-              ${this.input('titleEn', 'crsTitleEn')}
+              ${this.input('titleEn', 'crsTitleEn', 'text', { lang: 'en' })}
               <div class="field"><label for="f-kind">${this.t('crsKind')}</label>
                 <select id="f-kind" @change=${(e: Event) => this.set('kind', (e.target as HTMLSelectElement).value)}>
                   ${KINDS.map(([k, label]) => html`<option value=${k} ?selected=${f.values.kind === k}>${this.t(label)}</option>`)}
@@ -336,6 +351,7 @@ export class KkRequirements extends KkElement {
               ${this.input('xapiActivityId', 'crsXapi', 'url', { wide: true })}`
           : html`${this.input('code', 'reqCode', 'text', { readonly: editing })}
               ${this.input('title', 'reqName', 'text', { wide: true })}
+              ${this.input('titleEn', 'reqTitleEn', 'text', { wide: true, lang: 'en' })}
               ${this.checks('courses', 'reqCourses', (this.courses ?? []).map((c) => [c.code, `${c.code}: ${this.courseTitle(c)}`]))}
               ${this.input('scope', 'reqScope', 'text', { wide: true })}
               ${this.checks('employmentTypes', 'reqEmploymentTypes', TYPES.map(([v, l]) => [v, this.t(l)]))}
@@ -344,7 +360,7 @@ export class KkRequirements extends KkElement {
               ${this.input('effectiveTo', 'reqEffectiveTo', 'date')}
               ${this.input('dueDate', 'reqDueDate', 'date')}
               ${this.input('graceDays', 'reqGraceDays', 'number')}
-              ${this.input('targetRate', 'reqTarget', 'number')}
+              ${this.input('targetRate', 'reqTarget', 'text', { decimal: true, hint: 'reqTargetHint' })}
               ${this.input('source', 'reqSource', 'textarea', { wide: true })}
               ${this.input('responsible', 'reqResponsible')}
               ${this.input('followUp', 'reqFollowUp')}`}

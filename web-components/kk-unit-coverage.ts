@@ -1,6 +1,6 @@
 import { css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, formatNumber, formatPercent, ok, todayStockholm, type Answer, type Client } from './api.ts';
+import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, ok, saveBlob, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -14,6 +14,20 @@ type CoverageAnswer = Answer<Client['api']['coverage']['$get']>;
 type Unit = CoverageAnswer['unit'];
 type Person = Answer<Client['api']['coverage']['people']['$get']>['people'][number];
 type RequirementView = Answer<Client['api']['requirements']['$get']>['requirements'][number];
+type UnitHit = Answer<Client['api']['units']['$get']>['units'][number];
+
+/** The people list's filters: the API's `status` values ('' = everyone). */
+const PEOPLE_FILTERS: [string, StringKey][] = [
+  ['not_completed', 'covFilterNotDone'],
+  ['overdue', 'covFilterOverdue'],
+  ['not_started', 'statusNotStarted'],
+  ['started', 'statusStarted'],
+  ['completed', 'statusCompleted'],
+  ['', 'covFilterAll'],
+];
+type PeopleSortKey = 'name' | 'employeeNumber' | 'place' | 'status' | 'dueDate';
+const STATUS_ORDER = { not_started: 0, started: 1, completed: 2, exempt: 3 } as const;
+const placeOf = (p: Person) => [p.forvaltning, p.avdelning, p.unit.name].filter((x, i, all) => x && all.indexOf(x) === i).join(' › ');
 
 type SortKey = 'name' | 'population' | 'completed' | 'started' | 'notStarted' | 'overdue' | 'rate' | 'gap';
 const NUMBER_COLUMNS: { key: Exclude<SortKey, 'name' | 'rate'>; label: StringKey }[] = [
@@ -75,10 +89,11 @@ export class KkUnitCoverage extends KkElement {
       .summary div { background: var(--_subtle); border-radius: var(--_radius); padding: 0.5rem 0.7rem; }
       .summary dt { color: var(--_muted); font-size: 0.9rem; }
       .summary dd { margin: 0; font-size: 1.35rem; font-weight: 700; font-variant-numeric: tabular-nums; }
-      .bar-cell { min-width: 8rem; }
-      tbody th { min-width: 9.5rem; }
+      /* Nine columns fit a 1280 px page (the demo's, the intranet's) without clipping: names wrap. */
+      .bar-cell { min-width: 6.5rem; }
+      tbody th { min-width: 8rem; }
       thead th.num { white-space: normal; }
-      th, td { padding: 0.45rem 0.4rem; }
+      th, td { padding: 0.4rem 0.3rem; }
       .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0.25rem 0; font-size: 0.9rem; color: var(--_muted); }
       .legend span { display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }
       .bar { position: relative; height: 0.9rem; background: #e4e7eb; border-radius: 3px; border: 1px solid #767676; margin-top: 0.2rem; }
@@ -94,10 +109,19 @@ export class KkUnitCoverage extends KkElement {
       summary { cursor: pointer; color: var(--_primary); }
       .people-head { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; }
       .trend { max-width: 40rem; }
+      .find { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
+      .find .field { margin: 0; }
+      .hits { list-style: none; margin: 0.25rem 0 0; padding: 0; max-width: 36rem; }
+      .hits li { border-bottom: 1px solid #e1e4e8; }
+      .hits button { width: 100%; text-align: left; justify-content: flex-start; min-height: 2.75rem; padding: 0.35rem 0.5rem; font-weight: normal; }
+      .hits .where { color: var(--_muted); font-size: 0.9rem; }
+      .people-tools { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin: 0.5rem 0 0.75rem; }
+      .people-tools .field { margin: 0; }
+      .note { background: var(--_subtle); border-left: 4px solid var(--_primary); padding: 0.4rem 0.7rem; }
     `,
   ];
 
-  /** The unit the element starts from. */
+  /** The unit to start from; without it (or outside the caller's reach) the caller's own unit. */
   @property() unit = '';
   @property() requirement = '';
   @property({ attribute: 'as-of' }) asOf = '';
@@ -114,10 +138,31 @@ export class KkUnitCoverage extends KkElement {
   @state() private peopleBusy = false;
   @state() private sortKey: SortKey = 'name';
   @state() private sortDesc = false;
+  /** Where the element starts, once decided: the `unit` asked for, else the caller's own. */
+  @state() private start: Unit | null = null;
+  /** The asked `unit` was outside the caller's reach, so their own is shown instead. */
+  @state() private fellBack = false;
+  /** Nothing for this person to follow here: a short neutral text, never an error. */
+  @state() private nothingToFollow = false;
+  @state() private searchText = '';
+  @state() private hits: UnitHit[] | null = null;
+  @state() private peopleFilter = 'not_completed';
+  @state() private peopleQuery = '';
+  @state() private peopleSort: PeopleSortKey = 'status';
+  @state() private peopleDesc = false;
+  @state() private peopleSaving = false;
+  @state() private peopleSaved = '';
   private focusAfterLoad: 'table' | 'crumb' | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private searchSeq = 0;
 
   private get current(): string {
-    return this.path.length ? this.path[this.path.length - 1].code : this.unit;
+    return this.path.length ? this.path[this.path.length - 1].code : (this.start?.code ?? '');
+  }
+
+  /** Coordinators, auditors and admins look anywhere in their reach; managers at their own units. */
+  private get searches(): boolean {
+    return this.holds('coordinator', 'auditor', 'admin');
   }
 
   private get date(): string {
@@ -125,12 +170,31 @@ export class KkUnitCoverage extends KkElement {
   }
 
   protected override willUpdate(changed: Map<string, unknown>) {
-    // A new starting unit from outside starts a new path.
-    if (changed.has('unit')) this.path = [];
+    // A new starting unit from outside, or someone else signed in, starts afresh.
+    if (changed.has('unit') || changed.has('token') || changed.has('apiBase')) {
+      this.path = [];
+      this.start = null;
+      this.fellBack = false;
+      this.hits = null;
+      this.searchText = '';
+    }
   }
 
   protected override loadKey() {
     return JSON.stringify([this.current, this.requirement, this.asOf]);
+  }
+
+  /** The unit to start from: the one asked for, else the caller's first own unit, else the top of their reach. */
+  private async decideStart(signal: { stale(): boolean }, skipAsked = false): Promise<Unit | null> {
+    if (this.unit && !skipAsked) return { code: this.unit, name: this.unit };
+    const own = this.me?.units ?? [];
+    if (own.length) return own[0];
+    if (this.searches) {
+      const top = await ok(this.client.api.units.$get({ query: { q: '', asOf: this.date } }));
+      if (signal.stale()) return null;
+      if (top.units.length) return { code: top.units[0].code, name: top.units[0].name };
+    }
+    return null;
   }
 
   protected override async load(signal: { stale(): boolean }) {
@@ -138,8 +202,16 @@ export class KkUnitCoverage extends KkElement {
     this.people = null;
     this.peopleOpen = false;
     this.peopleError = null;
+    this.peopleSaved = '';
     this.trend = null;
     this.trendError = null;
+    this.nothingToFollow = false;
+    const me = await this.askWho();
+    if (signal.stale()) return;
+    if (me && !me.capabilities.includes('coverage.read')) {
+      this.nothingToFollow = true;
+      return;
+    }
     if (!this.requirements.length) {
       const r = await ok(this.client.api.requirements.$get());
       if (signal.stale()) return;
@@ -151,12 +223,34 @@ export class KkUnitCoverage extends KkElement {
       this.requirement = this.requirements[0].code;
       return;
     }
-    if (!this.current) return;
+    if (!this.current) {
+      const start = await this.decideStart(signal);
+      if (signal.stale()) return;
+      if (!start) this.nothingToFollow = true;
+      // A decided start changes loadKey: the next load shows it.
+      else this.start = start;
+      return;
+    }
     const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
     const trend = ok(this.client.api.coverage.trend.$get({ query: { unit: this.current, requirement: this.requirement, to: this.date, interval: 'tertial' } }));
     trend.catch(() => undefined);
-    const data = await ok(this.client.api.coverage.$get({ query: q }));
+    let data: CoverageAnswer;
+    try {
+      data = await ok(this.client.api.coverage.$get({ query: q }));
+    } catch (e) {
+      // A unit the page asked for but the caller may not see: show their own instead.
+      if (e instanceof ApiError && e.status === 403 && !this.path.length && this.unit && this.start?.code === this.unit && !this.fellBack) {
+        const own = await this.decideStart(signal, true);
+        if (signal.stale()) return;
+        this.fellBack = true;
+        if (own) this.start = own;
+        else this.nothingToFollow = true;
+        return;
+      }
+      throw e;
+    }
     if (signal.stale()) return;
+    if (this.start && this.start.name === this.start.code && !this.path.length) this.start = data.unit;
     this.data = data;
     this.fire('kk-loaded', { unit: data.unit.code, requirement: this.requirement, asOf: data.asOf });
     try {
@@ -174,6 +268,34 @@ export class KkUnitCoverage extends KkElement {
       this.focusAfterLoad = null;
       target?.focus();
     }
+  }
+
+  private choose(unit: Unit) {
+    this.start = unit;
+    this.path = [];
+    this.hits = null;
+    this.searchText = '';
+    this.focusAfterLoad = 'table';
+    this.fire('kk-unit-change', { unit: unit.code });
+  }
+
+  private search(q: string) {
+    this.searchText = q;
+    clearTimeout(this.searchTimer);
+    if (!q.trim()) {
+      this.hits = null;
+      return;
+    }
+    // Asked a moment after the last key, so typing does not send a request per letter.
+    this.searchTimer = setTimeout(async () => {
+      const seq = ++this.searchSeq;
+      try {
+        const found = await ok(this.client.api.units.$get({ query: { q, asOf: this.date } }));
+        if (seq === this.searchSeq) this.hits = found.units;
+      } catch (e) {
+        if (seq === this.searchSeq) this.error = asApiError(e, this.lang);
+      }
+    }, 200);
   }
 
   private drill(unit: Unit) {
@@ -213,20 +335,77 @@ export class KkUnitCoverage extends KkElement {
   private async togglePeople() {
     this.peopleOpen = !this.peopleOpen;
     if (!this.peopleOpen || this.people) return;
+    await this.fetchPeople();
+  }
+
+  private async fetchPeople() {
     this.peopleBusy = true;
     this.peopleError = null;
     try {
-      const q = { unit: this.current, requirement: this.requirement, asOf: this.date };
-      const [notStarted, started] = await Promise.all([
-        ok(this.client.api.coverage.people.$get({ query: { ...q, status: 'not_started' } })),
-        ok(this.client.api.coverage.people.$get({ query: { ...q, status: 'started' } })),
-      ]);
-      this.people = [...notStarted.people, ...started.people].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.name.localeCompare(b.name, this.lang));
+      const q = { unit: this.current, requirement: this.requirement, asOf: this.date, status: this.peopleFilter || undefined };
+      this.people = (await ok(this.client.api.coverage.people.$get({ query: q }))).people;
     } catch (e) {
       const err = asApiError(e, this.lang);
       this.peopleError = err.status === 403 ? new ApiError(403, this.t('covPeopleDenied')) : err;
     } finally {
       this.peopleBusy = false;
+    }
+  }
+
+  private setFilter(value: string) {
+    this.peopleFilter = value;
+    this.peopleSaved = '';
+    void this.fetchPeople();
+  }
+
+  private sortPeople(key: PeopleSortKey) {
+    if (this.peopleSort === key) this.peopleDesc = !this.peopleDesc;
+    else {
+      this.peopleSort = key;
+      this.peopleDesc = false;
+    }
+  }
+
+  /** The list as shown: searched by name, sorted by the chosen column (overdue first by status). */
+  private shownPeople(people: Person[]): Person[] {
+    const q = this.peopleQuery.trim().toLocaleLowerCase(this.lang);
+    const rows = q ? people.filter((p) => p.name.toLocaleLowerCase(this.lang).includes(q) || p.employeeNumber.includes(q)) : [...people];
+    const k = this.peopleSort;
+    const cmp = (a: Person, b: Person): number => {
+      switch (k) {
+        case 'status':
+          return Number(b.overdue) - Number(a.overdue) || STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
+        case 'dueDate':
+          return (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999');
+        case 'place':
+          return placeOf(a).localeCompare(placeOf(b), this.lang);
+        case 'employeeNumber':
+          return a.employeeNumber.localeCompare(b.employeeNumber, this.lang, { numeric: true });
+        default:
+          return 0;
+      }
+    };
+    rows.sort((a, b) => {
+      const c = cmp(a, b) || a.name.localeCompare(b.name, this.lang);
+      return this.peopleDesc ? -c : c;
+    });
+    return rows;
+  }
+
+  private async downloadPeople() {
+    this.peopleSaving = true;
+    this.peopleSaved = '';
+    this.peopleError = null;
+    try {
+      const res = await apiFetch(this, this.url('/api/coverage/people.xlsx', { unit: this.current, requirement: this.requirement, asOf: this.date, status: this.peopleFilter }));
+      const blob = await res.blob();
+      const filename = fileNameOf(res, `kompetenskoll-${this.current}-personer-${this.date}.xlsx`);
+      saveBlob(blob, filename);
+      this.peopleSaved = this.t('expDone', { file: filename });
+    } catch (e) {
+      this.peopleError = asApiError(e, this.lang);
+    } finally {
+      this.peopleSaving = false;
     }
   }
 
@@ -241,12 +420,16 @@ export class KkUnitCoverage extends KkElement {
     const d = this.data;
     return html`<section aria-labelledby="title">
       <h2 id="title">${this.t('covTitle')}</h2>
-      ${this.renderControls()}
-      ${this.renderBreadcrumb()}
-      ${this.renderError()}
-      ${this.busy && !d ? this.renderLoading('covLoading') : nothing}
-      ${!this.busy && !this.error && !this.requirements.length ? html`<p class="empty">${this.t('covNoRequirements')}</p>` : nothing}
-      ${d ? this.renderData(d) : nothing}
+      ${this.nothingToFollow
+        ? html`<p class="empty" data-state="nothing">${this.t('covNothing')}</p>`
+        : html`${this.renderControls()}
+            ${this.renderFind()}
+            ${this.fellBack && d ? html`<p class="note" role="status">${this.t('covFellBack', { asked: this.unit, unit: d.unit.name })}</p>` : nothing}
+            ${this.renderBreadcrumb()}
+            ${this.renderError()}
+            ${this.busy && !d ? this.renderLoading('covLoading') : nothing}
+            ${!this.busy && !this.error && !this.requirements.length ? html`<p class="empty">${this.t('covNoRequirements')}</p>` : nothing}
+            ${d ? this.renderData(d) : nothing}`}
     </section>`;
   }
 
@@ -262,9 +445,58 @@ export class KkUnitCoverage extends KkElement {
       <div class="field">
         <label for="req">${this.t('requirementLabel')}</label>
         <select id="req" @change=${(e: Event) => (this.requirement = (e.target as HTMLSelectElement).value)}>
-          ${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === this.requirement}>${r.code}: ${r.title}</option>`)}
+          ${this.requirements.map((r) => {
+            const en = this.lang === 'en' && r.titleEn;
+            return html`<option value=${r.code} ?selected=${r.code === this.requirement} lang=${en ? 'en' : 'sv'}>${r.code}: ${en || r.title}</option>`;
+          })}
         </select>
       </div>
+    </div>`;
+  }
+
+  /** A choice among one's own units, and a type-ahead over the whole reach for those who may. */
+  private renderFind() {
+    const own = this.me?.units ?? [];
+    const choice = own.length > 1;
+    if (!choice && !this.searches) return nothing;
+    const hits = this.hits;
+    return html`<div class="find" part="controls">
+      ${choice
+        ? html`<div class="field">
+            <label for="own-unit">${this.t('covOwnUnit')}</label>
+            <select id="own-unit" @change=${(e: Event) => {
+              const u = own.find((x) => x.code === (e.target as HTMLSelectElement).value);
+              if (u) this.choose(u);
+            }}>
+              ${own.map((u) => html`<option value=${u.code} ?selected=${u.code === this.start?.code}>${u.name}</option>`)}
+            </select>
+          </div>`
+        : nothing}
+      ${this.searches
+        ? html`<div class="field" role="search">
+            <label for="unit-search">${this.t('covSearch')}</label>
+            <p class="hint" id="unit-search-hint">${this.t('covSearchHint')}</p>
+            <input id="unit-search" type="search" autocomplete="off" spellcheck="false" aria-describedby="unit-search-hint" aria-controls=${hits?.length ? 'unit-hits' : nothing}
+              .value=${this.searchText} @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
+              @keydown=${(e: KeyboardEvent) => {
+                if (e.key === 'Escape') this.search('');
+                if (e.key === 'ArrowDown') {
+                  e.preventDefault();
+                  this.renderRoot.querySelector<HTMLElement>('#unit-hits button')?.focus();
+                }
+              }} />
+            <p class="visually-hidden" role="status">${hits ? this.t('covSearchFound', { n: hits.length }) : ''}</p>
+            ${hits?.length
+              ? html`<ul class="hits" id="unit-hits" aria-label=${this.t('covSearchResults')}>
+                  ${hits.map((u) => html`<li><button type="button" class="secondary" data-unit=${u.code} @click=${() => this.choose(u)}>
+                    <span><strong>${u.name}</strong> (${u.code})${u.path.length ? html`<br /><span class="where">${u.path.join(' › ')}</span>` : nothing}</span>
+                  </button></li>`)}
+                </ul>`
+              : hits
+                ? html`<p class="empty" id="unit-hits">${this.t('covSearchNone')}</p>`
+                : nothing}
+          </div>`
+        : nothing}
     </div>`;
   }
 
@@ -302,7 +534,7 @@ export class KkUnitCoverage extends KkElement {
       </dl>
       ${this.renderChildren(d)}
       ${this.renderTrend(d)}
-      ${this.renderPeople(d)}
+      ${this.may('people.read') ? this.renderPeople(d) : nothing}
     `;
   }
 
@@ -360,6 +592,8 @@ export class KkUnitCoverage extends KkElement {
       if (this.trendError) return this.renderError(this.trendError, false);
       if (!points) return this.renderLoading('covTrendLoading');
       if (!points.length) return html`<p class="empty">${this.t('covTrendEmpty')}</p>`;
+      // Nobody berörd at any point: a line at 0 % would say "nobody done", which is not so.
+      if (points.every((p) => p.population === 0)) return html`<p class="empty">${this.t('covTrendNobody')}</p>`;
       return this.renderChart(d, points);
     };
     return html`<div class="trend" part="trend"><h3>${this.t('covTrend')}</h3>${body()}</div>`;
@@ -415,7 +649,9 @@ export class KkUnitCoverage extends KkElement {
           ${this.peopleOpen ? this.t('covPeopleHide') : this.t('covPeopleShow')}
         </button>
       </div>
-      <div id="people" aria-live="polite" @keydown=${(e: KeyboardEvent) => this.escapePeople(e)}>
+      <div id="people" @keydown=${(e: KeyboardEvent) => this.escapePeople(e)}>
+        ${this.peopleOpen ? this.renderPeopleTools() : nothing}
+        <div aria-live="polite">
         ${!this.peopleOpen
           ? nothing
           : this.peopleBusy
@@ -423,25 +659,58 @@ export class KkUnitCoverage extends KkElement {
             : this.peopleError
               ? this.renderError(this.peopleError, false)
               : people && !people.length
-                ? html`<p class="empty">${this.t('covPeopleEmpty')}</p>`
+                ? html`<p class="empty">${this.peopleFilter === 'not_completed' ? this.t('covPeopleEmpty') : this.t('covPeopleNone')}</p>`
                 : people
-                  ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covPeople')}><table>
-                      <caption>${this.t('covPeopleCaption', { n: formatNumber(this.lang, people.length), unit: d.unit.name, date: d.asOf })}</caption>
-                      <thead><tr>
-                        <th scope="col">${this.t('covPeopleName')}</th><th scope="col">${this.t('covPeopleNumber')}</th>
-                        <th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('covPeopleStatus')}</th><th scope="col">${this.t('covPeopleDue')}</th>
-                      </tr></thead>
-                      <tbody>${people.slice(0, PEOPLE_SHOWN).map((p) => html`<tr>
-                        <td>${p.name}</td><td>${p.employeeNumber}</td><td>${p.unit.name}</td>
-                        <td><span class="status ${p.status}">${icon(p.status)} ${this.t(STATUS_KEY[p.status])}</span>
-                          ${p.overdue ? html`<span class="status overdue">${icon('overdue')} ${this.t('overdue')}</span>` : nothing}</td>
-                        <td>${p.dueDate ?? this.t('none')}</td>
-                      </tr>`)}</tbody>
-                    </table></div>
-                    ${people.length > PEOPLE_SHOWN ? html`<p class="hint">${this.t('covPeopleMore', { shown: PEOPLE_SHOWN, n: people.length })}</p>` : nothing}`
+                  ? this.renderPeopleTable(d, people)
                   : nothing}
+        </div>
       </div>
     </div>`;
+  }
+
+  private renderPeopleTools() {
+    return html`<div class="people-tools">
+      <div class="field">
+        <label for="people-filter">${this.t('covFilter')}</label>
+        <select id="people-filter" @change=${(e: Event) => this.setFilter((e.target as HTMLSelectElement).value)}>
+          ${PEOPLE_FILTERS.map(([v, label]) => html`<option value=${v} ?selected=${v === this.peopleFilter}>${this.t(label)}</option>`)}
+        </select>
+      </div>
+      <div class="field">
+        <label for="people-search">${this.t('covPeopleSearch')}</label>
+        <input id="people-search" type="search" autocomplete="off" .value=${this.peopleQuery} @input=${(e: Event) => (this.peopleQuery = (e.target as HTMLInputElement).value)} />
+      </div>
+      ${this.may('export.people')
+        ? html`<div><button type="button" class="secondary" part="button" id="people-download" ?disabled=${this.peopleSaving} @click=${() => this.downloadPeople()}>
+            ${icon('download')} ${this.t('covPeopleDownload')}</button></div>`
+        : nothing}
+      <p class="success" role="status">${this.peopleSaved}</p>
+    </div>`;
+  }
+
+  private renderPeopleTable(d: CoverageAnswer, all: Person[]) {
+    const people = this.shownPeople(all);
+    const header = (key: PeopleSortKey, label: StringKey) => {
+      const active = this.peopleSort === key;
+      return html`<th scope="col" aria-sort=${active ? (this.peopleDesc ? 'descending' : 'ascending') : 'none'}>
+        <button type="button" class="sort" data-sort=${key} @click=${() => this.sortPeople(key)}>${this.t(label)} ${icon(active ? (this.peopleDesc ? 'down' : 'up') : 'sort')}</button>
+      </th>`;
+    };
+    const filterWords = this.t(PEOPLE_FILTERS.find(([v]) => v === this.peopleFilter)?.[1] ?? 'covFilterAll').toLocaleLowerCase(this.lang);
+    return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('covPeople')}><table>
+        <caption>${this.t('covPeopleCaptionOf', { n: formatNumber(this.lang, people.length), filter: filterWords, unit: d.unit.name, date: d.asOf })}</caption>
+        <thead><tr>
+          ${header('name', 'covPeopleName')}${header('employeeNumber', 'covPeopleNumber')}${header('place', 'covPeoplePlace')}
+          ${header('status', 'covPeopleStatus')}${header('dueDate', 'covPeopleDue')}
+        </tr></thead>
+        <tbody>${people.slice(0, PEOPLE_SHOWN).map((p) => html`<tr data-person=${p.employeeNumber}>
+          <td>${p.name}</td><td>${p.employeeNumber}</td><td>${placeOf(p)}</td>
+          <td><span class="status ${p.status}">${icon(p.status)} ${this.t(STATUS_KEY[p.status])}</span>
+            ${p.overdue ? html`<span class="status overdue">${icon('overdue')} ${this.t('overdue')}</span>` : nothing}</td>
+          <td>${p.dueDate ?? this.t('none')}</td>
+        </tr>`)}</tbody>
+      </table></div>
+      ${people.length > PEOPLE_SHOWN ? html`<p class="hint">${this.t('covPeopleMore', { shown: PEOPLE_SHOWN, n: people.length })}</p>` : nothing}`;
   }
 }
 

@@ -80,6 +80,8 @@ export interface RequirementTable {
   id: Generated<number>;
   code: string;
   title: string;
+  /** sql/0010: the English title, when given. */
+  title_en: string | null;
   effective_from: string;
   effective_to: string | null;
   due_date: string | null;

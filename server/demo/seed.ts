@@ -13,7 +13,7 @@ import { saveRequirement } from '../domain/requirements.ts';
  */
 
 export interface DemoUser {
-  persona: 'staff' | 'manager' | 'coordinator' | 'auditor';
+  persona: 'staff' | 'manager' | 'coordinator' | 'auditor' | 'admin';
   employeeNumber: string;
   roles: { role: 'admin' | 'coordinator' | 'auditor' | 'manager'; unit: string | null }[];
 }
@@ -37,6 +37,7 @@ export async function demoUsers(db: Db, today: string): Promise<DemoUser[]> {
     { persona: 'staff', employeeNumber: '100042', roles: [] },
     { persona: 'manager', employeeNumber: chef?.employee_number ?? '100001', roles: [] },
     { persona: 'auditor', employeeNumber: 'REV001', roles: [{ role: 'auditor', unit: null }] },
+    { persona: 'admin', employeeNumber: 'ADM001', roles: [{ role: 'admin', unit: null }] },
   ];
 }
 

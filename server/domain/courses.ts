@@ -3,9 +3,10 @@ import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import { z } from 'zod';
 import type { Course, Db } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
+import { custom } from '../i18n/zod-messages.ts';
 import { expiresOn } from './expiry.ts';
 
-const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
+const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, custom('code'));
 const title = z.union([
   z.string().trim().min(1).max(300),
   z.object({ sv: z.string().trim().min(1).max(300), en: z.string().trim().min(1).max(300).optional() }),
@@ -14,6 +15,8 @@ const title = z.union([
 export const courseInput = z.strictObject({
   code,
   title,
+  /** The English title, also accepted as `title: {sv, en}`; this one wins when both are given. */
+  titleEn: z.string().trim().max(300).nullish(),
   kind: z.enum(['web', 'seminar', 'acknowledgement']),
   url: z.url({ protocol: /^https?$/ }).max(2000).nullish(),
   validityMonths: z.int().min(1).max(600).nullish(),
@@ -25,6 +28,7 @@ export type CourseInput = z.infer<typeof courseInput>;
 export interface CourseView {
   code: string;
   title: { sv: string; en: string | null };
+  titleEn: string | null;
   kind: Course['kind'];
   url: string | null;
   validityMonths: number | null;
@@ -36,6 +40,7 @@ export function courseView(c: Course): CourseView {
   return {
     code: c.code,
     title: { sv: c.title_sv, en: c.title_en },
+    titleEn: c.title_en,
     kind: c.kind,
     url: c.url,
     validityMonths: c.validity_months,
@@ -48,7 +53,7 @@ function columns(input: CourseInput) {
   const t = typeof input.title === 'string' ? { sv: input.title, en: undefined } : input.title;
   return {
     title_sv: t.sv,
-    title_en: t.en ?? null,
+    title_en: (input.titleEn === undefined ? t.en : input.titleEn) || null,
     kind: input.kind,
     url: input.url ?? null,
     validity_months: input.validityMonths ?? null,

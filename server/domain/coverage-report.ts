@@ -1,10 +1,12 @@
+import { sql } from 'kysely';
 import { reusable } from '../db/compiled.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db, EmploymentType } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
+import { filters } from './coverage-rule.ts';
 import { countCoverage, figures, listPeople, personCoverage, type Figures, type PersonCoverage } from './coverage.ts';
 import { DomainError } from './errors.ts';
-import { loadRequirements, type RequirementSpec } from './requirements.ts';
-import { childrenAt, unitAt, unitExistsEver } from './units.ts';
+import { isEffective, loadRequirements, type RequirementSpec } from './requirements.ts';
+import { childrenAt, orgPath, treeAt, unitAt, unitExistsEver } from './units.ts';
 
 /** The answers of the coverage API, assembled from the engine; 404s for what is not there. */
 
@@ -66,6 +68,12 @@ export interface PersonAnswer {
   employeeNumber: string;
   name: string;
   unit: { code: string; name: string };
+  /** The förvaltning and avdelning the person's unit lies in (null where the path has none). */
+  forvaltning: string | null;
+  avdelning: string | null;
+  /** Why the person is in scope: the employment form and title of the employment that counts. */
+  employmentType: EmploymentType | null;
+  title: string | null;
   status: PersonCoverage['status'];
   dueDate: string | null;
   overdue: boolean;
@@ -75,32 +83,89 @@ export interface PersonAnswer {
 }
 
 /**
- * The people of a unit for R at D with their status: without `status` the berörda (exactly the
- * population the counts give), with `status=exempt` the undantagna, each with their exemption.
+ * A people filter: a status, `overdue` (not genomförd and past the due date, rule 5) or
+ * `not_completed` (påbörjad or ej påbörjad: the list a manager follows up).
  */
+export type PeopleFilter = PersonCoverage['status'] | 'overdue' | 'not_completed';
+export const PEOPLE_FILTERS: readonly PeopleFilter[] = ['completed', 'started', 'not_started', 'exempt', 'overdue', 'not_completed'];
+
+export function matchesFilter(p: { status: PersonCoverage['status']; overdue: boolean }, filter?: PeopleFilter): boolean {
+  if (filter === 'exempt') return p.status === 'exempt';
+  if (p.status === 'exempt') return false;
+  if (!filter) return true;
+  if (filter === 'overdue') return p.overdue;
+  if (filter === 'not_completed') return p.status !== 'completed';
+  return p.status === filter;
+}
+
+export interface PersonPlace {
+  forvaltning: string | null;
+  avdelning: string | null;
+  employmentType: EmploymentType | null;
+  title: string | null;
+}
+
+/**
+ * Where each listed person sits and why the requirement reaches them: the förvaltning and
+ * avdelning above the unit the list names for them, and the employment form and title of their
+ * employment active at D in that unit (one matching R's filters where they hold several).
+ */
+export async function placesOf(db: Db, r: RequirementSpec, people: readonly PersonCoverage[], unitCode: string, asOf: string): Promise<Map<number, PersonPlace>> {
+  const out = new Map<number, PersonPlace>();
+  if (!people.length) return out;
+  const tree = await treeAt(db, asOf);
+  const home = new Map(people.map((p) => [p.personId, p.unitCode]));
+  const found = new Map<number, { employment_type: EmploymentType | null; title: string | null; fits: boolean }>();
+  // The employments active at D in the unit's subtree, in one statement however many people
+  // and units there are (a list of person ids would need one statement per 90 on D1).
+  // `fits`: R's filters, as the count reads them (coverage-rule.ts, rule 2).
+  const { rows } = await sql<{ person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null; fits: 0 | 1 }>`
+    WITH RECURSIVE down(code, depth) AS (
+      SELECT code, 0 FROM org_unit WHERE code = ${unitCode} AND valid_from <= ${asOf} AND (valid_to IS NULL OR valid_to >= ${asOf})
+      UNION
+      SELECT c.code, down.depth + 1 FROM org_unit c JOIN down ON c.parent_code = down.code
+      WHERE c.valid_from <= ${asOf} AND (c.valid_to IS NULL OR c.valid_to >= ${asOf}) AND down.depth < 64
+    )
+    SELECT e.person_id, e.unit_code, e.employment_type, e.title, CASE WHEN 1 = 1 ${filters(r, 'e')} THEN 1 ELSE 0 END AS fits
+    FROM employment e JOIN down ON down.code = e.unit_code
+    WHERE e.start_date <= ${asOf} AND (e.end_date IS NULL OR e.end_date >= ${asOf})
+    ORDER BY e.id`.execute(db);
+  for (const e of rows) {
+    if (home.get(e.person_id) !== e.unit_code) continue;
+    const kept = found.get(e.person_id);
+    if (!kept || (!kept.fits && e.fits)) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: !!e.fits });
+  }
+  for (const p of people) {
+    const path = orgPath(tree, p.unitCode);
+    const e = found.get(p.personId);
+    out.set(p.personId, { forvaltning: path.forvaltning, avdelning: path.avdelning, employmentType: e?.employment_type ?? null, title: e?.title ?? null });
+  }
+  return out;
+}
+
 export async function coveragePeople(
   db: Db,
   unitCode: string,
   requirementCode: string,
   asOf: string,
-  status?: PersonCoverage['status'],
+  filter?: PeopleFilter,
 ): Promise<{ people: PersonAnswer[] }> {
   const r = await requireRequirement(db, requirementCode);
   const unit = await requireUnitAt(db, unitCode, asOf);
-  const people = await listPeople(db, r, { unit: unit.code }, asOf);
+  const people = (await listPeople(db, r, { unit: unit.code }, asOf)).filter((p) => matchesFilter(p, filter));
+  const places = await placesOf(db, r, people, unit.code, asOf);
   return {
-    people: people
-      .filter((p) => (status ? p.status === status : p.status !== 'exempt'))
-      .map((p) => ({
-        employeeNumber: p.employeeNumber,
-        name: p.name,
-        unit: { code: p.unitCode, name: p.unitName },
-        status: p.status,
-        dueDate: p.dueDate,
-        overdue: p.overdue,
-        occurredAt: p.occurredAt,
-        ...(p.exemption ? { exemption: p.exemption } : {}),
-      })),
+    people: people.map((p) => ({
+      employeeNumber: p.employeeNumber,
+      name: p.name,
+      unit: { code: p.unitCode, name: p.unitName },
+      ...places.get(p.personId)!,
+      status: p.status,
+      dueDate: p.dueDate,
+      overdue: p.overdue,
+      occurredAt: p.occurredAt,
+      ...(p.exemption ? { exemption: p.exemption } : {}),
+    })),
   };
 }
 
@@ -108,7 +173,8 @@ export const MAX_TREND_POINTS = 120;
 
 /**
  * The unit's figures at each period end from `from` to `to`. A point where the unit did not
- * exist (before it was formed, after a merger) is left out rather than reported as zero.
+ * exist (before it was formed, after a merger) or the requirement was not in force is left out
+ * rather than reported as zero.
  */
 export async function coverageTrend(
   db: Db,
@@ -120,13 +186,13 @@ export async function coverageTrend(
 ): Promise<{ unit: { code: string }; requirement: { code: string }; interval: Interval; points: ({ asOf: string } & Figures)[] }> {
   const r = await requireRequirement(db, requirementCode);
   if (!(await unitExistsEver(db, unitCode))) throw new DomainError('not_found', 'unit.unknown', { code: unitCode });
-  if (from > to) throw new DomainError('bad_request', 'param.invalid', { name: 'from', value: from, expected: `<= ${to}` });
+  if (from > to) throw new DomainError('bad_request', 'trend.fromAfterTo', { from, to });
   const ends = periodEnds(from, to, interval);
-  if (ends.length > MAX_TREND_POINTS) {
-    throw new DomainError('bad_request', 'param.invalid', { name: 'from', value: from, expected: `at most ${MAX_TREND_POINTS} points` });
-  }
+  if (ends.length > MAX_TREND_POINTS) throw new DomainError('bad_request', 'trend.tooLong', { n: ends.length, max: MAX_TREND_POINTS });
   const points: ({ asOf: string } & Figures)[] = [];
   for (const asOf of ends) {
+    // Before the requirement took effect (or after it ended) nobody was required to: no point.
+    if (!isEffective(r, asOf)) continue;
     if (!(await unitAt(db, unitCode, asOf))) continue;
     const c = await countCoverage(db, r, unitCode, asOf, { children: false });
     points.push({ asOf, ...figures(c.total, r.targetRate) });
@@ -180,7 +246,7 @@ export async function myTraining(
     if (!p) continue;
     const course = r.courses.find((c) => c.id === p.courseId) ?? r.courses[0];
     out.push({
-      requirement: { code: r.code, title: r.title },
+      requirement: { code: r.code, title: (lang === 'en' && r.titleEn) || r.title },
       course: { code: course.code, title: (lang === 'en' && course.titleEn) || course.titleSv, url: course.url },
       status: p.status,
       dueDate: p.dueDate,

@@ -6,14 +6,16 @@ import type { Db, EmploymentType } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
 import { DomainError } from './errors.ts';
 import { normaliseRate } from './exact.ts';
+import { custom } from '../i18n/zod-messages.ts';
 
-const isoDate = z.string().refine(isIsoDate, 'a date YYYY-MM-DD');
-const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, . _ -');
+const isoDate = z.string().refine(isIsoDate, custom('date'));
+const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, custom('code'));
 
 export const requirementInput = z
   .strictObject({
     code,
     title: z.string().trim().min(1).max(300),
+    titleEn: z.string().trim().max(300).nullish(),
     courses: z.array(code).min(1).max(20),
     scope: z.array(z.string().trim().min(1).max(64)).min(1).max(200),
     employmentTypes: z.array(z.enum(['tillsvidare', 'visstid', 'timavlonad'])).max(3).nullish(),
@@ -24,7 +26,7 @@ export const requirementInput = z
     graceDays: z.int().min(0).max(3650).nullish(),
     targetRate: z
       .union([z.number(), z.string()])
-      .refine((v) => normaliseRate(v) !== null, 'a rate from 0 to 1, at most six decimals')
+      .refine((v) => normaliseRate(v) !== null, custom('rate'))
       .nullish(),
     source: z.string().trim().min(1).max(1000),
     responsible: z.string().trim().max(300).nullish(),
@@ -32,7 +34,7 @@ export const requirementInput = z
   })
   .refine((r) => !r.effectiveTo || r.effectiveTo >= r.effectiveFrom, {
     path: ['effectiveTo'],
-    message: 'effectiveTo before effectiveFrom',
+    message: custom('effectiveOrder'),
   });
 export type RequirementInput = z.infer<typeof requirementInput>;
 
@@ -50,6 +52,7 @@ export interface RequirementSpec {
   id: number;
   code: string;
   title: string;
+  titleEn: string | null;
   courses: RequirementCourse[];
   scope: string[];
   employmentTypes: EmploymentType[];
@@ -73,6 +76,7 @@ export function requirementView(r: RequirementSpec) {
   return {
     code: r.code,
     title: r.title,
+    titleEn: r.titleEn,
     courses: r.courses.map((c) => c.code),
     scope: r.scope,
     employmentTypes: r.employmentTypes,
@@ -130,6 +134,7 @@ export async function loadRequirements(db: Db, codes?: string[]): Promise<Requir
     id: r.id,
     code: r.code,
     title: r.title,
+    titleEn: r.title_en,
     courses: r.courses.map((c) => ({
       id: c.id,
       code: c.code,
@@ -176,6 +181,7 @@ export async function unknownCourses(db: Db, codes: string[]): Promise<string[]>
 export function requirementStatements(db: Db, input: RequirementInput, now: string, exists: boolean): CompiledQuery[] {
   const columns = {
     title: input.title,
+    title_en: input.titleEn || null,
     effective_from: input.effectiveFrom,
     effective_to: input.effectiveTo ?? null,
     due_date: input.dueDate ?? null,

@@ -105,3 +105,72 @@ export async function employedWithin(db: Db, units: readonly string[], personIds
   }
   return out;
 }
+
+export interface UnitNode {
+  code: string;
+  name: string;
+  kind: OrgUnit['kind'];
+  parent: string | null;
+}
+
+/** The whole tree as it stood at `date`, by code (a city has ~3 000 units: one small read). */
+export async function treeAt(db: Db, date: string): Promise<Map<string, UnitNode>> {
+  const rows = await db.selectFrom('org_unit').select(['code', 'name', 'kind', 'parent_code']).where(validOn(date)).execute();
+  return new Map(rows.map((r) => [r.code, { code: r.code, name: r.name, kind: r.kind, parent: r.parent_code }]));
+}
+
+/** The units from the root down to `code` in `tree` (the unit last); empty when it is not there. */
+export function pathIn(tree: Map<string, UnitNode>, code: string): UnitNode[] {
+  const out: UnitNode[] = [];
+  const seen = new Set<string>();
+  for (let u = tree.get(code); u && !seen.has(u.code); u = u.parent ? tree.get(u.parent) : undefined) {
+    seen.add(u.code);
+    out.unshift(u);
+  }
+  return out;
+}
+
+/** The förvaltning, avdelning and enhet a unit lies in, by name (null where the path has none). */
+export function orgPath(tree: Map<string, UnitNode>, code: string): { forvaltning: string | null; avdelning: string | null; enhet: string | null } {
+  const path = pathIn(tree, code);
+  const of = (kind: OrgUnit['kind']) => path.find((u) => u.kind === kind)?.name ?? null;
+  return { forvaltning: of('forvaltning'), avdelning: of('avdelning'), enhet: of('enhet') };
+}
+
+export interface UnitHit {
+  code: string;
+  name: string;
+  kind: OrgUnit['kind'];
+  /** The names above it, from the top down (the city left out), to tell like-named units apart. */
+  path: string[];
+}
+
+const fold = (s: string) => s.toLocaleLowerCase('sv').normalize('NFC');
+
+/**
+ * Units valid at `date` whose name or code contains `q` (case-insensitive), within `within`
+ * (units whose subtrees are in reach; null = everywhere): an exact code first, then names that
+ * begin with `q`, then the rest, each by name; at most `limit`.
+ */
+export async function searchUnits(db: Db, q: string, date: string, within: string[] | null, limit = 20): Promise<UnitHit[]> {
+  const tree = await treeAt(db, date);
+  const needle = fold(q.trim());
+  const reach = within ? new Set(within) : null;
+  const hits: { u: UnitNode; rank: number; path: UnitNode[] }[] = [];
+  for (const u of tree.values()) {
+    const name = fold(u.name);
+    const code = fold(u.code);
+    const rank = !needle ? 2 : code === needle ? 0 : name.startsWith(needle) || code.startsWith(needle) ? 1 : name.includes(needle) || code.includes(needle) ? 2 : -1;
+    if (rank < 0) continue;
+    const path = pathIn(tree, u.code);
+    if (reach && !path.some((a) => reach.has(a.code))) continue;
+    hits.push({ u, rank, path });
+  }
+  hits.sort((a, b) => a.rank - b.rank || a.path.length - b.path.length || a.u.name.localeCompare(b.u.name, 'sv'));
+  return hits.slice(0, limit).map(({ u, path }) => ({
+    code: u.code,
+    name: u.name,
+    kind: u.kind,
+    path: path.slice(0, -1).filter((a) => a.kind !== 'stad').map((a) => a.name),
+  }));
+}

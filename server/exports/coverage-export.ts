@@ -1,5 +1,5 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
-import { coverageTrend, requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
+import { coverageTrend, placesOf, requireRequirement, requireUnitAt, type PersonPlace } from '../domain/coverage-report.ts';
 import { countSubtree, exemptionReasons, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { subtreeAt } from '../domain/units.ts';
@@ -36,7 +36,7 @@ export interface CoverageExport {
   figures: Map<string, Map<string, Figures>>;
   trend: { requirement: string; asOf: string; figures: Figures }[];
   /** Only when names were asked for (and allowed). */
-  people: { requirement: string; person: PersonCoverage }[] | null;
+  people: { requirement: string; person: PersonCoverage; place: PersonPlace }[] | null;
   /** Why the asked unit's undantagna are exempted: per requirement, how many per reason. */
   exemptions: { requirement: string; reason: string; count: number }[];
   /** The last committed import of each kind, an instant (ISO), or null when there was none. */
@@ -137,7 +137,9 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
   if (q.people) {
     people = [];
     for (const r of specs) {
-      for (const person of await listPeople(db, r, { unit: unit.code }, q.asOf)) people.push({ requirement: r.code, person });
+      const listed = await listPeople(db, r, { unit: unit.code }, q.asOf);
+      const places = await placesOf(db, r, listed, unit.code, q.asOf);
+      for (const person of listed) people.push({ requirement: r.code, person, place: places.get(person.personId)! });
     }
   }
 

@@ -1,6 +1,7 @@
-import type { UnitKind } from '../db/schema.ts';
+import type { EmploymentType, UnitKind } from '../db/schema.ts';
+import type { PersonPlace } from '../domain/coverage-report.ts';
 import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
-import type { Figures, PersonStatus } from '../domain/coverage.ts';
+import type { Figures, PersonCoverage, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
 import { writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
 
@@ -121,16 +122,36 @@ function trendSheet(d: CoverageExport): Table {
   return { name: SHEETS.trend, rows, table: true };
 }
 
-function peopleSheet(people: NonNullable<CoverageExport['people']>): Table {
-  const rows: Cell[][] = [
-    headerRow(['Anställningsnummer', 'Namn', 'Enhetskod', 'Enhet', 'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag']),
-  ];
-  for (const { requirement, person: p } of people) {
+export const EMPLOYMENT_TYPE_SV: Record<EmploymentType, string> = {
+  tillsvidare: 'tillsvidare',
+  visstid: 'visstid',
+  timavlonad: 'timavlönad',
+};
+
+export const PEOPLE_HEADINGS = [
+  'Anställningsnummer', 'Namn', 'Förvaltning', 'Avdelning', 'Enhetskod', 'Enhet', 'Anställningsform', 'Befattning',
+  'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
+] as const;
+
+/** One person's row: where they sit and why the requirement reaches them, then their standing. */
+export interface PeopleRow {
+  requirement: string;
+  person: Pick<PersonCoverage, 'employeeNumber' | 'name' | 'unitCode' | 'unitName' | 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'exemption'>;
+  place: PersonPlace;
+}
+
+export function peopleSheet(people: readonly PeopleRow[]): Table {
+  const rows: Cell[][] = [headerRow(PEOPLE_HEADINGS)];
+  for (const { requirement, person: p, place } of people) {
     rows.push([
       text(p.employeeNumber),
       text(p.name),
+      text(place.forvaltning),
+      text(place.avdelning),
       text(p.unitCode),
       text(p.unitName),
+      text(place.employmentType ? EMPLOYMENT_TYPE_SV[place.employmentType] : null),
+      text(place.title),
       text(requirement),
       text(STATUS_SV[p.status]),
       date(p.dueDate),
@@ -140,6 +161,12 @@ function peopleSheet(people: NonNullable<CoverageExport['people']>): Table {
     ]);
   }
   return { name: SHEETS.people, rows, table: true };
+}
+
+/** The people list of the coverage element as its own workbook (one sheet, Personer). */
+export function peopleWorkbook(people: readonly PeopleRow[], meta: { unit: string; asOf: string; generatedAt: string }): Uint8Array {
+  const t = peopleSheet(people);
+  return writeXlsx([{ name: t.name, rows: t.rows, table: true, widths: widths(t.rows, true) }], { title: `Kompetenskoll ${meta.unit} ${meta.asOf}`, created: meta.generatedAt });
 }
 
 /** docs/coverage-rules.md, rules 1–6, in plain Swedish. */
@@ -187,7 +214,7 @@ export const DEFINITIONS: readonly [string, string][] = [
     'Trend',
     'Samma siffror för den valda enheten per tertialskifte (30 april, 31 augusti, 31 december) under de tre senaste åren fram till datumet. Ett datum då enheten inte fanns redovisas inte.',
   ],
-  ['Personer', 'De berörda och de undantagna med status per datumet; för de undantagna orsaken och undantagets period. Enhet är personens enhet under den valda enheten (den med lägst enhetskod om personen har flera). Genomförd datum är datumet för det genomförande som räknas.'],
+  ['Personer', 'De berörda och de undantagna med status per datumet; för de undantagna orsaken och undantagets period (Undantag). Enhet är personens enhet under den valda enheten (den med lägst enhetskod om personen har flera), Förvaltning och Avdelning de enheter den ligger under. Anställningsform och Befattning är anställningens i den enheten: det som gör att kravet omfattar personen. Genomförd datum är datumet för det genomförande som räknas.'],
 ];
 
 function methodSheet(d: CoverageExport): Table {

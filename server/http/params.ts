@@ -1,7 +1,8 @@
 import { z, type core } from 'zod';
 import { isIsoDate, todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { MessageKey } from '../i18n/messages.ts';
+import type { Lang, MessageKey } from '../i18n/messages.ts';
+import { fieldWords, issueWords } from '../i18n/zod-messages.ts';
 
 /**
  * The query parameters' zod fields. A failed check carries the message key it answers with
@@ -65,7 +66,7 @@ export const flag = () => oneOf(['true', 'false', '1', '0'] as const, 'false').t
 const PARAM_KEYS = new Set<string>(['param.date', 'param.invalid', 'param.required']);
 
 /** A failed query schema as the 400 problem naming the first bad parameter. */
-export function queryProblem(error: core.$ZodError, data: Record<string, unknown>): DomainError {
+export function queryProblem(error: core.$ZodError, data: Record<string, unknown>, lang: Lang = 'sv'): DomainError {
   const issue = error.issues[0];
   const params = ((issue as { params?: Record<string, string> }).params ?? {}) as Record<string, string>;
   // A check that names its own message (the xAPI resource's): answered as it says.
@@ -78,14 +79,19 @@ export function queryProblem(error: core.$ZodError, data: Record<string, unknown
   const value = (Array.isArray(raw) ? raw.join(',') : String(raw ?? '')).slice(0, 40);
   if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return new DomainError('bad_request', 'param.required', { name });
   if (PARAM_KEYS.has(issue.message)) return new DomainError('bad_request', issue.message as MessageKey, { name, value, expected: params.expected ?? '' });
-  // A parameter given twice, say: zod's own words, since no key of ours says it.
-  return new DomainError('bad_request', 'param.invalid', { name, value, expected: issue.message });
+  // A parameter given twice, say: no key of ours says it, so zod's issue in the caller's language
+  // (zod keeps no input on an issue; the value is there, so it is not missing).
+  return new DomainError('bad_request', 'param.invalid', { name, value, expected: issueWords({ ...issue, input: raw } as core.$ZodIssue, lang) });
 }
-/** A zod failure as a 400 that names the first bad field. */
-export function invalidBody(error: core.$ZodError): DomainError {
+
+/**
+ * A zod failure as a 400 that names the first bad field, in the caller's words and language;
+ * `errors` keeps each field's API path (for a form to mark) beside the message.
+ */
+export function invalidBody(error: core.$ZodError, lang: Lang = 'sv'): DomainError {
   const issue = error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : '(body)';
-  return new DomainError('bad_request', 'body.invalid', { field, reason: issue.message }, {
-    errors: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+  const capital = (s: string) => s.charAt(0).toLocaleUpperCase(lang) + s.slice(1);
+  return new DomainError('bad_request', 'body.invalid', { field: fieldWords(issue.path, lang), reason: issueWords(issue, lang) }, {
+    errors: error.issues.map((i) => ({ field: i.path.join('.'), message: `${capital(issueWords(i, lang))}.` })),
   });
 }

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { authorizeUnits } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
-import { coverage, coveragePeople, coverageTrend } from '../domain/coverage-report.ts';
+import { coverage, coveragePeople, coverageTrend, PEOPLE_FILTERS } from '../domain/coverage-report.ts';
+import { exportFileName, peopleWorkbook } from '../exports/coverage-workbook.ts';
+import { XLSX_TYPE } from './exports.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { dateOrToday, oneOf, optionalDate, requiredText } from '../http/params.ts';
@@ -12,7 +14,7 @@ const tags = ['coverage'];
 const where = { unit: requiredText(), requirement: requiredText(), asOf: dateOrToday() };
 
 export const coverageQuery = z.object(where);
-export const coveragePeopleQuery = z.object({ ...where, status: oneOf(['completed', 'started', 'not_started', 'exempt'] as const) });
+export const coveragePeopleQuery = z.object({ ...where, status: oneOf(PEOPLE_FILTERS) });
 export const coverageTrendQuery = z.object({
   unit: requiredText(),
   requirement: requiredText(),
@@ -44,6 +46,35 @@ export const coverageRoutes = new Hono<AppEnv>()
       detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
     });
     return c.json(answer);
+  })
+  // The same list as a workbook: names leave the system, so it takes the right to export them.
+  .get('/people.xlsx', doc({ tags, summary: 'The people list as a workbook (needs the right to export names; audited)' }), query(coveragePeopleQuery), async (c) => {
+    const { unit, requirement, asOf, status } = c.req.valid('query');
+    const { db } = c.get('deps');
+    const principal = c.get('principal');
+    await authorizeUnits(db, principal, 'export.people', [unit], asOf);
+    const answer = await coveragePeople(db, unit, requirement, asOf, status);
+    const bytes = peopleWorkbook(
+      answer.people.map(({ unit: u, forvaltning, avdelning, employmentType, title, ...p }) => ({
+        requirement,
+        person: { ...p, exemption: p.exemption ?? null, unitCode: u.code, unitName: u.name },
+        place: { forvaltning, avdelning, employmentType, title },
+      })),
+      { unit, asOf, generatedAt: new Date().toISOString() },
+    );
+    await audit(db, {
+      actor: principal.employeeNumber,
+      kind: 'export.people',
+      action: 'export',
+      scope: unit,
+      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
+    });
+    const name = exportFileName({ code: `${unit}-personer` }, asOf);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': XLSX_TYPE,
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+    });
   })
   .get('/trend', doc({ tags, summary: 'Coverage per tertial or month between two dates' }), query(coverageTrendQuery), async (c) => {
     const { unit, requirement, to, interval, ...q } = c.req.valid('query');

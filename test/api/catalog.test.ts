@@ -50,6 +50,7 @@ describe('courses', () => {
     expect(await created.json()).toEqual({
       code: 'VBE-GRUND',
       title: { sv: vbe.title.sv, en: vbe.title.en },
+      titleEn: vbe.title.en,
       kind: 'web',
       url: vbe.url,
       validityMonths: null,
@@ -73,19 +74,22 @@ describe('courses', () => {
     expect((await taken.json()).detail).toContain(vbe.xapiActivityId);
   });
 
-  it('answers a bad body with 400 naming the field', async () => {
-    const cases: [unknown, string][] = [
-      [{ ...vbe, kind: 'video' }, 'kind'],
-      [{ ...vbe, validityMonths: 0 }, 'validityMonths'],
-      [{ ...vbe, url: 'not a url' }, 'url'],
-      [{ ...vbe, code: '' }, 'code'],
-      [{ ...vbe, extra: 1 }, '(body)'],
+  it('answers a bad body with 400 naming the field in the words of the form, in Swedish', async () => {
+    const cases: [unknown, string, string][] = [
+      [{ ...vbe, kind: 'video' }, 'kind', 'Typ: ska vara ett av: web, seminar, acknowledgement.'],
+      [{ ...vbe, validityMonths: 0 }, 'validityMonths', 'Giltighet i månader: ska vara minst 1.'],
+      [{ ...vbe, url: 'not a url' }, 'url', 'Länk till kursen: ska vara en fullständig webbadress (https://…).'],
+      [{ ...vbe, code: '' }, 'code', 'Kod: får inte vara tomt.'],
+      [{ ...vbe, extra: 1 }, '', 'Innehållet: okända fält: extra.'],
     ];
-    for (const [body, field] of cases) {
+    for (const [body, field, detail] of cases) {
       const res = await send('POST', '/api/courses', body);
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
-      expect((await res.json()).detail).toContain(field);
+      const problem = await res.json();
+      expect(problem.detail).toBe(detail);
+      // The API path stays in `errors` for a form to mark its field.
+      expect(problem.errors[0].field).toBe(field);
     }
     const notJson = await h.request('/api/courses', { method: 'POST', token: admin, headers: { 'content-type': 'application/json' }, body: '{"code":' });
     expect(notJson.status).toBe(400);
@@ -104,6 +108,7 @@ describe('requirements', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({
       ...rek1,
+      titleEn: null,
       employmentTypes: [],
       titles: [],
       effectiveTo: null,
@@ -123,6 +128,15 @@ describe('requirements', () => {
     expect(body.targetRate).toBe(0.85);
     const list = await h.json('/api/requirements', admin);
     expect(list.requirements).toHaveLength(1);
+    const english = await send('PUT', '/api/requirements/VBE-ALLA', { ...rek1, titleEn: 'Basic course for all staff' });
+    expect((await english.json()).titleEn).toBe('Basic course for all staff');
+    expect((await h.json('/api/requirements/VBE-ALLA', admin)).titleEn).toBe('Basic course for all staff');
+  });
+
+  it('takes a course’s English title as titleEn as well as title.en', async () => {
+    const res = await send('POST', '/api/courses', { code: 'ORO', title: 'Oro för radikalisering', titleEn: 'Concern about radicalisation', kind: 'web' });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ title: { sv: 'Oro för radikalisering', en: 'Concern about radicalisation' }, titleEn: 'Concern about radicalisation' });
   });
 
   it('refuses unknown courses or units (422), duplicates (409) and bad fields (400)', async () => {
@@ -132,19 +146,26 @@ describe('requirements', () => {
     expect((await units.json()).detail).toContain('MARS');
     expect((await send('POST', '/api/requirements', rek1)).status).toBe(201);
     expect((await send('POST', '/api/requirements', rek1)).status).toBe(409);
-    const bad: [unknown, string][] = [
-      [{ ...rek1, code: 'X', targetRate: 1.5 }, 'targetRate'],
-      [{ ...rek1, code: 'X', effectiveFrom: '2020-02-31' }, 'effectiveFrom'],
-      [{ ...rek1, code: 'X', effectiveTo: '2019-01-01' }, 'effectiveTo'],
-      [{ ...rek1, code: 'X', employmentTypes: ['konsult'] }, 'employmentTypes.0'],
-      [{ ...rek1, code: 'X', courses: [] }, 'courses'],
-      [{ ...rek1, code: 'X', source: undefined }, 'source'],
+    const bad: [unknown, string, string][] = [
+      [{ ...rek1, code: 'X', targetRate: 1.5 }, 'targetRate', 'Mål: ska vara en andel från 0 till 1 med högst sex decimaler (85,5 % är 0,855).'],
+      [{ ...rek1, code: 'X', effectiveFrom: '2020-02-31' }, 'effectiveFrom', 'Gäller från: ska vara ett datum ÅÅÅÅ-MM-DD.'],
+      [{ ...rek1, code: 'X', effectiveTo: '2019-01-01' }, 'effectiveTo', 'Gäller till och med: får inte ligga före Gäller från.'],
+      [{ ...rek1, code: 'X', employmentTypes: ['konsult'] }, 'employmentTypes.0', 'Anställningsformer (nummer 1): ska vara ett av: tillsvidare, visstid, timavlonad.'],
+      [{ ...rek1, code: 'X', courses: [] }, 'courses', 'Kurser: ska ha minst ett val.'],
+      [{ ...rek1, code: 'X', source: undefined }, 'source', 'Beslut eller källa: saknas.'],
+      [{ ...rek1, code: 'X', graceDays: -1 }, 'graceDays', 'Dagar efter anställning: ska vara minst 0.'],
     ];
-    for (const [body, field] of bad) {
+    for (const [body, field, detail] of bad) {
       const res = await send('POST', '/api/requirements', body);
       expect(res.status, field).toBe(400);
-      expect((await res.json()).detail).toContain(field);
+      const problem = await res.json();
+      expect(problem.detail).toBe(detail);
+      expect(problem.errors[0]).toEqual({ field, message: detail.slice(detail.indexOf(': ') + 2).replace(/^./, (c) => c.toUpperCase()) });
     }
+    const en = await h.request('/api/requirements?lang=en', {
+      method: 'POST', token: admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...rek1, code: 'X', effectiveTo: '2019-01-01' }),
+    });
+    expect((await en.json()).detail).toBe('In force until: must not be before In force from.');
   });
 
   it('keeps an audit entry for each change', async () => {

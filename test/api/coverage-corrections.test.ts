@@ -136,6 +136,9 @@ describe('exemptions', () => {
     // Eva completed before her exemption: while exempted she is exempt, not genomförd.
     expect((await people('F1', '2024-04-01', 'completed')).map((p: any) => p.employeeNumber)).toEqual(['P1']);
     expect((await people('F1', '2024-07-01', 'exempt')).map((p: any) => p.employeeNumber)).toEqual(['P4', 'P5']);
+    // The follow-up filters list berörda only: the undantagna are neither försenade nor not done.
+    expect((await people('F1', '2024-07-01', 'overdue')).map((p: any) => p.employeeNumber)).toEqual(['P2', 'P3', 'P6']);
+    expect((await people('F1', '2024-07-01', 'not_completed')).map((p: any) => p.employeeNumber)).toEqual(['P2', 'P3', 'P6']);
   });
 
   it('show in my training as exempt, and the requirement again when the exemption has ended', async () => {
@@ -185,7 +188,10 @@ describe('exemptions', () => {
       ['R', 'Långtidssjukskriven', 1],
     ]);
     expect(method.some((r) => r[0] === 'Undantagna')).toBe(true);
-    const persons = rows(wb.Sheets['Personer']).slice(1).map((r) => [r[0], r[5], r[9] ?? null]);
+    const personer = rows(wb.Sheets['Personer']);
+    const [statusCol, exemptionCol] = [personer[0].indexOf('Status'), personer[0].indexOf('Undantag')];
+    expect(exemptionCol).toBe(personer[0].length - 1);
+    const persons = personer.slice(1).map((r) => [r[0], r[statusCol], r[exemptionCol] ?? null]);
     expect(persons).toEqual([
       ['P1', 'genomförd', null],
       ['P2', 'påbörjad', null],

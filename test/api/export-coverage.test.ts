@@ -30,7 +30,8 @@ describe('sheets and headings', () => {
     expect(rows(wb.Sheets['Per enhet'])[0]).toEqual(['Enhet', 'Enhetskod', 'Nivå', 'Överordnad enhetskod', 'Krav', ...FIGURE_HEADINGS]);
     expect(rows(wb.Sheets['Trend'])[0]).toEqual(['Krav', 'Tertial', 'Datum', ...FIGURE_HEADINGS]);
     expect(rows(wb.Sheets['Personer'])[0]).toEqual([
-      'Anställningsnummer', 'Namn', 'Enhetskod', 'Enhet', 'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
+      'Anställningsnummer', 'Namn', 'Förvaltning', 'Avdelning', 'Enhetskod', 'Enhet', 'Anställningsform', 'Befattning',
+      'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
     ]);
 
     const without = await exportOf(`unit=CITY&asOf=${ASOF}&people=0`);
@@ -200,10 +201,10 @@ describe('Trend', () => {
     expect(r1.map((r) => r[1])).toEqual(['T1 2021', 'T2 2021', 'T3 2021', 'T1 2022', 'T2 2022', 'T3 2022', 'T1 2023', 'T2 2023', 'T3 2023']);
     // 2022-12-31: P1, P2, P3, P4, P6 employed; only P6 done; the four others overdue since 2020-01-31.
     expect(figuresAt(r1[5], 3)).toEqual({ population: 5, completed: 1, started: 0, notStarted: 4, overdue: 4, rate: 0.2, target: 0.7, gap: 3 });
-    // R2 came into force on 2022-01-01: nobody before, then P4 (P5 not yet hired), not yet due.
+    // R2 came into force on 2022-01-01: no point before it, then P4 (P5 not yet hired), not yet due.
     const r2 = body.filter((r) => r[0] === 'R2');
-    expect(figuresAt(r2[2], 3)).toMatchObject({ population: 0, rate: null });
-    expect(figuresAt(r2[3], 3)).toMatchObject({ population: 1, started: 0, overdue: 0 });
+    expect(r2.map((r) => r[1])).toEqual(['T1 2022', 'T2 2022', 'T3 2022', 'T1 2023', 'T2 2023', 'T3 2023']);
+    expect(figuresAt(r2[0], 3)).toMatchObject({ population: 1, started: 0, overdue: 0 });
   });
 });
 
@@ -216,17 +217,23 @@ describe('Personer', () => {
     for (const req of ['R1', 'R2']) {
       const { people } = await h.json(`/api/coverage/people?unit=CITY&requirement=${req}&asOf=${ASOF}`, admin);
       for (const p of people) {
-        expected.push([p.employeeNumber, p.name, p.unit.code, p.unit.name, req, sv[p.status], p.dueDate, p.overdue ? 'ja' : 'nej', p.status === 'completed' ? p.occurredAt : null]);
+        expected.push([
+          p.employeeNumber, p.name, p.forvaltning, p.avdelning, p.unit.code, p.unit.name, p.employmentType, p.title,
+          req, sv[p.status], p.dueDate, p.overdue ? 'ja' : 'nej', p.status === 'completed' ? p.occurredAt : null,
+        ]);
       }
     }
-    expect(body.map((r) => [...r.slice(0, 6), isoOf(r[6]), r[7], isoOf(r[8])])).toEqual(expected);
+    expect(body.map((r) => [...r.slice(0, 10), isoOf(r[10]), r[11], isoOf(r[12])])).toEqual(expected);
     expect(body).toHaveLength(7 + 2);
-    const p4 = body.find((r) => r[0] === 'P4' && r[4] === 'R1')!;
-    expect([p4[3], p4[5], isoOf(p4[6]), p4[7], isoOf(p4[8])]).toEqual(['Avdelning C', 'genomförd', '2020-01-31', 'nej', '2024-02-01']);
-    const p5 = body.find((r) => r[0] === 'P5' && r[4] === 'R2')!;
-    expect([p5[5], isoOf(p5[6]), p5[7], p5[8]]).toEqual(['ej påbörjad', '2023-12-31', 'ja', null]);
+    const p4 = body.find((r) => r[0] === 'P4' && r[8] === 'R1')!;
+    // P4 sits in Avdelning C of Förvaltning två, a permanent employee (the fixtures' default).
+    expect([p4[2], p4[3], p4[5], p4[6], p4[9], isoOf(p4[10]), p4[11], isoOf(p4[12])]).toEqual(['Förvaltning två', 'Avdelning C', 'Avdelning C', 'tillsvidare', 'genomförd', '2020-01-31', 'nej', '2024-02-01']);
+    const p1 = body.find((r) => r[0] === 'P1')!;
+    expect([p1[2], p1[3], p1[4]]).toEqual(['Förvaltning ett', 'Avdelning A', 'F1-A-1']);
+    const p5 = body.find((r) => r[0] === 'P5' && r[8] === 'R2')!;
+    expect([p5[9], isoOf(p5[10]), p5[11], p5[12]]).toEqual(['ej påbörjad', '2023-12-31', 'ja', null]);
     const p7 = body.find((r) => r[0] === 'P7')!;
-    expect([p7[5], isoOf(p7[6]), p7[7]]).toEqual(['ej påbörjad', '2024-05-10', 'nej']);
+    expect([p7[9], isoOf(p7[10]), p7[11]]).toEqual(['ej påbörjad', '2024-05-10', 'nej']);
   });
 
   it('writes names that look like formulas as plain text, never as formulas', async () => {
@@ -258,11 +265,11 @@ describe('formats', () => {
     expect(sum['K2']).toMatchObject({ t: 'n', v: 0.7, z: '0.0%' });
     expect(sum['E2']).toMatchObject({ t: 'n', v: 5 });
     expect(wb.Sheets['Trend']['C2']).toMatchObject({ t: 'n', z: 'yyyy-mm-dd', w: '2021-04-30' });
-    const due = wb.Sheets['Personer']['G2'];
+    const due = wb.Sheets['Personer']['K2'];
     expect(due).toMatchObject({ t: 'n', z: 'yyyy-mm-dd' });
     expect(wb.Sheets['Metod']['B4']).toMatchObject({ t: 'n', z: 'yyyy-mm-dd', w: ASOF });
 
-    const expectedFilter: Record<string, string> = { Sammanfattning: 'A1:M7', 'Per enhet': 'A1:N17', Trend: 'A1:L19', Personer: 'A1:J10' };
+    const expectedFilter: Record<string, string> = { Sammanfattning: 'A1:M7', 'Per enhet': 'A1:N17', Trend: 'A1:L16', Personer: 'A1:N10' };
     for (const [i, name] of wb.SheetNames.entries()) {
       const xml = files[`xl/worksheets/sheet${i + 1}.xml`];
       if (name === 'Metod') continue;

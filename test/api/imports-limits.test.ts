@@ -47,7 +47,9 @@ describe('import limits', () => {
     const bomb = zipBomb(1100, { lie: true });
     const { order } = await refusedWhileHealthy(() => upload(h, '/api/imports/completions', admin, bomb, 'lms.xlsx'), 413, 'import.inflatesTooMuch');
     expect(order).toEqual(['health', 'import']);
-  });
+    // Inflating up to the 256 MB bound takes ~20 s in workerd on two busy cores (33 s seen with
+    // other suites running): what this pins is the refusal and the order, not the time.
+  }, 120_000);
 
   it('refuses a 100 MB upload with 413 while it streams in, without reading it all', async () => {
     const boundary = 'kkboundary';

@@ -36,7 +36,7 @@ describe('the OpenAPI document at /api/openapi.json', () => {
   it('has every route of the app, and nothing the app does not answer', () => {
     const app = appOperations();
     // Dev sign-in is mounted in the tests; the fixed API's addresses are all there.
-    for (const fixed of ['get /api/health', 'get /api/coverage', 'get /api/coverage/people', 'get /api/coverage/trend', 'get /api/me/training', 'get /api/exports/coverage.xlsx', 'post /api/courses', 'put /api/courses/{code}', 'post /api/requirements', 'put /api/requirements/{code}', 'post /api/imports/roster', 'post /xapi/statements', 'get /api/openapi.json', 'get /api/docs']) {
+    for (const fixed of ['get /api/health', 'get /api/coverage', 'get /api/coverage/people', 'get /api/coverage/trend', 'get /api/me', 'get /api/me/training', 'get /api/units', 'get /api/coverage/people.xlsx', 'get /api/exports/coverage.xlsx', 'post /api/courses', 'put /api/courses/{code}', 'post /api/requirements', 'put /api/requirements/{code}', 'post /api/imports/roster', 'post /xapi/statements', 'get /api/openapi.json', 'get /api/docs']) {
       expect(app).toContain(fixed);
     }
     expect(documentOperations()).toEqual(app);
@@ -54,11 +54,15 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     const param = (name: string) => people.parameters.find((p: any) => p.name === name);
     expect(param('unit')).toMatchObject({ in: 'query', required: true, schema: { type: 'string' } });
     expect(param('asOf')).toMatchObject({ in: 'query', required: false, schema: { type: 'string', format: 'date' } });
-    expect(param('status').schema.enum).toEqual(['completed', 'started', 'not_started', 'exempt']);
+    expect(param('status').schema.enum).toEqual(['completed', 'started', 'not_started', 'exempt', 'overdue', 'not_completed']);
+    // The workbook of the same list takes the same query.
+    expect(document.paths['/api/coverage/people.xlsx'].get.parameters.find((p: any) => p.name === 'status').schema.enum).toEqual(param('status').schema.enum);
+    const units = document.paths['/api/units'].get.parameters;
+    expect(units.map((p: any) => [p.name, p.required])).toEqual([['q', false], ['asOf', false]]);
     // The same schema answers a value outside it with the same words.
     const bad = await h.request('/api/coverage/people?unit=X&requirement=R&status=done&lang=en', { token: await h.token('1', [{ role: 'admin' }]) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).detail).toBe('Parameter status has an invalid value "done" (completed | started | not_started | exempt).');
+    expect((await bad.json()).detail).toBe('Parameter status has an invalid value "done" (completed | started | not_started | exempt | overdue | not_completed).');
     const trend = document.paths['/api/coverage/trend'].get.parameters.find((p: any) => p.name === 'interval');
     expect(trend.schema.enum).toEqual(['tertial', 'month']);
   });
@@ -114,6 +118,18 @@ describe('queries checked by the schemas the document shows', () => {
     expect(await problem('/api/coverage?unit=%20&requirement=R', 'en')).toMatchObject({ code: 'param.required', detail: 'Parameter unit is missing.' });
     expect((await problem('/api/audit?pageSize=0', 'en')).detail).toBe('Parameter pageSize has an invalid value "0" (1–1000).');
     expect((await problem('/api/exports/coverage.xlsx?unit=X&people=yes', 'en')).detail).toBe('Parameter people has an invalid value "yes" (0 | 1).');
+    expect((await problem('/api/units?asOf=2021-13-01')).detail).toBe('Parametern asOf ska vara ett datum ÅÅÅÅ-MM-DD, inte "2021-13-01".');
+  });
+
+  it('word a problem no key of ours names (a parameter given twice) in the caller’s language too', async () => {
+    const admin = await h.token('1', [{ role: 'admin' }]);
+    const twice = async (lang: string) => {
+      const res = await h.request('/api/coverage?unit=X&unit=Y&requirement=R', { token: admin, headers: { 'accept-language': lang } });
+      expect(res.status).toBe(400);
+      return (await res.json()).detail;
+    };
+    expect(await twice('sv')).toBe('Parametern unit har ett ogiltigt värde "X,Y" (ska vara text).');
+    expect(await twice('en')).toBe('Parameter unit has an invalid value "X,Y" (must be text).');
   });
 
   it('take an empty date as today, as an absent one', async () => {

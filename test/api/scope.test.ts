@@ -76,7 +76,9 @@ describe('sign-in', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ employeeNumber: 'BOOT', roles: [{ role: 'king' }] }),
     });
-    expect((await problem(bad, 400)).detail).toContain('roles.0.role');
+    const refused = await problem(bad, 400);
+    expect(refused.detail).toBe('Roller (nummer 1) › Roll: ska vara ett av: admin, coordinator, auditor, manager.');
+    expect(refused.errors[0].field).toBe('roles.0.role');
   });
 });
 

@@ -93,6 +93,18 @@ describe('KK_AUTH=oidc', () => {
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
 
+  it('answers GET /api/me for the signed-in person: the roles of the token claim, their units and what they may do', async () => {
+    await handle.db.insertInto('org_unit').values({ code: 'OIDC-F', name: 'Förvaltningen', parent_code: null, kind: 'forvaltning', valid_from: '2000-01-01', valid_to: null, import_batch_id: null }).execute();
+    const t = await token(first, { claims: { employee_number: 'E200', kk_roles: [{ role: 'coordinator', unit: 'OIDC-F' }] } });
+    const res = await app.request('/api/me', { headers: { authorization: `Bearer ${t}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ employeeNumber: 'E200', name: null, roles: [{ role: 'coordinator', unit: 'OIDC-F' }], units: [{ code: 'OIDC-F', name: 'Förvaltningen' }] });
+    expect(body.capabilities).toContain('import.write');
+    const plain = await app.request('/api/me', { headers: { authorization: `Bearer ${await token(first)}` } });
+    expect((await plain.json()).capabilities).toEqual(['me.read', 'catalog.read']);
+  });
+
   it('tolerates a few seconds of clock skew', async () => {
     expect((await me(await token(first, { exp: now() - 5 }))).status).toBe(200);
     expect((await me(await token(first, { nbf: now() + 5 }))).status).toBe(200);

@@ -57,13 +57,23 @@ describe('<kk-coverage-export>', () => {
     await expectNoAxeViolations(page, 'downloaded');
   });
 
-  it('says in words when the caller may not export the unit', async () => {
+  it('gives someone who may export nothing a short text in place of a form that would be refused', async () => {
     const staff = await w.token({ employeeNumber: '100042', roles: [] });
     await mount(page, TAG, { unit: 'HAV', 'as-of': AS_OF, lang: 'en' }, staff);
-    await shadow('button[type=submit]').click();
-    await expect.poll(() => shadow('[role=alert]').textContent()).toMatch(/not allowed/i);
+    await expect.poll(() => shadow('[data-state=nothing]').textContent()).toContain('no unit to export');
+    expect(await shadow('form').count()).toBe(0);
+    expect(await shadow('[role=alert]').count()).toBe(0);
     expect(await swedishLeft(page, TAG)).toEqual([]);
-    await expectNoAxeViolations(page, 'forbidden, english');
-    await screenshots(page, TAG, 'kk-coverage-export-en-error');
+    await expectNoAxeViolations(page, 'nothing to export, english');
+    await screenshots(page, TAG, 'kk-coverage-export-en-nothing');
+  });
+
+  it('fills in a manager’s own unit without `unit` and offers them names', async () => {
+    const chef = (await w.h.json('/api/dev/demo-users', '')).users.find((u: { persona: string }) => u.persona === 'manager');
+    const manager = await w.token({ employeeNumber: chef.employeeNumber, roles: [] });
+    await mount(page, TAG, { 'as-of': AS_OF }, manager);
+    await expect.poll(() => shadow('#unit').inputValue()).toBe('HAV-IFO');
+    expect(await shadow('#unit-hint').textContent()).toContain('(HAV-IFO)');
+    expect(await shadow('#people').count()).toBe(1);
   });
 });

@@ -114,16 +114,41 @@ describe('<kk-requirements>', () => {
     expect((await w.h.json('/api/requirements/VBE-ALLA', token)).targetRate).toBe(0.85);
   });
 
-  it('shows the server’s refusal in words for someone who may not change requirements', async () => {
-    const staff = await w.token({ employeeNumber: '100042', roles: [] });
-    await mount(page, TAG, {}, staff);
-    await expect.poll(() => shadow('tr[data-code]').count()).toBeGreaterThan(3);
-    await shadow('#new-course').click();
-    await shadow('#f-code').fill('X1');
-    await shadow('#f-titleSv').fill('X');
+  it('takes 85,5 as a target and an English title, and shows that title with lang="en" in English', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text === 'Ändra VBE-ALLA');
+    await page.keyboard.press('Enter');
+    await shadow('#f-targetRate').fill('85,5');
+    await shadow('#f-titleEn').fill('Basic course for all staff');
+    expect(await shadow('#f-titleEn').getAttribute('lang')).toBe('en');
     await shadow('button[type=submit]').click();
-    await expect.poll(() => shadow('#form-error').textContent()).toMatch(/inte tillåtet|behörighet|får inte/i);
-    await expectNoAxeViolations(page, 'forbidden');
+    await expect.poll(() => shadow('.saved').textContent()).toContain('VBE-ALLA');
+    const saved = await w.h.json('/api/requirements/VBE-ALLA', token);
+    expect([saved.targetRate, saved.titleEn]).toEqual([0.855, 'Basic course for all staff']);
+    await expect.poll(() => shadow('tr[data-code=VBE-ALLA] td.num').textContent()).toMatch(/85,5\s*%/);
+    // A target that is not a percentage is refused next to the field, in Swedish, before sending.
+    await shadow('tr[data-code=VBE-ALLA] td button.link').click();
+    await shadow('#f-targetRate').fill('85 procent');
+    await shadow('button[type=submit]').click();
+    await expect.poll(() => shadow('#e-targetRate').textContent()).toContain('ett tal från 0 till 100');
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => document.querySelector('kk-requirements')!.setAttribute('lang', 'en'));
+    await expect.poll(() => shadow('tr[data-code=VBE-ALLA] td span[lang=en]').textContent()).toBe('Basic course for all staff');
+    await page.evaluate(() => document.querySelector('kk-requirements')!.setAttribute('lang', 'sv'));
+  });
+
+  it('gives staff and managers the lists read-only: nothing offered that the server would refuse', async () => {
+    const staff = await w.token({ employeeNumber: '100042', roles: [] });
+    const chef = (await w.h.json('/api/dev/demo-users', '')).users.find((u: { persona: string }) => u.persona === 'manager');
+    for (const who of [staff, await w.token({ employeeNumber: chef.employeeNumber, roles: [] })]) {
+      await mount(page, TAG, {}, who);
+      await expect.poll(() => shadow('tr[data-code]').count()).toBeGreaterThan(3);
+      await expect.poll(() => shadow('[data-state=read-only]').count()).toBe(1);
+      expect(await shadow('#new-requirement').count()).toBe(0);
+      expect(await shadow('#new-course').count()).toBe(0);
+      expect(await shadow('td button').count()).toBe(0);
+      await expectNoAxeViolations(page, 'read-only');
+    }
   });
 
   it('switches every visible string to English with lang="en"', async () => {

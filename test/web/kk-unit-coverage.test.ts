@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { AS_OF, deepActive, digits, expectNoAxeViolations, mount, screenshots, startWorld, swedishLeft, tabTo, type World } from './support.ts';
@@ -133,6 +134,48 @@ describe('<kk-unit-coverage>', () => {
     expect((await deepActive(page))?.text).toBe('Visa medarbetare som inte är klara');
   });
 
+  it('helps a manager act on the list: overdue filter, name search, sort by any column, placement, xlsx download', async () => {
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
+    await expect.poll(() => shadow('#unit-heading').count()).toBe(1);
+    await shadow('[aria-controls=people]').click();
+    await shadow('#people-filter').selectOption('overdue');
+    const q = `unit=HAV&requirement=VBE-ALLA&asOf=${AS_OF}`;
+    const overdue = (await w.h.json(`/api/coverage/people?${q}&status=overdue`, token)).people;
+    expect(overdue.length).toBeGreaterThan(3);
+    await expect.poll(() => shadow('#people tbody tr').count()).toBe(Math.min(100, overdue.length));
+    // Each row names the förvaltning › avdelning › enhet the API gives.
+    const first = overdue.find((p: any) => p.avdelning && p.avdelning !== p.unit.name);
+    const row = shadow(`#people tr[data-person="${first.employeeNumber}"]`);
+    expect(await row.locator('td').nth(2).textContent()).toBe([first.forvaltning, first.avdelning, first.unit.name].join(' › '));
+    // Sort by name, then by employee number descending (twice on the same header).
+    await shadow('#people button[data-sort=name]').click();
+    const names = await shadow('#people tbody tr td:first-child').allTextContents();
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'sv')));
+    await shadow('#people button[data-sort=employeeNumber]').click();
+    await shadow('#people button[data-sort=employeeNumber]').click();
+    expect(await shadow('#people th[aria-sort=descending]').textContent()).toContain('Anställningsnummer');
+    const numbers = await shadow('#people tbody tr td:nth-child(2)').allTextContents();
+    expect(numbers).toEqual([...numbers].sort((a, b) => b.localeCompare(a, 'sv', { numeric: true })));
+    // Search by name: only the matching people stay.
+    const part = first.name.split(' ')[0];
+    await shadow('#people-search').fill(part);
+    const matching = overdue.filter((p: any) => p.name.toLocaleLowerCase('sv').includes(part.toLocaleLowerCase('sv')));
+    await expect.poll(() => shadow('#people tbody tr').count()).toBe(matching.length);
+    await expectNoAxeViolations(page, 'people filtered');
+    // The rows as a workbook; the export is audited like every export of names.
+    const before = (await w.h.db.selectFrom('audit_log').select('id').where('kind', '=', 'export.people').execute()).length;
+    const download = page.waitForEvent('download', { timeout: 10_000 });
+    await shadow('#people-download').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`kompetenskoll-HAV-personer-${AS_OF}.xlsx`);
+    expect(readFileSync((await file.path())!).subarray(0, 2).toString()).toBe('PK');
+    const entries = await w.h.db.selectFrom('audit_log').select('detail_json').where('kind', '=', 'export.people').execute();
+    expect(entries.length).toBe(before + 1);
+    expect(JSON.parse(entries.at(-1)!.detail_json!)).toMatchObject({ status: 'overdue', rows: overdue.length });
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
+    await expect.poll(() => shadow('#unit-heading').count()).toBe(1);
+  });
+
   it('shows the tertial trend as an SVG with a text alternative naming the API’s first and last rates', async () => {
     const trend = await w.h.json(`/api/coverage/trend?unit=HAV&requirement=VBE-ALLA&to=${AS_OF}&interval=tertial`, token);
     const alt = await shadow('#trend-alt').textContent();
@@ -142,6 +185,24 @@ describe('<kk-unit-coverage>', () => {
     expect(alt).toContain(trend.points.at(-1).asOf);
     expect(await shadow('.trend circle').count()).toBe(trend.points.length);
     expect(await shadow('.trend tbody tr').count()).toBe(trend.points.length);
+  });
+
+  it('says in words that nobody is berörd instead of drawing a 0 % line', async () => {
+    const children = (await w.h.json(`/api/coverage?unit=HAV&requirement=VBE-FORDJ-SOC&asOf=${AS_OF}`, token)).children;
+    let none: string | undefined;
+    for (const c of children) {
+      const t = await w.h.json(`/api/coverage/trend?unit=${c.unit.code}&requirement=VBE-FORDJ-SOC&to=${AS_OF}`, token);
+      if (t.points.length && t.points.every((p: any) => p.population === 0)) {
+        none = c.unit.code;
+        break;
+      }
+    }
+    expect(none, 'a unit of HAV with nobody berörd by VBE-FORDJ-SOC').toBeDefined();
+    await mount(page, TAG, { unit: none!, requirement: 'VBE-FORDJ-SOC', 'as-of': AS_OF }, token);
+    await expect.poll(() => shadow('.trend .empty').textContent()).toContain('Ingen var berörd av kravet under perioden');
+    expect(await shadow('.trend svg[role=img]').count()).toBe(0);
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
+    await expect.poll(() => shadow('#unit-heading').count()).toBe(1);
   });
 
   it('changes date and requirement with the pickers', async () => {
@@ -157,12 +218,48 @@ describe('<kk-unit-coverage>', () => {
     await expect.poll(async () => digits(await shadow('[data-figure=population] dd').textContent())).toBe(api.total.population);
   });
 
-  it('says in words when the caller may not see the unit, with no axe violations', async () => {
+  it('gives someone with no unit to follow a short neutral text, not an error, with no axe violations', async () => {
     const staff = await w.token({ employeeNumber: '100042', roles: [] });
     await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, staff);
-    await expect.poll(() => shadow('[role=alert]').textContent()).toMatch(/inte behörighet|inte tillåtet|får inte/i);
-    await expectNoAxeViolations(page, 'forbidden');
-    await screenshots(page, TAG, 'kk-unit-coverage-error');
+    await expect.poll(() => shadow('[data-state=nothing]').textContent()).toContain('ingen enhet för dig att följa');
+    expect(await shadow('[role=alert]').count()).toBe(0);
+    expect(await shadow('button').count()).toBe(0);
+    await expectNoAxeViolations(page, 'nothing to follow');
+    await screenshots(page, TAG, 'kk-unit-coverage-nothing');
+  });
+
+  it('shows a manager’s own unit at once without `unit`, and their own instead of one outside their reach', async () => {
+    const chef = (await w.h.json('/api/dev/demo-users', '')).users.find((u: { persona: string }) => u.persona === 'manager');
+    const manager = await w.token({ employeeNumber: chef.employeeNumber, roles: [] });
+    const me = await w.h.json('/api/me', manager);
+    expect(me.units).toEqual([{ code: 'HAV-IFO', name: expect.any(String) }]);
+    await mount(page, TAG, { requirement: 'VBE-ALLA', 'as-of': AS_OF }, manager);
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(me.units[0].name);
+    // One unit: no choice and no search to make.
+    expect(await shadow('#own-unit').count()).toBe(0);
+    expect(await shadow('#unit-search').count()).toBe(0);
+    await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, manager);
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(me.units[0].name);
+    expect(await shadow('.note').textContent()).toContain('HAV');
+    expect(await shadow('[role=alert]').count()).toBe(0);
+  });
+
+  it('lets an auditor find any unit by name or code as of the chosen date, from the keyboard', async () => {
+    const auditor = await w.token({ employeeNumber: 'REV001', roles: [{ role: 'auditor', unit: null }] });
+    await mount(page, TAG, { requirement: 'VBE-ALLA', 'as-of': AS_OF }, auditor);
+    // No unit of their own: they start at the top of their reach, the city.
+    const top = (await w.h.json(`/api/units?asOf=${AS_OF}`, auditor)).units[0];
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(top.name);
+    const want = (await w.h.json(`/api/units?q=vuxen&asOf=${AS_OF}`, auditor)).units;
+    expect(want.length).toBeGreaterThan(0);
+    await shadow('#unit-search').focus();
+    await page.keyboard.type('vuxen');
+    await expect.poll(() => shadow('#unit-hits button').count()).toBe(want.length);
+    await page.keyboard.press('ArrowDown');
+    expect((await deepActive(page))?.tag).toBe('button');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#unit-heading').textContent()).toContain(want[0].name);
+    await expectNoAxeViolations(page, 'auditor searched');
   });
 
   it('switches every visible string to English with lang="en"', async () => {

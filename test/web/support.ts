@@ -55,7 +55,7 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
     outdir: dir,
     logLevel: 'error',
   });
-  for (const f of ['index.html', 'demo.css', 'favicon.svg']) copyFileSync(`web-components/demo/${f}`, join(dir, f));
+  for (const f of ['index.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) copyFileSync(`web-components/demo/${f}`, join(dir, f));
   // Served same-origin so that axe runs under the app's real CSP (script-src 'self').
   copyFileSync('node_modules/axe-core/axe.min.js', join(dir, 'axe.min.js'));
   // The API reference page's files, as the web build copies them.
@@ -119,12 +119,12 @@ export async function mount(page: Page, tag: string, attrs: Record<string, strin
   return page.locator(tag);
 }
 
-/** axe-core on the page (shadow roots included) with the WCAG 2.1 A/AA tags; throws listing violations. */
+/** axe-core on the page (shadow roots included) with the WCAG 2.0–2.2 A/AA tags (target size included); throws listing violations. */
 export async function expectNoAxeViolations(page: Page, state: string) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: new URL('/axe.min.js', page.url()).href });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown; failureSummary?: string }[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
     return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`) }));
   });
   if (violations.length) throw new Error(`axe (${state}): ${JSON.stringify(violations, null, 2)}`);

@@ -6,7 +6,7 @@
 import type { TokenRequestDetail } from '../api.ts';
 
 interface DemoUser {
-  persona: 'staff' | 'manager' | 'coordinator' | 'auditor';
+  persona: 'staff' | 'manager' | 'coordinator' | 'auditor' | 'admin';
   employeeNumber: string;
   roles: { role: string; unit: string | null }[];
 }
@@ -26,6 +26,8 @@ const TEXT = {
     manager: 'chef',
     coordinator: 'samordnare med administratörsrätt',
     auditor: 'revisor',
+    admin: 'administratör',
+    a11y: 'Tillgänglighetsredogörelse',
   },
   en: {
     skip: 'Skip to content',
@@ -41,6 +43,8 @@ const TEXT = {
     manager: 'manager',
     coordinator: 'coordinator with admin rights',
     auditor: 'auditor',
+    admin: 'administrator',
+    a11y: 'Accessibility statement',
   },
 };
 type Lang = keyof typeof TEXT;
@@ -81,6 +85,8 @@ function render() {
       return o;
     }),
   );
+  const a11y = document.querySelector<HTMLAnchorElement>('#a11y');
+  if (a11y) a11y.href = lang === 'en' ? 'accessibility.html' : 'tillganglighet.html';
   const who = document.querySelector('#who')!;
   who.textContent = current ? text.who.replace('{persona}', text[current.persona]).replace('{n}', current.employeeNumber) : '';
   for (const el of elements()) el.setAttribute('lang', lang);
@@ -115,6 +121,10 @@ async function main() {
   document.querySelector('#lang')!.addEventListener('change', (e) => {
     lang = (e.target as HTMLSelectElement).value === 'en' ? 'en' : 'sv';
     render();
+    // The address keeps the choice, so a reload or a shared link opens in the same language.
+    const next = new URL(location.href);
+    next.searchParams.set('lang', lang);
+    history.replaceState(null, '', next);
   });
 }
 
