@@ -55,6 +55,14 @@ export interface CompletionRow {
   status: RecordStatus;
   date: string;
 }
+/** An exemption (undantag): the person is not berörd for the requirement from `from` to `to`. */
+export interface ExemptionRow {
+  person: number;
+  requirement: string;
+  from: string;
+  to: string | null;
+  reason: string;
+}
 export interface CourseDef {
   code: string;
   title: { sv: string; en: string };
@@ -87,6 +95,8 @@ export interface City {
   moreCompletions: CompletionRow[];
   courses: CourseDef[];
   requirements: RequirementDef[];
+  /** A few thousand exemptions (one staff member in sixteen) of people employed at NOW. */
+  exemptions: ExemptionRow[];
   /** Current förvaltningar (the root's children at NOW). */
   forvaltningar: string[];
 }
@@ -376,15 +386,40 @@ export function generateCity(size: Size, seed = 20_190_301): City {
     }
     return [...xs, ...extra];
   };
+  const completions = fit(lists[0]);
+  const moreCompletions = fit(lists[1]);
   return {
     root,
     units,
     people,
     employments,
-    completions: fit(lists[0]),
-    moreCompletions: fit(lists[1]),
+    completions,
+    moreCompletions,
     courses,
     requirements,
+    exemptions: exemptionsOf(people.length, lastDay, now, seed),
     forvaltningar,
   };
+}
+
+const REASONS = ['Föräldraledig', 'Långtidssjukskriven', 'Tjänstledig', 'Arbetar inte med målgruppen'];
+
+/**
+ * One in sixteen of the people employed at NOW exempted, most from the basic VBE requirement,
+ * from some day in the two years before NOW, half until further notice, half for three to
+ * eighteen months. From a generator of their own, so the rest of the city is the same as before
+ * exemptions existed (a bench run with them compares with one without).
+ */
+function exemptionsOf(people: number, lastDay: Map<number, number>, now: number, seed: number): ExemptionRow[] {
+  const r = rng(seed + 18);
+  const out: ExemptionRow[] = [];
+  const others = ['BRAND-3AR', 'GDPR-HANDL', 'VBE-FORDJ'];
+  for (let p = 0; p < people; p++) {
+    if (lastDay.get(p) !== now || r() >= 1 / 16) continue;
+    const from = fromDays(now - 730 + Math.floor(r() * 700));
+    const to = r() < 0.5 ? null : fromDays(Math.min(now + 400, toDays(from) + 90 + Math.floor(r() * 450)));
+    const requirement = r() < 0.75 ? 'VBE-GRUND' : others[Math.floor(r() * others.length)];
+    out.push({ person: p, requirement, from, to, reason: REASONS[Math.floor(r() * REASONS.length)] });
+  }
+  return out;
 }

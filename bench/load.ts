@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { CompletionTable, Db } from '../server/db/schema.ts';
+import { chunkRows } from '../server/db/chunks.ts';
 import { openSqlite } from '../server/db/sqlite.ts';
 import { insertCompletions, insertEmployments, insertPeople, insertUnits } from '../server/domain/records.ts';
 import type { Client } from './client.ts';
@@ -172,4 +173,32 @@ export async function loadCompletions(
     }),
   );
   return { via: 'direct', ms, rows: rows.length };
+}
+
+/**
+ * The city's exemptions, straight into the database (as a coordinator's POST /api/exemptions
+ * would leave them, without the audit entries). Not yet run by `npm run bench`: a run with them
+ * is compared with one without (issue 18).
+ */
+export async function loadExemptions(city: City, dbFile: string): Promise<Step> {
+  const { ms } = await once(() =>
+    direct(dbFile, async (db) => {
+      const people = new Map((await db.selectFrom('person').select(['id', 'employee_number']).execute()).map((p) => [p.employee_number, p.id]));
+      const requirements = new Map((await db.selectFrom('requirement').select(['id', 'code']).execute()).map((r) => [r.code, r.id]));
+      const at = new Date().toISOString();
+      const rows = city.exemptions.map((x) => ({
+        person_id: people.get(city.people[x.person].employeeNumber)!,
+        requirement_id: requirements.get(x.requirement)!,
+        from_date: x.from,
+        to_date: x.to,
+        reason: x.reason,
+        created_by: 'BENCH',
+        created_at: at,
+        ended_by: null,
+        ended_at: null,
+      }));
+      for (const chunk of chunkRows(rows)) await db.insertInto('exemption').values(chunk).execute();
+    }),
+  );
+  return { via: 'direct', ms, rows: city.exemptions.length };
 }

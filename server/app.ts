@@ -17,6 +17,9 @@ import { requirements } from './routes/requirements.ts';
 import { xapiLrs, xapiUnmatched } from './routes/xapi.ts';
 import { apiDocs } from './routes/api-docs.ts';
 import { roles } from './routes/roles.ts';
+import { exemptions } from './routes/exemptions.ts';
+import { people } from './routes/people.ts';
+import { records } from './routes/records.ts';
 import { unitRoutes } from './routes/units.ts';
 
 // Open without a token: the health check, the API's own description, and the development sign-in
@@ -72,6 +75,9 @@ export function createApp(deps: AppDeps) {
     .route('/api/roles', roles)
     .route('/api', auditRoutes)
     .route('/api/people', personExtractRoutes)
+    .route('/api/people', people)
+    .route('/api/records', records)
+    .route('/api/exemptions', exemptions)
     .route('/api/exports', exportRoutes)
     .route('/api/imports', imports)
     .route('/api', apiDocs(() => app.routes, API_INFO));

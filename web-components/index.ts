@@ -13,4 +13,5 @@ export type { TokenRequestDetail } from './api.ts';
 defineOnUse({
   'kk-import': () => import('./kk-import.ts'),
   'kk-requirements': () => import('./kk-requirements.ts'),
+  'kk-corrections': () => import('./kk-corrections.ts'),
 });

@@ -18,7 +18,13 @@ export type Action =
   | 'xapi.unmatched.read'
   | 'audit.read'
   | 'role.manage'
-  | 'person.extract';
+  | 'person.extract'
+  | 'person.search'
+  | 'record.read'
+  | 'record.write'
+  | 'record.annul'
+  | 'exemption.read'
+  | 'exemption.write';
 
 /**
  * - self: only about oneself
@@ -37,11 +43,15 @@ export interface Capability {
 export const CAPABILITIES: readonly Capability[] = [
   { role: 'staff', action: 'me.read', reach: 'self' },
   { role: 'staff', action: 'catalog.read', reach: 'all' },
+  // Everyone may see their own records (GET /api/people/<own number>/records).
+  { role: 'staff', action: 'record.read', reach: 'self' },
 
   { role: 'manager', action: 'coverage.read', reach: 'unit' },
   { role: 'manager', action: 'people.read', reach: 'unit' },
   { role: 'manager', action: 'export.read', reach: 'unit' },
   { role: 'manager', action: 'export.people', reach: 'unit' },
+  { role: 'manager', action: 'record.read', reach: 'unit' },
+  { role: 'manager', action: 'exemption.read', reach: 'unit' },
 
   { role: 'coordinator', action: 'coverage.read', reach: 'unit' },
   { role: 'coordinator', action: 'people.read', reach: 'unit' },
@@ -52,6 +62,13 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'coordinator', action: 'import.read', reach: 'unit' },
   { role: 'coordinator', action: 'import.write', reach: 'unit' },
   { role: 'coordinator', action: 'xapi.unmatched.read', reach: 'all' },
+  // The coordinator's corrections (issue 18): for people employed in their förvaltning.
+  { role: 'coordinator', action: 'person.search', reach: 'unit' },
+  { role: 'coordinator', action: 'record.read', reach: 'unit' },
+  { role: 'coordinator', action: 'record.write', reach: 'unit' },
+  { role: 'coordinator', action: 'record.annul', reach: 'unit' },
+  { role: 'coordinator', action: 'exemption.read', reach: 'unit' },
+  { role: 'coordinator', action: 'exemption.write', reach: 'unit' },
 
   { role: 'auditor', action: 'coverage.read', reach: 'all' },
   { role: 'auditor', action: 'people.read', reach: 'all' },
@@ -59,6 +76,8 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'auditor', action: 'export.people', reach: 'all' },
   { role: 'auditor', action: 'import.read', reach: 'all' },
   { role: 'auditor', action: 'audit.read', reach: 'all' },
+  { role: 'auditor', action: 'record.read', reach: 'all' },
+  { role: 'auditor', action: 'exemption.read', reach: 'all' },
 
   { role: 'admin', action: 'coverage.read', reach: 'all' },
   { role: 'admin', action: 'people.read', reach: 'all' },
@@ -74,6 +93,12 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'admin', action: 'audit.read', reach: 'all' },
   { role: 'admin', action: 'role.manage', reach: 'all' },
   { role: 'admin', action: 'person.extract', reach: 'all' },
+  { role: 'admin', action: 'person.search', reach: 'all' },
+  { role: 'admin', action: 'record.read', reach: 'all' },
+  { role: 'admin', action: 'record.write', reach: 'all' },
+  { role: 'admin', action: 'record.annul', reach: 'all' },
+  { role: 'admin', action: 'exemption.read', reach: 'all' },
+  { role: 'admin', action: 'exemption.write', reach: 'all' },
 ];
 
 /** Words for the 403 message: what the caller tried to do. */
@@ -93,4 +118,10 @@ export const ACTION_WORDS: Record<Action, { sv: string; en: string }> = {
   'audit.read': { sv: 'läsa granskningsloggen', en: 'read the audit log' },
   'role.manage': { sv: 'tilldela roller', en: 'grant roles' },
   'person.extract': { sv: 'ta ut registerutdrag', en: 'take a register extract' },
+  'person.search': { sv: 'söka medarbetare', en: 'search for staff' },
+  'record.read': { sv: 'se en medarbetares registreringar', en: "see a person's records" },
+  'record.write': { sv: 'registrera deltagande', en: 'record attendance' },
+  'record.annul': { sv: 'makulera registreringar', en: 'annul records' },
+  'exemption.read': { sv: 'se undantag', en: 'see exemptions' },
+  'exemption.write': { sv: 'lägga in eller avsluta undantag', en: 'add or end exemptions' },
 };

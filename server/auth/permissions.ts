@@ -3,7 +3,7 @@ import { reusable } from '../db/compiled.ts';
 import type { Db, RoleName } from '../db/schema.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
-import { ancestorsOfAll } from '../domain/units.ts';
+import { ancestorsOfAll, employedWithin } from '../domain/units.ts';
 import { ACTION_WORDS, CAPABILITIES, type Action, type Reach, type Role } from './capabilities.ts';
 import type { RoleClaim } from './tokens.ts';
 
@@ -70,6 +70,38 @@ export async function authorizeUnits(db: Db, p: Principal, action: Action, units
   let refused = await outside([...new Set(units)], date);
   if (refused.length && date !== today) refused = await outside(refused, today);
   if (refused.length) throw denied(action, refused[0]);
+}
+
+/** A person asked about by id, with the employee number a refusal names. */
+export interface PersonRef {
+  id: number;
+  employeeNumber: string;
+}
+
+/**
+ * The ids of `people` that `action` reaches for the principal: everyone with reach 'all'; the
+ * caller themself with reach 'self'; with reach 'unit', those employed on one of `dates` in a
+ * unit under a granted one (the tree as it stood on that date). A person is in a coordinator's
+ * scope through where they work, not through any unit named in the request.
+ */
+export async function peopleInReach(db: Db, p: Principal, action: Action, people: readonly PersonRef[], dates: readonly string[]): Promise<Set<number>> {
+  const g = grantsFor(p, action);
+  if (g.all) return new Set(people.map((x) => x.id));
+  const out = new Set<number>();
+  if (g.self) for (const x of people) if (x.employeeNumber === p.employeeNumber) out.add(x.id);
+  if (!g.units.length) return out;
+  for (const date of [...new Set(dates)]) {
+    const left = people.filter((x) => !out.has(x.id)).map((x) => x.id);
+    if (!left.length) break;
+    for (const id of await employedWithin(db, g.units, left, date)) out.add(id);
+  }
+  return out;
+}
+
+/** 403 naming the person unless `action` reaches them (see `peopleInReach`). */
+export async function authorizePerson(db: Db, p: Principal, action: Action, person: PersonRef, dates: readonly string[]): Promise<void> {
+  if (!mayAtAll(p, action)) throw denied(action);
+  if (!(await peopleInReach(db, p, action, [person], dates)).has(person.id)) throw denied(action, person.employeeNumber);
 }
 
 // Grants and roster managers in one statement, built once: it runs on every request.

@@ -7,6 +7,7 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0005_bench_indexes',
   '0006_perf',
   '0007_completion_expiry',
+  '0008_corrections',
   '0009_privacy',
   '0010_i17_views_title_en',
 ];

@@ -19,6 +19,7 @@ export interface Database {
   xapi_statement: XapiStatementTable;
   d1_migrations: { id: Generated<number>; name: string; applied_at: Generated<string> };
   catalog_version: { id: number; n: number };
+  exemption: ExemptionTable;
 }
 
 export type Db = Kysely<Database>;
@@ -106,6 +107,24 @@ export interface CompletionTable {
   import_batch_id: number | null;
   /** Rule 4's expiry (`server/domain/expiry.ts`), stored when written; null: never expires. */
   expires_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set by an annulment (sql/0008): the record stays, and stops counting on every date. */
+  annulled_at: string | null;
+  annulled_by: string | null;
+  annul_reason: string | null;
+}
+
+/** A person not berörd for a requirement from `from_date` to `to_date` (inclusive; open when null). */
+export interface ExemptionTable {
+  id: Generated<number>;
+  person_id: number;
+  requirement_id: number;
+  from_date: string;
+  to_date: string | null;
+  reason: string;
+  created_by: string;
+  created_at: string;
+  ended_by: string | null;
+  ended_at: string | null;
 }
 
 export interface ImportBatchTable {

@@ -331,6 +331,28 @@ export async function seedDemo(db: Db, opts: { staff?: number; seed?: number; to
     add(personIds[41], grund.id, 'completed', '2023-10-12');
     add(personIds[41], vitmakt.id, 'started', '2025-09-03');
     await insertCompletions(tx, completions);
+
+    // A few exemptions in Hägersten-Älvsjö (no draws from the generator: the rest of the city stays
+    // as it was): staff on leave, and one who does not work with the target group.
+    const alla = await tx.selectFrom('requirement').select('id').where('code', '=', 'VBE-ALLA').executeTakeFirstOrThrow();
+    const inHav = home.map((h, i) => ({ ...h, i })).filter((h) => h.unit.startsWith('HAV-') && h.end === null && h.i !== 41 && h.i !== 6 && h.i < staffCount);
+    const reasons: [string, string, string | null][] = [
+      ['Föräldraledig', '2025-03-01', '2026-02-28'],
+      ['Långtidssjukskriven', '2025-06-15', null],
+      ['Arbetar inte med målgruppen', '2024-01-01', null],
+    ];
+    const exemptions = reasons.slice(0, inHav.length).map(([reason, from, to], k) => ({
+      person_id: personIds[inHav[k].i],
+      requirement_id: alla.id,
+      from_date: from,
+      to_date: to,
+      reason,
+      created_by: '100007',
+      created_at: now,
+      ended_by: null,
+      ended_at: null,
+    }));
+    if (exemptions.length) await tx.insertInto('exemption').values(exemptions).execute();
   });
   return true;
 }

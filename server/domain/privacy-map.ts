@@ -134,7 +134,7 @@ export const PRIVACY_MAP: PrivacyMap = {
     note: 'Linked to a person by id only.',
   },
   completion: {
-    personal: ['person_id', 'status', 'occurred_at', 'recorded_by'],
+    personal: ['person_id', 'status', 'occurred_at', 'recorded_by', 'annulled_by', 'annul_reason'],
     uses: [
       {
         role: 'subject',
@@ -149,9 +149,13 @@ export const PRIVACY_MAP: PrivacyMap = {
           recordedBy: 'recorded_by',
           recordedAt: 'recorded_at',
           importBatchId: 'import_batch_id',
+          // An annulled record stays, counting nowhere (DESIGN.md "Records by hand, and corrections").
+          annulledAt: 'annulled_at',
+          annulledBy: 'annulled_by',
+          annulReason: 'annul_reason',
         },
         order: ['occurred_at', 'id'],
-        retention: { keep: 'Pseudonymous once the person is: what every past figure counted.' },
+        retention: { keep: 'Pseudonymous once the person is: what every past figure counted, and which records were annulled and why.' },
       },
       {
         role: 'actor',
@@ -161,6 +165,15 @@ export const PRIVACY_MAP: PrivacyMap = {
         fields: { course: { column: 'course_id', lookup: { table: 'course', column: 'code' } }, status: 'status', occurredAt: 'occurred_at', source: 'source', recordedAt: 'recorded_at' },
         order: ['recorded_at', 'id'],
         retention: { set: { recorded_by: 'pseudonym' }, why: 'Who recorded it stays traceable to the pseudonymous person row.' },
+      },
+      {
+        role: 'actor',
+        links: [{ kind: 'employee_number', column: 'annulled_by' }],
+        section: 'completionsAnnulled',
+        // What they annulled, not whose or why: that is the other person's.
+        fields: { course: { column: 'course_id', lookup: { table: 'course', column: 'code' } }, status: 'status', occurredAt: 'occurred_at', annulledAt: 'annulled_at' },
+        order: ['annulled_at', 'id'],
+        retention: { set: { annulled_by: 'pseudonym' }, why: 'Who annulled it stays traceable to the pseudonymous person row.' },
       },
     ],
     note: 'source_ref is a statement id or a file row number; recorded_by is an employee number, a system name or xapi:<client>.',
@@ -280,6 +293,49 @@ export const PRIVACY_MAP: PrivacyMap = {
       why: 'Kept to be matched when the person arrives; one that never matched in the retention time names nobody after it.',
     },
     note: 'The portal sends actor name and mbox; authority is the client credential, not a person.',
+  },
+  exemption: {
+    personal: ['person_id', 'from_date', 'to_date', 'reason', 'created_by', 'ended_by'],
+    uses: [
+      {
+        role: 'subject',
+        links: [{ kind: 'person_id', column: 'person_id' }],
+        section: 'exemptions',
+        fields: {
+          requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } },
+          from: 'from_date',
+          to: 'to_date',
+          reason: 'reason',
+          createdBy: 'created_by',
+          createdAt: 'created_at',
+          endedBy: 'ended_by',
+          endedAt: 'ended_at',
+        },
+        order: ['from_date', 'id'],
+        retention: {
+          set: { reason: { text: ANONYMISED_NAME } },
+          why: 'The reason can say why someone was away (sick leave, parental leave): it goes with the name; the days stay, so past figures still add up.',
+        },
+      },
+      {
+        role: 'actor',
+        links: [{ kind: 'employee_number', column: 'created_by' }],
+        section: 'exemptionsMade',
+        // For whom and why is the other person's.
+        fields: { requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } }, from: 'from_date', to: 'to_date', createdAt: 'created_at' },
+        order: ['created_at', 'id'],
+        retention: { set: { created_by: 'pseudonym' }, why: 'Who made it stays traceable to the pseudonymous person row.' },
+      },
+      {
+        role: 'actor',
+        links: [{ kind: 'employee_number', column: 'ended_by' }],
+        section: 'exemptionsEnded',
+        fields: { requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } }, from: 'from_date', to: 'to_date', endedAt: 'ended_at' },
+        order: ['ended_at', 'id'],
+        retention: { set: { ended_by: 'pseudonym' }, why: 'Who ended it stays traceable to the pseudonymous person row.' },
+      },
+    ],
+    note: 'An exemption (undantag) of one person from one requirement; nothing is deleted, an exemption is ended by a last day.',
   },
   org_unit: none('Units and their codes: no person.'),
   course: none('The course catalogue.'),

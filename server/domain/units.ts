@@ -80,6 +80,32 @@ export async function subtreeAt(
   return rows.rows;
 }
 
+/**
+ * Of `personIds`, those with an employment active on `date` in the subtree of one of `units` as
+ * the tree stood on that date. Chunked so that no statement binds more than D1's 100 parameters.
+ */
+export async function employedWithin(db: Db, units: readonly string[], personIds: readonly number[], date: string): Promise<Set<number>> {
+  const out = new Set<number>();
+  const roots = [...new Set(units)];
+  if (!roots.length || !personIds.length) return out;
+  const size = Math.max(1, 90 - roots.length);
+  for (let i = 0; i < personIds.length; i += size) {
+    const chunk = personIds.slice(i, i + size);
+    const rows = await sql<{ person_id: number }>`
+      WITH RECURSIVE down(code) AS (
+        SELECT column1 FROM (VALUES ${sql.join(roots.map((c) => sql`(${c})`))})
+        UNION
+        SELECT c.code FROM org_unit c JOIN down ON c.parent_code = down.code
+        WHERE c.valid_from <= ${date} AND (c.valid_to IS NULL OR c.valid_to >= ${date})
+      )
+      SELECT DISTINCT e.person_id FROM employment e
+      WHERE e.person_id IN (${sql.join(chunk)}) AND e.start_date <= ${date} AND (e.end_date IS NULL OR e.end_date >= ${date})
+        AND e.unit_code IN (SELECT code FROM down)`.execute(db);
+    for (const r of rows.rows) out.add(r.person_id);
+  }
+  return out;
+}
+
 export interface UnitNode {
   code: string;
   name: string;

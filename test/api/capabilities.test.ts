@@ -29,6 +29,12 @@ const EXPECTED: Record<Action, Reach[]> = {
   'audit.read':          ['-',    '-',    '-',    'all', 'all'],
   'role.manage':         ['-',    '-',    '-',    '-',   'all'],
   'person.extract':      ['-',    '-',    '-',    '-',   'all'],
+  'person.search':       ['-',    '-',    'unit', '-',   'all'],
+  'record.read':         ['self', 'unit', 'unit', 'all', 'all'],
+  'record.write':        ['-',    '-',    'unit', '-',   'all'],
+  'record.annul':        ['-',    '-',    'unit', '-',   'all'],
+  'exemption.read':      ['-',    'unit', 'unit', 'all', 'all'],
+  'exemption.write':     ['-',    '-',    'unit', '-',   'all'],
 };
 const ACTIONS = Object.keys(EXPECTED) as Action[];
 const reachOf = (action: Action, role: Role): Reach => EXPECTED[action][ROLES.indexOf(role)];
@@ -55,8 +61,8 @@ beforeAll(async () => {
   h = await nodeHarness();
   await load(h.db, {
     units: UNITS,
-    people: [['P1', 'Ada Andersson']],
-    employments: [{ p: 'P1', unit: INSIDE, from: '2020-01-01' }],
+    people: [['P1', 'Ada Andersson'], ['P2', 'Bo Berg']],
+    employments: [{ p: 'P1', unit: INSIDE, from: '2020-01-01' }, { p: 'P2', unit: OUTSIDE, from: '2020-01-01' }],
     courses: [course('VBE')],
     requirements: [requirement({ code: 'R1', courses: ['VBE'], scope: ['CITY'] })],
   });
@@ -76,7 +82,7 @@ describe('the capability table', () => {
   });
 
   it('lets an auditor change nothing', () => {
-    const changes: Action[] = ['course.write', 'requirement.write', 'import.write', 'role.manage'];
+    const changes: Action[] = ['course.write', 'requirement.write', 'import.write', 'role.manage', 'record.write', 'record.annul', 'exemption.write'];
     for (const a of changes) expect(mayAtAll(only('auditor'), a)).toBe(false);
   });
 });
@@ -148,7 +154,41 @@ const PROBES: Partial<Record<Action, Probe>> = {
   // Imports are checked row by row against the caller's förvaltning; the route needs the action.
   'import.write': { scoped: false, ok: 200, run: (token) => upload(token, 'completions', 'Anställningsnummer;Kurs;Status;Datum\nP1;VBE;Genomförd;2024-05-01\n') },
   'units.write': { scoped: false, ok: 200, run: (token) => upload(token, 'units', 'Enhetskod;Namn;Överordnad;Nivå;Giltig från\nF3;Förvaltning tre;CITY;förvaltning;2024-01-01\n') },
+  // The coordinator's corrections: a person is in scope through where they work (P1 inside, P2 outside).
+  'person.search': { scoped: false, ok: 200, run: (token) => h.request('/api/people?q=Ada', { token }) },
+  'record.read': { scoped: true, ok: 200, run: (token, unit) => h.request(`/api/people/${personIn(unit)}/records`, { token }) },
+  // A list is checked person by person (out of scope: rejected in the answer); the route needs the action.
+  'record.write': {
+    scoped: false,
+    ok: 201,
+    run: (token) => h.request('/api/records', { token, ...json('POST', { course: 'VBE', status: 'completed', occurredAt: '2024-05-01', employeeNumbers: ['P1'] }) }),
+  },
+  'record.annul': {
+    scoped: true,
+    ok: 200,
+    run: async (token, unit, n) => {
+      const person = await h.db.selectFrom('person').select('id').where('employee_number', '=', personIn(unit)).executeTakeFirstOrThrow();
+      const courseRow = await h.db.selectFrom('course').select('id').where('code', '=', 'VBE').executeTakeFirstOrThrow();
+      const row = await h.db
+        .insertInto('completion')
+        .values({ person_id: person.id, course_id: courseRow.id, status: 'completed', occurred_at: `2024-02-${String(n % 28 + 1).padStart(2, '0')}`, source: 'manual', source_ref: null, recorded_by: 'T', recorded_at: 'x', import_batch_id: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return h.request(`/api/records/${row.id}/annul`, { token, ...json('POST', { reason: 'fel person' }) });
+    },
+  },
+  'exemption.read': { scoped: true, ok: 200, run: (token, unit) => h.request(`/api/exemptions?unit=${unit}&asOf=2024-06-01`, { token }) },
+  'exemption.write': {
+    scoped: true,
+    ok: 201,
+    // One day each, a different one per probe: two exemptions may not share a day.
+    run: (token, unit, n) => {
+      const day = new Date(Date.UTC(2024, 0, 1 + n)).toISOString().slice(0, 10);
+      return h.request('/api/exemptions', { token, ...json('POST', { employeeNumber: personIn(unit), requirement: 'R1', from: day, to: day, reason: 'föräldraledig' }) });
+    },
+  },
 };
+const personIn = (unit: string) => (unit === INSIDE ? 'P1' : 'P2');
 const NOT_ROUTED_HERE: Action[] = [];
 
 function upload(token: string, kind: string, csv: string) {

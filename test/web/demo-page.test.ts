@@ -4,7 +4,7 @@ import { expectNoAxeViolations, startWorld, swedishLeft, type World } from './su
 
 let w: World;
 let page: Page;
-const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements'];
+const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections'];
 
 beforeAll(async () => {
   w = await startWorld({ staff: 300 });
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(async () => w?.close());
 
 describe('the demo page', () => {
-  it('loads only same-origin scripts and shows all five elements signed in as the coordinator with admin rights', async () => {
+  it('loads only same-origin scripts and shows every element signed in as the coordinator with admin rights', async () => {
     const scripts: string[] = [];
     page.on('request', (r) => {
       if (r.resourceType() === 'script') scripts.push(r.url());
@@ -60,7 +60,7 @@ describe('the demo page', () => {
     expect(await page.locator('kk-unit-coverage [role=alert]').count()).toBe(0);
   });
 
-  it('switches the page and all five elements to English', async () => {
+  it('switches the page and every element to English', async () => {
     await page.locator('#persona').selectOption('coordinator');
     await page.locator('#lang').selectOption('en');
     await expect.poll(() => page.locator('kk-unit-coverage #unit-heading').textContent()).toContain('Summary for');
