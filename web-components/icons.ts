@@ -5,6 +5,7 @@ const PATHS = {
   completed: svg`<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M4.5 8.3l2.3 2.3L11.6 5.8" fill="none" stroke="currentColor" stroke-width="1.8"/>`,
   started: svg`<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M8 1a7 7 0 0 1 0 14z" fill="currentColor"/>`,
   not_started: svg`<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.6"/>`,
+  exempt: svg`<circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M4.5 8h7" stroke="currentColor" stroke-width="1.8"/>`,
   overdue: svg`<path d="M8 1.5L15 14.5H1z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><path d="M8 6v4M8 11.5v1.5" stroke="currentColor" stroke-width="1.6"/>`,
   below: svg`<path d="M8 3v9M4 8.5l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.8"/>`,
   up: svg`<path d="M4 10l4-4 4 4" fill="none" stroke="currentColor" stroke-width="1.8"/>`,

@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { ApiError, apiFetch, t as translate, todayStockholm, url } from './api.ts';
+import { ApiError, ok, t as translate, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
@@ -61,12 +61,13 @@ export const numbersIn = (text: string) => [...new Set(text.split(/[\s,;]+/).map
  * The coordinator's corrections: register a seminar's attendance (find people in one's scope by
  * name or number, or paste a list of numbers), open a person's records and annul a wrong one with
  * a reason, and add, list and end exemptions. A manager sees the exemptions of their units; what
- * the caller may not do is not offered (the element asks the API and hides what it refuses).
+ * the caller may not do is not offered (GET /api/me's capabilities), and a unit out of reach hides
+ * its exemptions rather than showing an error.
  *
  * @summary Rättelser och undantag / Corrections and exemptions.
  * @attr api-base - where the API lives (empty: same origin)
  * @attr lang - `sv` (default) or `en`
- * @attr unit - the unit whose exemptions are listed (a unit code)
+ * @attr unit - the unit whose exemptions are listed (a unit code; absent: the caller's own unit, else the top of their reach)
  * @fires kk-token-request - when no `token` is set; detail `{ resolve(token), reject() }`
  * @fires kk-recorded - a seminar's list was recorded; detail `{ course, occurredAt, recorded, unchanged, rejected }`
  * @fires kk-annulled - a record was annulled; detail `{ id, employeeNumber }`
@@ -107,8 +108,8 @@ export class KkCorrections extends KkElement {
 
   @state() private courses: Course[] = [];
   @state() private requirements: { code: string; title: string }[] = [];
-  /** May the caller record and exempt (coordinator, admin)? Learnt from a search the API allows or refuses. */
-  @state() private canEdit = false;
+  /** The unit whose exemptions are listed: `unit`, else the caller's own, else the top of their reach. */
+  @state() private listUnit = '';
   @state() private exemptions: Exemption[] | null = null;
   @state() private exemptionsRefused = false;
 
@@ -139,28 +140,27 @@ export class KkCorrections extends KkElement {
   }
 
   protected override async load(signal: { stale(): boolean }) {
-    const [courses, requirements] = await Promise.all([
-      this.get<{ courses: Course[] }>('/api/courses'),
-      this.get<{ requirements: { code: string; title: string }[] }>('/api/requirements'),
-    ]);
-    // Trying is asking: a search refused with 403 means this caller records nothing.
-    const canEdit = await this.get('/api/people').then(
-      () => true,
-      (e) => (e instanceof ApiError && e.status === 403 ? false : true),
-    );
+    // What to offer follows GET /api/me's capabilities (may()); the API still decides every call.
+    const [courses, requirements, me] = await Promise.all([ok(this.client.api.courses.$get()), ok(this.client.api.requirements.$get()), this.askWho()]);
     if (signal.stale()) return;
+    let listUnit = this.unit || me?.units[0]?.code || '';
+    if (!listUnit && this.may('exemption.read')) {
+      const top = await ok(this.client.api.units.$get({ query: { q: '' } }));
+      if (signal.stale()) return;
+      listUnit = top.units[0]?.code ?? '';
+    }
+    this.listUnit = listUnit;
     this.courses = [...courses.courses].sort((a, b) => Number(b.kind === 'seminar') - Number(a.kind === 'seminar'));
     this.requirements = requirements.requirements;
-    this.canEdit = canEdit;
     if (!this.rec.course && this.courses.length) this.rec = { ...this.rec, course: this.courses[0].code };
     if (!this.ex.requirement && this.requirements.length) this.ex = { ...this.ex, requirement: this.requirements[0].code };
     await this.loadExemptions();
   }
 
   private async loadExemptions() {
-    if (!this.unit) return;
+    if (!this.listUnit || !this.may('exemption.read')) return;
     try {
-      this.exemptions = (await this.get<{ exemptions: Exemption[] }>('/api/exemptions', { unit: this.unit })).exemptions;
+      this.exemptions = (await ok(this.client.api.exemptions.$get({ query: { unit: this.listUnit } }))).exemptions;
       this.exemptionsRefused = false;
     } catch (e) {
       if (e instanceof ApiError && e.status === 403) this.exemptionsRefused = true;
@@ -170,16 +170,6 @@ export class KkCorrections extends KkElement {
 
   private courseTitle(c: Course) {
     return (this.lang === 'en' && c.title.en) || c.title.sv;
-  }
-
-  // Issue 18's calls, as they were before the typed client (i18 ports them to `this.client`).
-  private async get<T = unknown>(path: string, query?: Parameters<typeof url>[2]): Promise<T> {
-    return (await (await apiFetch(this, this.url(path, query), { headers: { accept: 'application/json' } })).json()) as T;
-  }
-
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    const res = await apiFetch(this, this.url(path), { method: 'POST', body: JSON.stringify(body), headers: { accept: 'application/json', 'content-type': 'application/json' } });
-    return (await res.json()) as T;
   }
 
   private async focusOn(selector: string) {
@@ -193,7 +183,7 @@ export class KkCorrections extends KkElement {
     e.preventDefault();
     this.recError = null;
     try {
-      this.found = (await this.get<{ people: Found[] }>('/api/people', { q: this.query, asOf: this.rec.occurredAt })).people;
+      this.found = (await ok(this.client.api.people.$get({ query: { q: this.query, asOf: this.rec.occurredAt } }))).people;
     } catch (err) {
       this.found = null;
       this.recError = asApiError(err, this.lang);
@@ -220,8 +210,8 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#rec-error');
     }
     try {
-      const body = { course: this.rec.course, status: this.rec.status, occurredAt: this.rec.occurredAt, employeeNumbers: numbers, note: this.rec.note.trim() || null };
-      this.recAnswer = await this.post<RecordsAnswer>('/api/records', body);
+      const body = { course: this.rec.course, status: this.rec.status as RecordRow['status'], occurredAt: this.rec.occurredAt, employeeNumbers: numbers, note: this.rec.note.trim() || null };
+      this.recAnswer = await ok(this.client.api.records.$post({ json: body }));
       this.recError = null;
       this.fire('kk-recorded', { course: body.course, occurredAt: body.occurredAt, recorded: this.recAnswer.recorded, unchanged: this.recAnswer.unchanged, rejected: this.recAnswer.rejected.length });
       this.chosen = [];
@@ -242,7 +232,8 @@ export class KkCorrections extends KkElement {
     const n = number.trim();
     if (!n) return;
     try {
-      const a = await this.get<{ person: { employeeNumber: string; name: string }; records: RecordRow[] }>(`/api/people/${encodeURIComponent(n)}/records`);
+      // hono/client does not encode path parameters.
+      const a = await ok(this.client.api.people[':employeeNumber'].records.$get({ param: { employeeNumber: encodeURIComponent(n) } }));
       this.person = { ...a.person, records: a.records };
     } catch (err) {
       this.person = null;
@@ -257,7 +248,7 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#annul-reason');
     }
     try {
-      await this.post(`/api/records/${r.id}/annul`, { reason: this.annulReason.trim() });
+      await ok(this.client.api.records[':id'].annul.$post({ param: { id: String(r.id) }, json: { reason: this.annulReason.trim() } }));
       const who = this.person!.employeeNumber;
       this.fire('kk-annulled', { id: r.id, employeeNumber: who });
       this.said = this.t('corAnnulled', { course: r.course.title, date: r.occurredAt });
@@ -280,7 +271,7 @@ export class KkCorrections extends KkElement {
       return this.focusOn('#ex-other');
     }
     try {
-      const x = await this.post<Exemption>('/api/exemptions', { employeeNumber: this.ex.employeeNumber.trim(), requirement: this.ex.requirement, from: this.ex.from, to: this.ex.to || null, reason });
+      const x = await ok(this.client.api.exemptions.$post({ json: { employeeNumber: this.ex.employeeNumber.trim(), requirement: this.ex.requirement, from: this.ex.from, to: this.ex.to || null, reason } }));
       this.exError = null;
       this.said = this.t('corExemptionAdded', { name: x.name, requirement: x.requirement.code });
       this.fire('kk-exemption-changed', { id: x.id, action: 'create' });
@@ -295,7 +286,7 @@ export class KkCorrections extends KkElement {
   private async endExemption(e: Event, x: Exemption) {
     e.preventDefault();
     try {
-      await this.post(`/api/exemptions/${x.id}/end`, { to: this.endTo });
+      await ok(this.client.api.exemptions[':id'].end.$post({ param: { id: String(x.id) }, json: { to: this.endTo } }));
       this.ending = null;
       this.exError = null;
       this.said = this.t('corExemptionEnded', { name: x.name, to: this.endTo });
@@ -315,7 +306,7 @@ export class KkCorrections extends KkElement {
       ${this.renderError()}
       ${this.busy && !this.courses.length ? this.renderLoading('loading') : nothing}
       <p class="visually-hidden" role="status">${this.said}</p>
-      ${this.canEdit ? this.renderRecordForm() : nothing}
+      ${this.may('record.write') ? this.renderRecordForm() : nothing}
       ${this.renderRecords()}
       ${this.renderExemptions()}
     </section>`;
@@ -351,9 +342,9 @@ export class KkCorrections extends KkElement {
           : nothing}
         <div class="grid">
           ${this.field('rec-paste', 'corPaste', html`<textarea id="rec-paste" aria-describedby="rec-paste-hint" .value=${r.paste} @input=${set('paste')}></textarea>`, { wide: true, hint: 'corPasteHint' })}
-          ${this.field('rec-course', 'corCourse', html`<select id="rec-course" @change=${set('course')}>${this.courses.map((c) => html`<option value=${c.code} ?selected=${c.code === r.course}>${this.courseTitle(c)} (${c.code})</option>`)}</select>`)}
-          ${this.field('rec-status', 'corStatus', html`<select id="rec-status" @change=${set('status')}>${STATUS.map(([v, k]) => html`<option value=${v} ?selected=${v === r.status}>${this.t(k)}</option>`)}</select>`)}
-          ${this.field('rec-date', 'corDate', html`<input id="rec-date" type="date" .value=${r.occurredAt} @input=${set('occurredAt')} />`)}
+          ${this.field('rec-course', 'fld_course', html`<select id="rec-course" @change=${set('course')}>${this.courses.map((c) => html`<option value=${c.code} ?selected=${c.code === r.course}>${this.courseTitle(c)} (${c.code})</option>`)}</select>`)}
+          ${this.field('rec-status', 'covPeopleStatus', html`<select id="rec-status" @change=${set('status')}>${STATUS.map(([v, k]) => html`<option value=${v} ?selected=${v === r.status}>${this.t(k)}</option>`)}</select>`)}
+          ${this.field('rec-date', 'fld_date', html`<input id="rec-date" type="date" .value=${r.occurredAt} @input=${set('occurredAt')} />`)}
           ${this.field('rec-note', 'corNote', html`<input id="rec-note" type="text" .value=${r.note} @input=${set('note')} />`)}
         </div>
         ${this.recError ? html`<div id="rec-error" tabindex="-1">${this.renderError(this.recError, false)}</div>` : nothing}
@@ -369,7 +360,7 @@ export class KkCorrections extends KkElement {
       ${a.rejected.length
         ? html`<div class="table-wrap"><table part="table">
             <caption>${this.t('corRejected', { n: a.rejected.length })}</caption>
-            <thead><tr><th scope="col">${this.t('corNumber')}</th><th scope="col">${this.t('corWhy')}</th></tr></thead>
+            <thead><tr><th scope="col">${this.t('covPeopleNumber')}</th><th scope="col">${this.t('impMessage')}</th></tr></thead>
             <tbody>${a.rejected.map((x) => html`<tr><th scope="row">${x.employeeNumber}</th><td>${x.message}</td></tr>`)}</tbody>
           </table></div>`
         : nothing}
@@ -381,15 +372,15 @@ export class KkCorrections extends KkElement {
     return html`<section class="part" part="section" aria-labelledby="records-title">
       <h3 id="records-title">${this.t('corRecordsTitle')}</h3>
       <form class="row" @submit=${(e: Event) => this.openPerson(e)}>
-        ${this.field('records-n', 'corNumber', html`<input id="records-n" type="text" autocomplete="off" .value=${this.personNumber} @input=${(e: Event) => (this.personNumber = (e.target as HTMLInputElement).value)} />`)}
-        <button type="submit" part="button" class="secondary">${this.t('corOpen')}</button>
+        ${this.field('records-n', 'covPeopleNumber', html`<input id="records-n" type="text" autocomplete="off" .value=${this.personNumber} @input=${(e: Event) => (this.personNumber = (e.target as HTMLInputElement).value)} />`)}
+        <button type="submit" part="button" class="secondary">${this.t('covFilter')}</button>
       </form>
       ${this.personError ? this.renderError(this.personError, false) : nothing}
       ${p
         ? p.records.length
           ? html`<div class="table-wrap"><table part="table" id="records-table" tabindex="-1">
               <caption>${this.t('corRecordsOf', { name: p.name, n: p.employeeNumber })}</caption>
-              <thead><tr><th scope="col">${this.t('corDate')}</th><th scope="col">${this.t('corCourse')}</th><th scope="col">${this.t('corStatus')}</th>
+              <thead><tr><th scope="col">${this.t('fld_date')}</th><th scope="col">${this.t('fld_course')}</th><th scope="col">${this.t('covPeopleStatus')}</th>
                 <th scope="col">${this.t('corSource')}</th><th scope="col">${this.t('corAnnulment')}</th></tr></thead>
               <tbody>${p.records.map((r) => this.renderRecord(r))}</tbody>
             </table></div>`
@@ -405,11 +396,11 @@ export class KkCorrections extends KkElement {
       <td>${this.t(SOURCE[r.source])}${r.recordedBy ? html`, ${r.recordedBy}` : nothing}</td>
       <td>${r.annulment
         ? this.t('corAnnulledBy', { by: r.annulment.by, at: r.annulment.at.slice(0, 10), reason: r.annulment.reason })
-        : this.canEdit
+        : this.may('record.annul')
           ? this.annulling === r.id
             ? html`<form class="inline" @submit=${(e: Event) => this.annul(e, r)}>
                 ${this.field('annul-reason', 'corAnnulReason', html`<input id="annul-reason" type="text" required aria-required="true" .value=${this.annulReason} @input=${(e: Event) => (this.annulReason = (e.target as HTMLInputElement).value)} />`)}
-                <div class="buttons"><button type="submit" part="button">${this.t('corAnnulConfirm')}</button>
+                <div class="buttons"><button type="submit" part="button">${this.t('corAnnul')}</button>
                 <button type="button" part="button" class="secondary" @click=${() => { this.annulling = null; void this.focusOn(`tr[data-id="${r.id}"] button`); }}>${this.t('cancel')}</button></div>
               </form>`
             : html`<button type="button" class="link" @click=${() => { this.annulling = r.id; this.annulReason = ''; void this.focusOn('#annul-reason'); }}>${this.t('corAnnul')}<span class="visually-hidden"> ${r.course.title} ${r.occurredAt}</span></button>`
@@ -418,7 +409,7 @@ export class KkCorrections extends KkElement {
   }
 
   private renderExemptions() {
-    if (!this.unit || this.exemptionsRefused) return nothing;
+    if (!this.listUnit || this.exemptionsRefused || !this.may('exemption.read')) return nothing;
     const x = this.ex;
     const set = (k: keyof typeof x) => (e: Event) => (this.ex = { ...this.ex, [k]: (e.target as HTMLInputElement).value });
     return html`<section class="part" part="section" aria-labelledby="ex-title">
@@ -426,21 +417,21 @@ export class KkCorrections extends KkElement {
       ${this.exemptions && !this.exemptions.length ? html`<p class="empty">${this.t('corNoExemptions')}</p>` : nothing}
       ${this.exemptions?.length
         ? html`<div class="table-wrap"><table part="table" id="exemptions-table" tabindex="-1">
-            <caption>${this.t('corExemptionsCaption', { unit: this.unit })}</caption>
+            <caption>${this.t('corExemptionsCaption', { unit: this.listUnit })}</caption>
             <thead><tr><th scope="col">${this.t('corPerson')}</th><th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('requirementLabel')}</th>
-              <th scope="col">${this.t('corPeriod')}</th><th scope="col">${this.t('corReason')}</th>${this.canEdit ? html`<th scope="col"><span class="visually-hidden">${this.t('corEnd')}</span></th>` : nothing}</tr></thead>
+              <th scope="col">${this.t('corPeriod')}</th><th scope="col">${this.t('impMessage')}</th>${this.may('exemption.write') ? html`<th scope="col"><span class="visually-hidden">${this.t('corEnd')}</span></th>` : nothing}</tr></thead>
             <tbody>${this.exemptions.map((e) => this.renderExemption(e))}</tbody>
           </table></div>`
         : nothing}
-      ${this.canEdit
+      ${this.may('exemption.write')
         ? html`<form part="form" novalidate aria-labelledby="ex-new-title" @submit=${this.addExemption}>
             <h4 id="ex-new-title">${this.t('corNewExemption')}</h4>
             <div class="grid">
-              ${this.field('ex-n', 'corNumber', html`<input id="ex-n" type="text" autocomplete="off" required aria-required="true" .value=${x.employeeNumber} @input=${set('employeeNumber')} />`)}
+              ${this.field('ex-n', 'covPeopleNumber', html`<input id="ex-n" type="text" autocomplete="off" required aria-required="true" .value=${x.employeeNumber} @input=${set('employeeNumber')} />`)}
               ${this.field('ex-req', 'requirementLabel', html`<select id="ex-req" @change=${set('requirement')}>${this.requirements.map((r) => html`<option value=${r.code} ?selected=${r.code === x.requirement}>${r.title} (${r.code})</option>`)}</select>`)}
               ${this.field('ex-from', 'corFrom', html`<input id="ex-from" type="date" required aria-required="true" .value=${x.from} @input=${set('from')} />`)}
               ${this.field('ex-to', 'corTo', html`<input id="ex-to" type="date" aria-describedby="ex-to-hint" .value=${x.to} @input=${set('to')} />`, { hint: 'corToHint' })}
-              ${this.field('ex-reason', 'corReason', html`<select id="ex-reason" @change=${set('reason')}>
+              ${this.field('ex-reason', 'impMessage', html`<select id="ex-reason" @change=${set('reason')}>
                 ${REASONS.map((k) => html`<option value=${k} ?selected=${x.reason === k}>${this.t(k)}</option>`)}
                 <option value=${OTHER} ?selected=${x.reason === OTHER}>${this.t('corReasonOther')}</option></select>`)}
               ${x.reason === OTHER ? this.field('ex-other', 'corReasonText', html`<input id="ex-other" type="text" required aria-required="true" .value=${x.other} @input=${set('other')} />`) : nothing}
@@ -461,7 +452,7 @@ export class KkCorrections extends KkElement {
     const period = e.to ? this.t('reqFromTo', { from: e.from, to: e.to }) : this.t('reqFromOnly', { from: e.from });
     return html`<tr data-id=${e.id}>
       <th scope="row">${e.name} (${e.employeeNumber})</th><td>${e.unit?.name ?? this.t('none')}</td><td>${e.requirement.code}</td><td>${period}</td><td>${this.reasonShown(e.reason)}</td>
-      ${this.canEdit
+      ${this.may('exemption.write')
         ? html`<td>${this.ending === e.id
             ? html`<form class="inline" @submit=${(ev: Event) => this.endExemption(ev, e)}>
                 ${this.field('end-to', 'corLastDay', html`<input id="end-to" type="date" required aria-required="true" .value=${this.endTo} @input=${(ev: Event) => (this.endTo = (ev.target as HTMLInputElement).value)} />`)}

@@ -12,6 +12,7 @@ export const STATUS_KEY: Record<MyRequirement['status'], StringKey> = {
   completed: 'statusCompleted',
   started: 'statusStarted',
   not_started: 'statusNotStarted',
+  exempt: 'statusExempt',
 };
 
 /**
@@ -34,6 +35,7 @@ export const STATUS_KEY: Record<MyRequirement['status'], StringKey> = {
  * @cssproperty --kk-color-text - text
  * @cssproperty --kk-color-success - completed
  * @cssproperty --kk-color-warning - started
+ * @cssproperty --kk-color-muted - exempted
  * @cssproperty --kk-color-danger - overdue and errors
  * @cssproperty --kk-font-family - font
  */
@@ -97,7 +99,7 @@ export class KkMyTraining extends KkElement {
         ${i.overdue ? html`<span class="overdue status" part="status">${icon('overdue')} ${this.t('overdue')}</span>` : nothing}
       </div>
       <dl>
-        ${i.status !== 'completed' ? html`<dt>${this.t('myDue')}</dt><dd class=${i.overdue ? 'overdue' : ''}>${i.dueDate ?? this.t('myNoDue')}</dd>` : nothing}
+        ${i.status !== 'completed' && i.status !== 'exempt' ? html`<dt>${this.t('myDue')}</dt><dd class=${i.overdue ? 'overdue' : ''}>${i.dueDate ?? this.t('myNoDue')}</dd>` : nothing}
         ${i.status === 'completed' && i.occurredAt ? html`<dt>${this.t('myCompletedOn')}</dt><dd>${i.occurredAt}</dd>` : nothing}
         ${i.status === 'started' && i.occurredAt ? html`<dt>${this.t('myStartedOn')}</dt><dd>${i.occurredAt}</dd>` : nothing}
         ${i.validUntil ? html`<dt>${this.t('myValidUntil')}</dt><dd>${i.validUntil}</dd>` : nothing}

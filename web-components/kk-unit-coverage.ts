@@ -26,7 +26,7 @@ const PEOPLE_FILTERS: [string, StringKey][] = [
   ['', 'covFilterAll'],
 ];
 type PeopleSortKey = 'name' | 'employeeNumber' | 'place' | 'status' | 'dueDate';
-const STATUS_ORDER = { not_started: 0, started: 1, completed: 2 } as const;
+const STATUS_ORDER = { not_started: 0, started: 1, completed: 2, exempt: 3 } as const;
 const placeOf = (p: Person) => [p.forvaltning, p.avdelning, p.unit.name].filter((x, i, all) => x && all.indexOf(x) === i).join(' › ');
 type NudgeAnswer = Answer<Client['api']['reminders']['nudge']['$post']>;
 
@@ -567,6 +567,8 @@ export class KkUnitCoverage extends KkElement {
       ['covTarget', formatPercent(this.lang, f.target), 'target'],
       ['covGap', this.t('covGapPersons', { n: n(f.gap) }), 'gap'],
     ];
+    // Undantagna are not berörda; shown where there are some.
+    if (f.exempt) items.splice(1, 0, ['covExempt', n(f.exempt), 'exempt']);
     return html`
       <h3 id="unit-heading" tabindex="-1">${this.t('covSummary', { unit: d.unit.name })}</h3>
       <dl class="summary" part="summary">

@@ -73,6 +73,7 @@ export const baseStyles = css`
   .status.completed, .ok { color: var(--_success); }
   .status.started { color: var(--_warning); }
   .status.not_started { color: var(--_text); }
+  .status.exempt { color: var(--_muted); }
   .overdue, .bad { color: var(--_danger); font-weight: 600; }
   .error { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; color: var(--_danger); border: 2px solid var(--_danger); border-radius: var(--_radius); padding: 0.6rem 0.8rem; margin: 0.5rem 0 1rem; background: #fdf3f2; }
   .error span { flex: 1 1 14rem; color: var(--_text); }

@@ -9,6 +9,6 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0007_completion_expiry',
   '0008_corrections',
   '0009_privacy',
-  '0010_i17_views_title_en',
+  '0010_title_en',
   '0011_reminders',
 ];

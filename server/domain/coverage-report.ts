@@ -51,7 +51,7 @@ export async function coverage(db: Db, unitCode: string, requirementCode: string
     childrenAt(db, unit.code, asOf),
     countCoverage(db, r, unit.code, asOf, { children: true }),
   ]);
-  const none = { population: 0, completed: 0, started: 0, overdue: 0 };
+  const none = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
   return {
     asOf,
     unit: { code: unit.code, name: unit.name },
@@ -78,6 +78,8 @@ export interface PersonAnswer {
   dueDate: string | null;
   overdue: boolean;
   occurredAt: string | null;
+  /** Only with status=exempt: the exemption that applies on the day, and why. */
+  exemption?: { from: string; to: string | null; reason: string };
 }
 
 /**
@@ -85,9 +87,11 @@ export interface PersonAnswer {
  * `not_completed` (påbörjad or ej påbörjad: the list a manager follows up).
  */
 export type PeopleFilter = PersonCoverage['status'] | 'overdue' | 'not_completed';
-export const PEOPLE_FILTERS: readonly PeopleFilter[] = ['completed', 'started', 'not_started', 'overdue', 'not_completed'];
+export const PEOPLE_FILTERS: readonly PeopleFilter[] = ['completed', 'started', 'not_started', 'exempt', 'overdue', 'not_completed'];
 
 export function matchesFilter(p: { status: PersonCoverage['status']; overdue: boolean }, filter?: PeopleFilter): boolean {
+  if (filter === 'exempt') return p.status === 'exempt';
+  if (p.status === 'exempt') return false;
   if (!filter) return true;
   if (filter === 'overdue') return p.overdue;
   if (filter === 'not_completed') return p.status !== 'completed';
@@ -160,6 +164,7 @@ export async function coveragePeople(
       dueDate: p.dueDate,
       overdue: p.overdue,
       occurredAt: p.occurredAt,
+      ...(p.exemption ? { exemption: p.exemption } : {}),
     })),
   };
 }
@@ -203,6 +208,8 @@ export interface MyRequirement {
   overdue: boolean;
   occurredAt: string | null;
   validUntil: string | null;
+  /** With status 'exempt': the exemption that applies on the day, and why. */
+  exemption?: { from: string; to: string | null; reason: string };
 }
 
 /**
@@ -246,6 +253,7 @@ export async function myTraining(
       overdue: p.overdue,
       occurredAt: p.occurredAt,
       validUntil: p.validUntil,
+      ...(p.exemption ? { exemption: p.exemption } : {}),
     });
   }
   return out;

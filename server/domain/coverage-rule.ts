@@ -51,14 +51,46 @@ export function filters(r: RequirementSpec, e: string): RawBuilder<unknown> {
   return sql.join(parts, sql` `);
 }
 
-/** Rules 4 and 5 read R's records (alias `c`) of person `who` that occurred on or before D. */
+/**
+ * Rules 4 and 5 read R's records (alias `c`) of person `who` that occurred on or before D. An
+ * annulled record (POST /api/records/:id/annul) is passed by here, so it counts on no date and in
+ * no view, as if it never happened; the row stays. The coverage index holds `annulled_at`
+ * (sql/0008), so the test costs no table read.
+ */
 export function recordsOf(r: RequirementSpec, D: string, who: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`c.person_id = ${who} AND c.course_id IN (${sql.join(r.courses.map((x) => sql.lit(x.id)))}) AND c.occurred_at < ${day(addDays(D, 1))}`;
+  return sql`c.person_id = ${who} AND c.course_id IN (${sql.join(r.courses.map((x) => sql.lit(x.id)))}) AND c.occurred_at < ${day(addDays(D, 1))} AND c.annulled_at IS NULL`;
 }
 
 /** docs/coverage-rules.md, rule 5 tells records apart: a completion, or a start (started or failed). */
 const isCompletion = sql`c.status = 'completed'`;
 const isTry = sql`c.status <> 'completed'`;
+
+/**
+ * docs/coverage-rules.md, rule 2's exemptions, as a CTE `ex(person_id, info)`: the persons (of `who`, a SELECT of person
+ * ids, when given) with an exemption from R active at D (from ≤ D ≤ to, or no to), each with the
+ * one that applies as 'from|to|reason' (the earliest, should two ever overlap). Such a person is
+ * not berörd for R at D: `withExemption` gives them the status 'exempt', which every view counts
+ * as undantagen instead of in the population.
+ */
+export function exemptionCte(r: RequirementSpec, D: string, who?: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`ex(person_id, info) AS MATERIALIZED (
+          SELECT x.person_id, MIN(x.from_date || '|' || COALESCE(x.to_date, '') || '|' || x.reason) FROM exemption x
+          WHERE x.requirement_id = ${r.id} AND x.from_date <= ${day(D)} AND (x.to_date IS NULL OR x.to_date >= ${day(D)})
+            ${who ? sql`AND x.person_id IN (${who})` : sql``}
+          GROUP BY x.person_id
+        ),`;
+}
+
+/** Person `who` is in `ex` (see `exemptionCte`). */
+export const exempted = (who: RawBuilder<unknown>) => sql`${who} IN (SELECT person_id FROM ex)`;
+
+/** Rule 2 before rules 4–5: an exempted person's status is 'exempt', whatever their records say. */
+export function withExemption(isExempt: RawBuilder<unknown>, status: RawBuilder<unknown>): RawBuilder<Status> {
+  return sql`(CASE WHEN ${isExempt} THEN 'exempt' ELSE ${status} END)`;
+}
+
+/** A person's standing for R at D: rules 4–5's three, or not berörd by an exemption. */
+export type Status = 'completed' | 'started' | 'not_started' | 'exempt';
 
 /**
  * docs/coverage-rules.md, rule 4: record `c` (one of `recordsOf`) makes its person genomförd at D: a completion not
@@ -132,11 +164,12 @@ export function dueDate(r: RequirementSpec, chainStart: RawBuilder<unknown>): Ra
 }
 
 /**
- * docs/coverage-rules.md, rule 5 — försenad: not genomförd and the due date before D. A CASE, so that the due date is
- * worked out only for those not genomförd.
+ * docs/coverage-rules.md, rule 5 — försenad: berörd, not genomförd and the due date before D. A
+ * CASE, so that the due date is worked out only for those not genomförd (an exempted person is not
+ * berörd: never försenad).
  */
 export function overdue(status: RawBuilder<unknown>, due: RawBuilder<unknown>, D: string): RawBuilder<0 | 1> {
-  return sql`(CASE WHEN ${status} = 'completed' THEN 0 WHEN ${due} IS NULL THEN 0 ELSE ${due} < ${day(D)} END)`;
+  return sql`(CASE WHEN ${status} IN ('completed', 'exempt') THEN 0 WHEN ${due} IS NULL THEN 0 ELSE ${due} < ${day(D)} END)`;
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   chainCtes,
   day,
   dueDate,
+  exempted,
+  exemptionCte,
   filters,
   genomford,
   overdue,
@@ -16,6 +18,8 @@ import {
   recordsOf,
   statusOf,
   validAt,
+  withExemption,
+  type Status,
 } from './coverage-rule.ts';
 import { lastValidDay } from './expiry.ts';
 import { ceilTimes, parseDecimal } from './exact.ts';
@@ -30,7 +34,8 @@ import { isEffective, type RequirementSpec } from './requirements.ts';
  * number of units or people.
  */
 
-export type PersonStatus = 'completed' | 'started' | 'not_started';
+/** Rules 4–5's three, or 'exempt': not berörd on the day by an exemption (rule 2). */
+export type PersonStatus = Status;
 
 export interface Figures {
   population: number;
@@ -42,6 +47,8 @@ export interface Figures {
   rate: number | null;
   target: number;
   gap: number;
+  /** Undantagna: the distinct persons who would be berörda but are exempted (not in `population`). */
+  exempt: number;
 }
 
 export interface Counts {
@@ -49,6 +56,7 @@ export interface Counts {
   completed: number;
   started: number;
   overdue: number;
+  exempt: number;
 }
 
 /** docs/coverage-rules.md, rule 6: the figures from the four counts, the gap in exact arithmetic. */
@@ -64,10 +72,11 @@ export function figures(c: Counts, targetRate: string): Figures {
     rate: c.population === 0 ? null : c.completed / c.population,
     target: Number(targetRate),
     gap: Math.max(0, ceilTimes(target, c.population) - c.completed),
+    exempt: c.exempt,
   };
 }
 
-const ZERO: Counts = { population: 0, completed: 0, started: 0, overdue: 0 };
+const ZERO: Counts = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
 
 /**
  * A share of the persons: for the city, whose units hold most employments, the ids from `from` up
@@ -82,6 +91,7 @@ function add(into: Counts, c: Counts) {
   into.completed += c.completed;
   into.started += c.started;
   into.overdue += c.overdue;
+  into.exempt += c.exempt;
 }
 
 /**
@@ -184,9 +194,13 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
   const plus = one(subject);
   const grace = r.graceDays !== null;
   const facts = recordFacts(D);
-  const status = statusOf({ done: sql.raw('f.done'), lastDone: sql.raw('f.last_done'), lastTry: sql.raw('f.last_try') });
+  const status = withExemption(
+    exempted(sql.raw(`${plus}f.person_id`)),
+    statusOf({ done: sql.raw('f.done'), lastDone: sql.raw('f.last_done'), lastTry: sql.raw('f.last_try') }),
+  );
   return sql`WITH RECURSIVE
     ${scoped}
+    ${exemptionCte(r, D, sql`SELECT person_id FROM emp`)}
     f(person_id, done, best, last_done, last_try) AS MATERIALIZED (
       SELECT p.id, ${facts.done},
         MAX(CASE WHEN ${genomford(D)} THEN COALESCE(c.expires_on, '9999-12-31') || '|' || c.occurred_at || '|' || c.course_id END),
@@ -201,7 +215,8 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
       FROM f ${grace ? sql`LEFT JOIN chain ch ON ${sql.raw(plus)}ch.person_id = f.person_id` : sql``}
     ),
     st(person_id, status, due, overdue, best, last_try) AS (
-      SELECT person_id, status, due, ${overdue(sql.raw('st0.status'), sql.raw('st0.due'), D)}, best, last_try FROM st0
+      SELECT person_id, status, CASE WHEN status = 'exempt' THEN NULL ELSE due END,
+        ${overdue(sql.raw('st0.status'), sql.raw('st0.due'), D)}, best, last_try FROM st0
     )`;
 }
 
@@ -230,15 +245,19 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
   const cutoff = needChain ? addDays(D, -r.graceDays!) : null;
   const chain = needChain
     ? sql`late_pop(person_id) AS MATERIALIZED (
-          SELECT person_id FROM f WHERE f.status <> 'completed' AND f.a1 >= ${day(cutoff!)}
+          SELECT person_id FROM f WHERE f.status NOT IN ('completed', 'exempt') AND f.a1 >= ${day(cutoff!)}
         ),
         ${chainCtes(r, D, sql`SELECT person_id FROM late_pop`)}`
     : sql``;
   const chainStart = needChain ? sql.raw('COALESCE(ch.start, f.a1)') : sql.raw('f.a1');
+  // R's exemptions at D, all of them (a few thousand in the bench's city): looked up per person in
+  // a table built once, rather than probed per person.
   return sql`WITH RECURSIVE
     ${unitScope(r, D, unit)}
+    ${exemptionCte(r, D)}
     f(person_id, b1, b2, a1, status) AS MATERIALIZED (
-      SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date), ${probeStatus(r, D, sql.raw('e.person_id'))}
+      SELECT e.person_id, ${branches ? sql`MIN(s.branch), MAX(s.branch)` : sql`NULL, NULL`}, MIN(e.start_date),
+        ${withExemption(exempted(sql.raw('e.person_id')), probeStatus(r, D, sql.raw('e.person_id')))}
       FROM ${branches ? (byPerson ? sql`employment e CROSS JOIN sub s` : sql`sub s CROSS JOIN employment e`) : sql`employment e`}
       WHERE ${branches ? sql`s.code = e.unit_code` : byPerson ? sql`+e.unit_code IN (SELECT code FROM sub)` : sql`e.unit_code IN (SELECT code FROM sub)`} AND ${activeAt(D)} AND ${inUnitScope('e')} ${filters(r, 'e')}
         ${!part ? sql`` : part.byPerson ? sql.raw(`AND e.person_id >= ${part.from} AND e.person_id < ${part.to}`) : sql.raw(`AND e.person_id % ${part.of} = ${part.k}`)}
@@ -246,16 +265,17 @@ function countCtes(r: RequirementSpec, D: string, unit: string, branches: boolea
     ),
     ${chain}
     st(person_id, b1, b2, status, due) AS (
-      SELECT f.person_id, f.b1, f.b2, f.status, CASE WHEN f.status <> 'completed' THEN ${dueDate(r, chainStart)} END
+      SELECT f.person_id, f.b1, f.b2, f.status, CASE WHEN f.status NOT IN ('completed', 'exempt') THEN ${dueDate(r, chainStart)} END
       FROM f ${needChain ? sql`LEFT JOIN chain ch ON ch.person_id = f.person_id` : sql``}
     )`;
 }
 
-/** docs/coverage-rules.md, rule 6 — counts over the `st` rows in scope of a SELECT. */
-const countColumns = (D: string) => sql`COUNT(*) AS population,
+/** docs/coverage-rules.md, rule 6 — counts over the `st` rows in scope of a SELECT (the exempted are no population). */
+const countColumns = (D: string) => sql`COALESCE(SUM(st.status <> 'exempt'), 0) AS population,
       COALESCE(SUM(st.status = 'completed'), 0) AS completed,
       COALESCE(SUM(st.status = 'started'), 0) AS started,
-      COALESCE(SUM(${overdue(sql.raw('st.status'), sql.raw('st.due'), D)}), 0) AS overdue`;
+      COALESCE(SUM(${overdue(sql.raw('st.status'), sql.raw('st.due'), D)}), 0) AS overdue,
+      COALESCE(SUM(st.status = 'exempt'), 0) AS exempt`;
 
 /** Figures for U and each direct child of U valid at D, in one statement. */
 export interface UnitCoverage {
@@ -357,6 +377,22 @@ export async function countSubtree(db: Db, r: RequirementSpec, unit: string, asO
   return out;
 }
 
+/**
+ * Why the undantagna of U for R at D are exempted: how many per reason, from the same statement
+ * as the counts (`countCtes`), so the numbers add up to `exempt` exactly. For the workbook's Metod.
+ */
+export async function exemptionReasons(db: Db, r: RequirementSpec, unit: string, asOf: string): Promise<{ reason: string; count: number }[]> {
+  if (!isEffective(r, asOf)) return [];
+  const { rows } = await sql<{ info: string }>`${countCtes(r, asOf, unit, false, null)}
+    SELECT ex.info FROM st JOIN ex ON ex.person_id = st.person_id WHERE st.status = 'exempt'`.execute(db);
+  const byReason = new Map<string, number>();
+  for (const row of rows) {
+    const { reason } = exemptionOf(row.info);
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  return [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
+}
+
 export interface PersonCoverage {
   personId: number;
   employeeNumber: string;
@@ -372,6 +408,8 @@ export interface PersonCoverage {
   validUntil: string | null;
   /** The course whose completion counts, else null. */
   courseId: number | null;
+  /** For status 'exempt': the exemption that applies on the day. */
+  exemption: { from: string; to: string | null; reason: string } | null;
 }
 
 /** What the reminders also read from the people list (`listPeople`). */
@@ -398,13 +436,15 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     overdue: 0 | 1;
     best: string | null;
     last_try: string | null;
+    info: string | null;
     email: string | null;
     units: string;
   }>`${ctes},
     home(person_id, unit_code, units) AS (SELECT person_id, MIN(unit_code), GROUP_CONCAT(DISTINCT unit_code) FROM emp GROUP BY person_id)
     SELECT st.person_id, p.employee_number, p.name, h.unit_code, o.name AS unit_name,
-      st.status, st.due, st.overdue, st.best, st.last_try, p.email, h.units
+      st.status, st.due, st.overdue, st.best, st.last_try, ex.info, p.email, h.units
     FROM st JOIN person p ON p.id = ${sql.raw(one(subject))}st.person_id
+    LEFT JOIN ex ON ex.person_id = st.person_id
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN org_unit o ON o.code = h.unit_code AND ${validAt('o', asOf)}
     ORDER BY p.name, p.employee_number`.execute(db);
@@ -422,6 +462,7 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
       occurredAt: s.occurredAt,
       validUntil: s.validUntil,
       courseId: s.courseId,
+      exemption: s.exemption,
       email: row.email,
       units: row.units.split(','),
       expiresOn: s.validUntil === null ? null : addDays(s.validUntil, 1),
@@ -429,8 +470,8 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
   });
 }
 
-type StatusRow = { status: PersonStatus; due: string | null; overdue: 0 | 1; best: string | null; last_try: string | null };
-type StatusPart = Pick<PersonCoverage, 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'validUntil' | 'courseId'>;
+type StatusRow = { status: PersonStatus; due: string | null; overdue: 0 | 1; best: string | null; last_try: string | null; info: string | null };
+type StatusPart = Pick<PersonCoverage, 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'validUntil' | 'courseId' | 'exemption'>;
 
 /** A person's row of `statusCtes` as the API shows it; every figure in it was decided in SQL. */
 function personStatus(row: StatusRow): StatusPart {
@@ -443,7 +484,14 @@ function personStatus(row: StatusRow): StatusPart {
     occurredAt: completed ? lastDone!.slice(0, 10) : row.status === 'started' ? row.last_try!.slice(0, 10) : null,
     validUntil: completed && expires !== '9999-12-31' ? lastValidDay(expires!) : null,
     courseId: completed ? Number(courseId) : null,
+    exemption: row.status === 'exempt' && row.info ? exemptionOf(row.info) : null,
   };
+}
+
+/** `exemptionCte`'s 'from|to|reason' (the reason may itself hold a '|'). */
+function exemptionOf(info: string): { from: string; to: string | null; reason: string } {
+  const [from, to, ...reason] = info.split('|');
+  return { from, to: to || null, reason: reason.join('|') };
 }
 
 /**
@@ -490,7 +538,7 @@ export async function personCoverage(db: Db, specs: RequirementSpec[], personId:
     let stmt = byDate.get(asOf);
     if (!stmt) {
       const compiled = sql`${statusCtes(r, asOf, { personId: PERSON, inScope: IN_SCOPE })}
-        SELECT st.status, st.due, st.overdue, st.best, st.last_try FROM st`.compile(db);
+        SELECT st.status, st.due, st.overdue, st.best, st.last_try, ex.info FROM st LEFT JOIN ex ON ex.person_id = +st.person_id`.compile(db);
       byDate.set(asOf, (stmt = template(compiled, [PERSON, IN_SCOPE])));
       if (byDate.size > 100) byDate.delete(byDate.keys().next().value!);
     }

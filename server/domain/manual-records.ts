@@ -7,6 +7,7 @@ import { message, type Lang, type MessageKey } from '../i18n/messages.ts';
 import { auditStatement } from './audit.ts';
 import { isIsoDate } from './calendar.ts';
 import { DomainError } from './errors.ts';
+import { expiresOn } from './expiry.ts';
 
 /**
  * A seminar's attendance list, recorded by hand (DESIGN.md "Records by hand, and corrections"):
@@ -87,6 +88,8 @@ async function holding(db: Db, personIds: readonly number[], courseId: number, s
 
 export interface RecordPlan {
   courseId: number;
+  /** Rule 4's expiry of what is recorded (`expiry.ts`), stored with it like every writer does. */
+  expiresOn: string | null;
   rejected: { employeeNumber: string; key: MessageKey; params: Record<string, string> }[];
   /** In the order given, each person once. */
   toRecord: Found[];
@@ -103,7 +106,7 @@ export async function planRecords(
   today: string,
   inReach: (people: Found[]) => Promise<Set<number>>,
 ): Promise<RecordPlan> {
-  const course = await db.selectFrom('course').select('id').where('code', '=', input.course).executeTakeFirst();
+  const course = await db.selectFrom('course').select(['id', 'validity_months']).where('code', '=', input.course).executeTakeFirst();
   if (!course) throw new DomainError('unprocessable', 'course.unknown', { code: input.course });
   if (input.occurredAt > today) throw new DomainError('unprocessable', 'record.future', { date: input.occurredAt, today });
   const numbers = [...new Set(input.employeeNumbers)];
@@ -125,7 +128,7 @@ export async function planRecords(
   // Rejections in the order the list gave them.
   const order = new Map(numbers.map((n, i) => [n, i]));
   rejected.sort((a, b) => order.get(a.employeeNumber)! - order.get(b.employeeNumber)!);
-  return { courseId: course.id, rejected, toRecord: reachable.filter((f) => !held.has(f.id)), unchanged: reachable.length - reachable.filter((f) => !held.has(f.id)).length };
+  return { courseId: course.id, expiresOn: expiresOn(input.status, input.occurredAt, course.validity_months), rejected, toRecord: reachable.filter((f) => !held.has(f.id)), unchanged: reachable.length - reachable.filter((f) => !held.has(f.id)).length };
 }
 
 const RETRIES = 3;
@@ -162,6 +165,7 @@ export async function recordAttendance(
       recorded_by: actor,
       recorded_at: now,
       import_batch_id: batchId,
+      expires_on: plan.expiresOn,
     }));
     const rejectedRows: Insertable<ImportRejectedRowTable>[] = plan.rejected.map((r) => ({
       batch_id: batchId,

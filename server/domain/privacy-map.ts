@@ -149,12 +149,13 @@ export const PRIVACY_MAP: PrivacyMap = {
           recordedBy: 'recorded_by',
           recordedAt: 'recorded_at',
           importBatchId: 'import_batch_id',
+          // An annulled record stays, counting nowhere (DESIGN.md "Records by hand, and corrections").
           annulledAt: 'annulled_at',
           annulledBy: 'annulled_by',
           annulReason: 'annul_reason',
         },
         order: ['occurred_at', 'id'],
-        retention: { keep: 'Pseudonymous once the person is: what every past figure counted.' },
+        retention: { keep: 'Pseudonymous once the person is: what every past figure counted, and which records were annulled and why.' },
       },
       {
         role: 'actor',
@@ -169,10 +170,10 @@ export const PRIVACY_MAP: PrivacyMap = {
         role: 'actor',
         links: [{ kind: 'employee_number', column: 'annulled_by' }],
         section: 'completionsAnnulled',
-        // What they annulled and why, not whose record: that is the other person's.
-        fields: { course: { column: 'course_id', lookup: { table: 'course', column: 'code' } }, occurredAt: 'occurred_at', annulledAt: 'annulled_at', reason: 'annul_reason' },
+        // What they annulled, not whose or why: that is the other person's.
+        fields: { course: { column: 'course_id', lookup: { table: 'course', column: 'code' } }, status: 'status', occurredAt: 'occurred_at', annulledAt: 'annulled_at' },
         order: ['annulled_at', 'id'],
-        retention: { set: { annulled_by: 'pseudonym' }, why: 'The annulment stays (the record counts nowhere); who annulled it becomes the pseudonym.' },
+        retention: { set: { annulled_by: 'pseudonym' }, why: 'Who annulled it stays traceable to the pseudonymous person row.' },
       },
     ],
     note: 'source_ref is a statement id or a file row number; recorded_by is an employee number, a system name or xapi:<client>.',
@@ -294,7 +295,7 @@ export const PRIVACY_MAP: PrivacyMap = {
     note: 'The portal sends actor name and mbox; authority is the client credential, not a person.',
   },
   exemption: {
-    personal: ['person_id', 'reason', 'created_by', 'ended_by'],
+    personal: ['person_id', 'from_date', 'to_date', 'reason', 'created_by', 'ended_by'],
     uses: [
       {
         role: 'subject',
@@ -313,28 +314,28 @@ export const PRIVACY_MAP: PrivacyMap = {
         order: ['from_date', 'id'],
         retention: {
           set: { reason: { text: ANONYMISED_NAME } },
-          why: 'The exemption stays (every past figure counted the person as undantagen); its reason can say why they were away (sick leave), and goes.',
+          why: 'The reason can say why someone was away (sick leave, parental leave): it goes with the name; the days stay, so past figures still add up.',
         },
       },
       {
         role: 'actor',
         links: [{ kind: 'employee_number', column: 'created_by' }],
         section: 'exemptionsMade',
-        // That they exempted someone, not whom or why: that is the other person's.
+        // For whom and why is the other person's.
         fields: { requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } }, from: 'from_date', to: 'to_date', createdAt: 'created_at' },
         order: ['created_at', 'id'],
-        retention: { set: { created_by: 'pseudonym' }, why: 'The exemption stays; who made it becomes the pseudonym.' },
+        retention: { set: { created_by: 'pseudonym' }, why: 'Who made it stays traceable to the pseudonymous person row.' },
       },
       {
         role: 'actor',
         links: [{ kind: 'employee_number', column: 'ended_by' }],
         section: 'exemptionsEnded',
-        fields: { requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } }, to: 'to_date', endedAt: 'ended_at' },
+        fields: { requirement: { column: 'requirement_id', lookup: { table: 'requirement', column: 'code' } }, from: 'from_date', to: 'to_date', endedAt: 'ended_at' },
         order: ['ended_at', 'id'],
-        retention: { set: { ended_by: 'pseudonym' }, why: 'The end stays; who ended it becomes the pseudonym.' },
+        retention: { set: { ended_by: 'pseudonym' }, why: 'Who ended it stays traceable to the pseudonymous person row.' },
       },
     ],
-    note: 'A coordinator exempts a person from a requirement (issue 18); the reason is free text.',
+    note: 'An exemption (undantag) of one person from one requirement; nothing is deleted, an exemption is ended by a last day.',
   },
   reminder_outbox: {
     personal: ['employee_number', 'to_address', 'body_text', 'body_html', 'last_error', 'created_by'],

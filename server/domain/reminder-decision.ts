@@ -43,25 +43,18 @@ export interface Decided {
   lines?: DigestLine[];
 }
 
-/** The persons berörda by R on D, with status and contact: exempted persons are not berörda. */
+/**
+ * The persons berörda by R on D, with status and contact. The people list gives the exempted
+ * status 'exempt' (coverage-rule.ts, rule 2: not berörd on the day): they are left out here, by
+ * that one rule, and get no message.
+ */
 export async function berorda(db: Db, r: RequirementSpec, D: string, roots: string[]): Promise<PersonContact[]> {
   if (!isEffective(r, D)) return [];
-  const exempted = new Set(
-    (
-      await db
-        .selectFrom('exemption')
-        .select('person_id')
-        .where('requirement_id', '=', r.id)
-        .where('from_date', '<=', D)
-        .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>=', D)]))
-        .execute()
-    ).map((x) => x.person_id),
-  );
   const seen = new Set<number>();
   const out: PersonContact[] = [];
   for (const root of roots) {
     for (const p of await listPeople(db, r, { unit: root }, D)) {
-      if (seen.has(p.personId) || exempted.has(p.personId)) continue;
+      if (seen.has(p.personId) || p.status === 'exempt') continue;
       seen.add(p.personId);
       out.push(p);
     }

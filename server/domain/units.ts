@@ -105,6 +105,7 @@ export async function employedWithin(db: Db, units: readonly string[], personIds
   }
   return out;
 }
+
 export interface UnitNode {
   code: string;
   name: string;

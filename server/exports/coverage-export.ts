@@ -1,6 +1,6 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
 import { coverageTrend, placesOf, requireRequirement, requireUnitAt, type PersonPlace } from '../domain/coverage-report.ts';
-import { countSubtree, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
+import { countSubtree, exemptionReasons, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { subtreeAt } from '../domain/units.ts';
 
@@ -37,6 +37,8 @@ export interface CoverageExport {
   trend: { requirement: string; asOf: string; figures: Figures }[];
   /** Only when names were asked for (and allowed). */
   people: { requirement: string; person: PersonCoverage; place: PersonPlace }[] | null;
+  /** Why the asked unit's undantagna are exempted: per requirement, how many per reason. */
+  exemptions: { requirement: string; reason: string; count: number }[];
   /** The last committed import of each kind, an instant (ISO), or null when there was none. */
   lastImports: Record<ImportKind, string | null>;
   generatedAt: string;
@@ -52,7 +54,7 @@ export interface ExportQuery {
   now?: Date;
 }
 
-const ZERO = { population: 0, completed: 0, started: 0, overdue: 0 };
+const ZERO = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
 
 const toUnit = (u: OrgUnit & { depth: number }): ExportUnit => ({
   code: u.code,
@@ -119,6 +121,12 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
     byRequirement.set(r.code, new Map(tree.map((u) => [u.code, figures(counts.get(u.code) ?? ZERO, r.targetRate)])));
   }
 
+  const exemptions: CoverageExport['exemptions'] = [];
+  for (const r of specs) {
+    if (!byRequirement.get(r.code)!.get(unit.code)!.exempt) continue;
+    for (const x of await exemptionReasons(db, r, unit.code, q.asOf)) exemptions.push({ requirement: r.code, ...x });
+  }
+
   const trend: CoverageExport['trend'] = [];
   for (const r of specs) {
     const t = await coverageTrend(db, unit.code, r.code, trendFrom(q.asOf), q.asOf, 'tertial');
@@ -144,6 +152,7 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
     figures: byRequirement,
     trend,
     people,
+    exemptions,
     lastImports: await lastImports(db),
     generatedAt: (q.now ?? new Date()).toISOString(),
     generatedBy: q.actor,

@@ -29,6 +29,7 @@ export const FIGURE_HEADINGS = [
   'Andel genomförda',
   'Mål',
   'Avvikelse (personer)',
+  'Undantagna',
 ] as const;
 
 export const KIND_SV: Record<UnitKind, string> = {
@@ -42,6 +43,7 @@ export const STATUS_SV: Record<PersonStatus, string> = {
   completed: 'genomförd',
   started: 'påbörjad',
   not_started: 'ej påbörjad',
+  exempt: 'undantagen',
 };
 
 const IMPORT_SV: Record<ImportKind, string> = {
@@ -70,7 +72,7 @@ const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: 
 const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: 'dateTime' });
 
 function figureCells(f: Figures): Cell[] {
-  return [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap)];
+  return [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap), num(f.exempt)];
 }
 
 interface Table {
@@ -128,13 +130,13 @@ export const EMPLOYMENT_TYPE_SV: Record<EmploymentType, string> = {
 
 export const PEOPLE_HEADINGS = [
   'Anställningsnummer', 'Namn', 'Förvaltning', 'Avdelning', 'Enhetskod', 'Enhet', 'Anställningsform', 'Befattning',
-  'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum',
+  'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
 ] as const;
 
 /** One person's row: where they sit and why the requirement reaches them, then their standing. */
 export interface PeopleRow {
   requirement: string;
-  person: Pick<PersonCoverage, 'employeeNumber' | 'name' | 'unitCode' | 'unitName' | 'status' | 'dueDate' | 'overdue' | 'occurredAt'>;
+  person: Pick<PersonCoverage, 'employeeNumber' | 'name' | 'unitCode' | 'unitName' | 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'exemption'>;
   place: PersonPlace;
 }
 
@@ -155,6 +157,7 @@ export function peopleSheet(people: readonly PeopleRow[]): Table {
       date(p.dueDate),
       text(p.overdue ? 'ja' : 'nej'),
       date(p.status === 'completed' ? p.occurredAt : null),
+      text(p.exemption ? `${p.exemption.reason} (${p.exemption.from}–${p.exemption.to ?? ''})` : null),
     ]);
   }
   return { name: SHEETS.people, rows, table: true };
@@ -171,7 +174,15 @@ export const DEFINITIONS: readonly [string, string][] = [
   ['Aktiv anställning', 'En anställning är aktiv ett datum när den har börjat senast det datumet och inte har slutat före det (start- och slutdatum räknas med).'],
   [
     'Berörda',
-    'Personer som per datumet har minst en aktiv anställning i enheten eller i någon enhet under den (organisationen som den såg ut det datumet) och som omfattas av kravet (kravets enheter, och i förekommande fall anställningsformer och befattningar), när kravet gäller det datumet. En person räknas en gång i enheten även om hen är anställd i flera av dess enheter, och räknas också i varje underenhet där hen är anställd.',
+    'Personer som per datumet har minst en aktiv anställning i enheten eller i någon enhet under den (organisationen som den såg ut det datumet) och som omfattas av kravet (kravets enheter, och i förekommande fall anställningsformer och befattningar), när kravet gäller det datumet. En person räknas en gång i enheten även om hen är anställd i flera av dess enheter, och räknas också i varje underenhet där hen är anställd. Den som har ett undantag från kravet som gäller datumet räknas inte som berörd.',
+  ],
+  [
+    'Undantagna',
+    'Personer som skulle ha varit berörda men som har ett undantag från kravet som gäller datumet (från och med första dagen till och med sista, eller tills vidare), t.ex. vid föräldraledighet eller långvarig sjukskrivning. De räknas inte i berörda, andel eller avvikelse. Hur många som är undantagna av vilken orsak står under Undantag nedan.',
+  ],
+  [
+    'Makulerade registreringar',
+    'En registrering som samordnaren har makulerat (t.ex. registrerad på fel person) räknas inte något datum, som om den aldrig hade gjorts. Den finns kvar med vem som makulerade den, när och varför.',
   ],
   [
     'Förfallodatum',
@@ -203,7 +214,7 @@ export const DEFINITIONS: readonly [string, string][] = [
     'Trend',
     'Samma siffror för den valda enheten per tertialskifte (30 april, 31 augusti, 31 december) under de tre senaste åren fram till datumet. Ett datum då enheten inte fanns redovisas inte.',
   ],
-  ['Personer', 'De berörda med status per datumet. Enhet är personens enhet under den valda enheten (den med lägst enhetskod om personen har flera), Förvaltning och Avdelning de enheter den ligger under. Anställningsform och Befattning är anställningens i den enheten: det som gör att kravet omfattar personen. Genomförd datum är datumet för det genomförande som räknas.'],
+  ['Personer', 'De berörda och de undantagna med status per datumet; för de undantagna orsaken och undantagets period (Undantag). Enhet är personens enhet under den valda enheten (den med lägst enhetskod om personen har flera), Förvaltning och Avdelning de enheter den ligger under. Anställningsform och Befattning är anställningens i den enheten: det som gör att kravet omfattar personen. Genomförd datum är datumet för det genomförande som räknas.'],
 ];
 
 function methodSheet(d: CoverageExport): Table {
@@ -238,6 +249,14 @@ function methodSheet(d: CoverageExport): Table {
     );
   }
   if (!d.requirements.length) line(text('Inga krav gällde per datumet.'));
+  line();
+  line(bold('Undantag'));
+  if (d.exemptions.length) {
+    line(...headerRow(['Krav', 'Orsak', 'Undantagna']));
+    for (const x of d.exemptions) line(text(x.requirement), text(x.reason), num(x.count));
+  } else {
+    line(text('Ingen i enheten var undantagen per datumet.'));
+  }
   line();
   line(bold('Källor'));
   line(...headerRow(['Källa', 'Senaste import']));

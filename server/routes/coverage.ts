@@ -57,7 +57,7 @@ export const coverageRoutes = new Hono<AppEnv>()
     const bytes = peopleWorkbook(
       answer.people.map(({ unit: u, forvaltning, avdelning, employmentType, title, ...p }) => ({
         requirement,
-        person: { ...p, unitCode: u.code, unitName: u.name },
+        person: { ...p, exemption: p.exemption ?? null, unitCode: u.code, unitName: u.name },
         place: { forvaltning, avdelning, employmentType, title },
       })),
       { unit, asOf, generatedAt: new Date().toISOString() },

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { authorize, authorizePerson, grantsFor } from '../auth/permissions.ts';
 import { audit } from '../domain/audit.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
@@ -6,26 +7,26 @@ import { DomainError } from '../domain/errors.ts';
 import { personRecords, recordReachDates, requirePerson } from '../domain/person-records.ts';
 import { searchPeople } from '../domain/person-search.ts';
 import type { AppEnv } from '../http/env.ts';
-import { z } from 'zod';
 import { doc } from '../http/openapi.ts';
 import { dateOrToday, optionalText } from '../http/params.ts';
 import { query } from '../http/validate.ts';
 
 const tags = ['people'];
+
+// `q` is checked by hand below: a short one answers with search.tooShort, which says how long.
 export const peopleSearchQuery = z.object({ q: optionalText(100), asOf: dateOrToday() });
 
 /** People as the coordinator's corrections need them: a scoped search, and one person's records. Mounted at /api/people. */
 export const people = new Hono<AppEnv>()
-  .get('/', doc({ tags, summary: 'Search people in the caller\'s scope by name or employee number' }), query(peopleSearchQuery), async (c) => {
+  .get('/', doc({ tags, summary: 'Find people by name or employee number within the caller’s scope' }), query(peopleSearchQuery), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'person.search');
     const { q = '', asOf } = c.req.valid('query');
     if (q.length < 2) throw new DomainError('bad_request', 'search.tooShort', { min: 2 });
-    const today = todayInStockholm();
     const g = grantsFor(principal, 'person.search');
-    return c.json({ people: await searchPeople(c.get('deps').db, { all: g.all, units: g.units }, q, [asOf, today]) });
+    return c.json({ people: await searchPeople(c.get('deps').db, { all: g.all, units: g.units }, q, [asOf, todayInStockholm()]) });
   })
-  .get('/:employeeNumber/records', doc({ tags, summary: "One person's records (audited when someone else's)" }), async (c) => {
+  .get('/:employeeNumber/records', doc({ tags, summary: 'One person’s records, annulled ones included (audited for others than oneself)' }), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'record.read');
     const { db } = c.get('deps');

@@ -7,21 +7,26 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { jsonBody } from '../http/validate.ts';
 
-const tags = ['corrections'];
+const tags = ['records'];
 
 /** Records by hand (a seminar's attendance) and their annulment: DESIGN.md "Records by hand, and corrections". Mounted at /api/records. */
 export const records = new Hono<AppEnv>()
-  .post('/', doc({ tags, summary: "Record a seminar's attendance by hand (audited)", responses: { 201: { description: 'The records made' } } }), jsonBody(recordsInput), async (c) => {
-    const principal = c.get('principal');
-    authorize(principal, 'record.write');
-    const input = c.req.valid('json');
-    const deps = c.get('deps');
-    const today = todayInStockholm();
-    // Each person is checked on their own: in the caller's scope on the seminar's day or today.
-    const plan = await planRecords(deps.db, input, today, (people) => peopleInReach(deps.db, principal, 'record.write', people, [input.occurredAt, today]));
-    return c.json(await recordAttendance(deps, input, principal.employeeNumber, c.get('lang'), plan), 201);
-  })
-  .post('/:id/annul', doc({ tags, summary: 'Annul a record (audited)' }), jsonBody(annulInput), async (c) => {
+  .post(
+    '/',
+    doc({ tags, summary: 'Register a seminar’s attendance list by hand (audited; the same record twice changes nothing)', responses: { 201: { description: 'What was recorded, and what already was' } } }),
+    jsonBody(recordsInput),
+    async (c) => {
+      const principal = c.get('principal');
+      authorize(principal, 'record.write');
+      const input = c.req.valid('json');
+      const deps = c.get('deps');
+      const today = todayInStockholm();
+      // Each person is checked on their own: in the caller's scope on the seminar's day or today.
+      const plan = await planRecords(deps.db, input, today, (people) => peopleInReach(deps.db, principal, 'record.write', people, [input.occurredAt, today]));
+      return c.json(await recordAttendance(deps, input, principal.employeeNumber, c.get('lang'), plan), 201);
+    },
+  )
+  .post('/:id/annul', doc({ tags, summary: 'Annul a record with a reason (audited; it stays visible as annulled)' }), jsonBody(annulInput), async (c) => {
     const principal = c.get('principal');
     authorize(principal, 'record.annul');
     const deps = c.get('deps');

@@ -362,6 +362,8 @@ describe('filters, effective dates and targets', () => {
       rate: 0.3,
       target: 0.7,
       gap: 4,
+      // Issue 18: every figure carries the undantagna; none here.
+      exempt: 0,
     });
     // 0.33 × 10 = 3.3 persons: 4 are needed, 3 have done it.
     expect((await cov('F1-B', 'R33', '2020-06-01')).total.gap).toBe(1);

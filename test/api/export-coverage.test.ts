@@ -3,7 +3,8 @@ import { load } from '../support/fixtures.ts';
 import { nodeHarness, type Harness } from '../support/harness.ts';
 import { ASOF, FIGURES, INJECTED, WORLD, figuresAt, isoOf, readWorkbook, rows } from '../support/export-world.ts';
 
-const FIGURE_HEADINGS = ['Berörda', 'Genomförda', 'Påbörjade', 'Ej påbörjade', 'Försenade', 'Andel genomförda', 'Mål', 'Avvikelse (personer)'];
+// Issue 18 added Undantagna (exempt) after the figures of DESIGN.md's export, and Undantag to Personer.
+const FIGURE_HEADINGS = ['Berörda', 'Genomförda', 'Påbörjade', 'Ej påbörjade', 'Försenade', 'Andel genomförda', 'Mål', 'Avvikelse (personer)', 'Undantagna'];
 
 let h: Harness;
 let admin: string;
@@ -30,7 +31,7 @@ describe('sheets and headings', () => {
     expect(rows(wb.Sheets['Trend'])[0]).toEqual(['Krav', 'Tertial', 'Datum', ...FIGURE_HEADINGS]);
     expect(rows(wb.Sheets['Personer'])[0]).toEqual([
       'Anställningsnummer', 'Namn', 'Förvaltning', 'Avdelning', 'Enhetskod', 'Enhet', 'Anställningsform', 'Befattning',
-      'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum',
+      'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
     ]);
 
     const without = await exportOf(`unit=CITY&asOf=${ASOF}&people=0`);
@@ -268,7 +269,7 @@ describe('formats', () => {
     expect(due).toMatchObject({ t: 'n', z: 'yyyy-mm-dd' });
     expect(wb.Sheets['Metod']['B4']).toMatchObject({ t: 'n', z: 'yyyy-mm-dd', w: ASOF });
 
-    const expectedFilter: Record<string, string> = { Sammanfattning: 'A1:L7', 'Per enhet': 'A1:M17', Trend: 'A1:K16', Personer: 'A1:M10' };
+    const expectedFilter: Record<string, string> = { Sammanfattning: 'A1:M7', 'Per enhet': 'A1:N17', Trend: 'A1:L16', Personer: 'A1:N10' };
     for (const [i, name] of wb.SheetNames.entries()) {
       const xml = files[`xl/worksheets/sheet${i + 1}.xml`];
       if (name === 'Metod') continue;

@@ -41,14 +41,15 @@ describe('GET /api/me', () => {
       name: 'Maja Chef',
       roles: [{ role: 'manager', unit: 'HAV-IFO' }],
       units: [{ code: 'HAV-IFO', name: 'Individ- och familjeomsorg' }],
-      capabilities: ['me.read', 'catalog.read', 'coverage.read', 'people.read', 'export.read', 'export.people'],
+      capabilities: ['me.read', 'catalog.read', 'record.read', 'coverage.read', 'people.read', 'export.read', 'export.people', 'exemption.read'],
     });
   });
 
   it('gives staff themselves only: no units, no coverage, no import, no editing', async () => {
     const answer = await me(await h.token('S1'));
     expect(answer).toMatchObject({ employeeNumber: 'S1', name: 'Sven Staff', roles: [], units: [] });
-    expect(answer.capabilities).toEqual(['me.read', 'catalog.read']);
+    // record.read: their own records (<kk-corrections>'s "a person's records").
+    expect(answer.capabilities).toEqual(['me.read', 'catalog.read', 'record.read']);
   });
 
   it('lists the units of grants kept in Kompetenskoll and of the token, by their names today', async () => {

@@ -54,7 +54,7 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     const param = (name: string) => people.parameters.find((p: any) => p.name === name);
     expect(param('unit')).toMatchObject({ in: 'query', required: true, schema: { type: 'string' } });
     expect(param('asOf')).toMatchObject({ in: 'query', required: false, schema: { type: 'string', format: 'date' } });
-    expect(param('status').schema.enum).toEqual(['completed', 'started', 'not_started', 'overdue', 'not_completed']);
+    expect(param('status').schema.enum).toEqual(['completed', 'started', 'not_started', 'exempt', 'overdue', 'not_completed']);
     // The workbook of the same list takes the same query.
     expect(document.paths['/api/coverage/people.xlsx'].get.parameters.find((p: any) => p.name === 'status').schema.enum).toEqual(param('status').schema.enum);
     const units = document.paths['/api/units'].get.parameters;
@@ -62,7 +62,7 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     // The same schema answers a value outside it with the same words.
     const bad = await h.request('/api/coverage/people?unit=X&requirement=R&status=done&lang=en', { token: await h.token('1', [{ role: 'admin' }]) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).detail).toBe('Parameter status has an invalid value "done" (completed | started | not_started | overdue | not_completed).');
+    expect((await bad.json()).detail).toBe('Parameter status has an invalid value "done" (completed | started | not_started | exempt | overdue | not_completed).');
     const trend = document.paths['/api/coverage/trend'].get.parameters.find((p: any) => p.name === 'interval');
     expect(trend.schema.enum).toEqual(['tertial', 'month']);
   });

@@ -58,7 +58,7 @@ describe('GET /api/coverage/people', () => {
   it('refuses an unknown status in Swedish, naming the ones there are', async () => {
     const res = await h.request(`/api/coverage/people?unit=CITY&requirement=R1&status=late`, { token: admin });
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toContain('completed | started | not_started | overdue | not_completed');
+    expect((await res.json()).detail).toContain('completed | started | not_started | exempt | overdue | not_completed');
   });
 });
 
@@ -72,7 +72,7 @@ describe('GET /api/coverage/people.xlsx', () => {
     const [head, ...body] = rows(wb.Sheets['Personer']);
     expect(head).toEqual([
       'Anställningsnummer', 'Namn', 'Förvaltning', 'Avdelning', 'Enhetskod', 'Enhet', 'Anställningsform', 'Befattning',
-      'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum',
+      'Krav', 'Status', 'Förfallodatum', 'Försenad', 'Genomförd datum', 'Undantag',
     ]);
     expect(body.map((r) => [r[0], r[2], r[3], r[6], r[9], isoOf(r[10]), r[11]]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['P2', 'Förvaltning ett', 'Avdelning A', 'tillsvidare', 'påbörjad', '2020-01-31', 'ja'],

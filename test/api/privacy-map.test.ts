@@ -284,3 +284,45 @@ describe('the register extract', () => {
     expect(y.rejectedImportRows).toEqual([]);
   });
 });
+
+describe('corrections in the map (exemptions, annulments)', () => {
+  it('shows what she exempted, ended and annulled in her extract, and retention leaves her number and her exemption’s reason nowhere', async () => {
+    await world();
+    const p1 = await h.token('P1', [{ role: 'admin' }]);
+    const post = async (token: string, path: string, body: unknown, status: number) => {
+      const res = await h.request(path, { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, path).toBe(status);
+      return res.json();
+    };
+    // She exempted Bo and ended it, and annulled the record her import wrote for him.
+    const x = await post(p1, '/api/exemptions', { employeeNumber: 'P2', requirement: 'R', from: '2020-01-01', reason: 'Föräldraledig' }, 201);
+    await post(p1, `/api/exemptions/${x.id}/end`, { to: '2020-06-30' }, 200);
+    const bos = await h.db.selectFrom('completion as c').innerJoin('person as p', 'p.id', 'c.person_id').select('c.id').where('p.employee_number', '=', 'P2').execute();
+    expect(bos).toHaveLength(2);
+    const imported = await h.db.selectFrom('completion').select('id').where('recorded_by', '=', 'P1').executeTakeFirstOrThrow();
+    await post(p1, `/api/records/${imported.id}/annul`, { reason: 'Fel person' }, 200);
+    // An admin exempted her while she was on sick leave.
+    await post(admin, '/api/exemptions', { employeeNumber: 'P1', requirement: 'R', from: '2020-01-01', to: '2020-06-30', reason: 'Långtidssjukskriven' }, 201);
+
+    const mine = await h.json('/api/people/P1/extract', admin);
+    expect(mine.exemptions).toEqual([{ requirement: 'R', from: '2020-01-01', to: '2020-06-30', reason: 'Långtidssjukskriven', createdBy: 'ADM1', createdAt: expect.any(String), endedBy: null, endedAt: null }]);
+    expect(mine.exemptionsMade).toEqual([{ requirement: 'R', from: '2020-01-01', to: '2020-06-30', createdAt: expect.any(String) }]);
+    expect(mine.exemptionsEnded).toEqual([{ requirement: 'R', from: '2020-01-01', to: '2020-06-30', endedAt: expect.any(String) }]);
+    expect(mine.completionsAnnulled).toEqual([{ course: 'C', status: 'completed', occurredAt: '2019-01-10', annulledAt: expect.any(String) }]);
+    const his = await h.json('/api/people/P2/extract', admin);
+    expect(his.completions.find((c: any) => c.source === 'import')).toMatchObject({ annulledBy: 'P1', annulReason: 'Fel person', annulledAt: expect.any(String) });
+    expect(his.exemptions).toMatchObject([{ reason: 'Föräldraledig', createdBy: 'P1', endedBy: 'P1' }]);
+
+    expect(await cellsNaming('P1', true)).toEqual(expect.arrayContaining(['completion.annulled_by', 'exemption.created_by', 'exemption.ended_by']));
+    expect((await anonymiseExpired(h.db, h.atomic, TODAY, 5, '2026-06-01T02:00:00.000Z')).anonymised).toBe(1);
+    expect(await cellsNaming('P1', true)).toEqual([]);
+    const id = (await h.db.selectFrom('person').select('id').where('name', '=', 'Anonymiserad').executeTakeFirstOrThrow()).id;
+    const rows = await h.db.selectFrom('exemption').select(['reason', 'created_by', 'ended_by']).orderBy('id').execute();
+    // Bo's reason stays (he is still employed); hers went with her name.
+    expect(rows).toEqual([
+      { reason: 'Föräldraledig', created_by: `ANON-${id}`, ended_by: `ANON-${id}` },
+      { reason: 'Anonymiserad', created_by: 'ADM1', ended_by: null },
+    ]);
+    expect(await h.db.selectFrom('completion').select(['annulled_by', 'annul_reason']).where('id', '=', imported.id).executeTakeFirstOrThrow()).toEqual({ annulled_by: `ANON-${id}`, annul_reason: 'Fel person' });
+  });
+});

@@ -14,7 +14,8 @@ import { readWorkbook, rows } from '../support/export-world.ts';
  * rules (an expiry on D, a chain's start + grace on D, a record on D) are met often. For every
  * unit, requirement and date: /api/coverage (total and children), /api/coverage/people,
  * /api/me/training, /api/coverage/trend and the export workbook (Per enhet, Sammanfattning, Trend,
- * Personer) must all say what the reference says.
+ * Personer) must all say what the reference says. Records may be annulled and people exempted
+ * (issue 18): the reference passes annulled records by and counts the exempted as undantagna.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -22,7 +23,10 @@ import { readWorkbook, rows } from '../support/export-world.ts';
 
 type Unit = { code: string; parent: string | null; kind: UnitKind; from: string; to: string | null };
 type Emp = { p: string; unit: string; from: string; to: string | null; type: EmploymentType; title: string };
-type Rec = { p: string; course: string; status: RecordStatus; at: string };
+/** `annulled`: annulled after it was recorded (issue 18): it counts on no date. */
+type Rec = { p: string; course: string; status: RecordStatus; at: string; annulled: boolean };
+/** An exemption from R from `from` to `to` (inclusive; null: open-ended). */
+type Ex = { p: string; req: string; from: string; to: string | null };
 type Req = {
   code: string;
   courses: string[];
@@ -35,7 +39,7 @@ type Req = {
   grace: number | null;
   target: [number, number];
 };
-type World = { units: Unit[]; people: string[]; emps: Emp[]; recs: Rec[]; reqs: Req[]; dates: string[] };
+type World = { units: Unit[]; people: string[]; emps: Emp[]; recs: Rec[]; reqs: Req[]; exs: Ex[]; dates: string[] };
 
 const VALIDITY: Record<string, number | null> = { K0: null, K1: 1, K12: 12 };
 
@@ -77,8 +81,21 @@ const active = (e: Emp, D: string) => e.from <= D && (e.to === null || e.to >= D
 const matches = (r: Req, e: Emp) =>
   (!r.types.length || r.types.includes(e.type)) && (!r.titles.length || r.titles.some((t) => t.toLowerCase() === e.title.toLowerCase()));
 
-/** docs/coverage-rules.md, rule 2: the persons counted in U for R at D. */
+/** docs/coverage-rules.md, rule 2 with its exemption: a person with an exemption from R active at D is not berörd. */
+const isExempt = (w: World, r: Req, p: string, D: string) => w.exs.some((x) => x.p === p && x.req === r.code && x.from <= D && (x.to === null || x.to >= D));
+
+/** docs/coverage-rules.md, rule 2: the persons counted in U for R at D (the berörda). */
 function population(w: World, r: Req, U: string, D: string): Set<string> {
+  return new Set([...candidates(w, r, U, D)].filter((p) => !isExempt(w, r, p, D)));
+}
+
+/** The undantagna: who would be berörda in U for R at D but are exempted. */
+function exemptIn(w: World, r: Req, U: string, D: string): Set<string> {
+  return new Set([...candidates(w, r, U, D)].filter((p) => isExempt(w, r, p, D)));
+}
+
+/** Rule 2 before exemptions. */
+function candidates(w: World, r: Req, U: string, D: string): Set<string> {
   const out = new Set<string>();
   if (!effective(r, D)) return out;
   const tree = treeAt(w, D);
@@ -94,7 +111,7 @@ type Standing = { status: 'completed' | 'started' | 'not_started'; due: string |
 
 /** Rules 3–5 for one person in R's population at D. */
 function standing(w: World, r: Req, p: string, D: string): Standing {
-  const recs = w.recs.filter((x) => x.p === p && r.courses.includes(x.course) && x.at.slice(0, 10) <= D);
+  const recs = w.recs.filter((x) => x.p === p && r.courses.includes(x.course) && x.at.slice(0, 10) <= D && !x.annulled);
   const valid = recs.filter((x) => {
     if (x.status !== 'completed') return false;
     const v = VALIDITY[x.course];
@@ -142,6 +159,7 @@ function figuresOf(w: World, r: Req, U: string, D: string) {
     rate: pop.length === 0 ? null : completed / pop.length,
     target: num / den,
     gap: Math.max(0, Math.ceil((num * pop.length) / den) - completed),
+    exempt: exemptIn(w, r, U, D).size,
   };
 }
 
@@ -186,8 +204,14 @@ const worldArb: fc.Arbitrary<World> = fc
         status: fc.constantFrom<RecordStatus>('completed', 'completed', 'started', 'failed'),
         at: day,
         time: fc.constantFrom('', 'T08:00:00', 'T16:30:00'),
+        annulled: fc.constantFrom(false, false, false, true),
       }),
       { maxLength: 16 },
+    ),
+    // Exemptions start and end on the window's days, so that D = from and D = to are met.
+    exs: fc.array(
+      fc.record({ person: fc.nat(5), req: fc.nat(1), from: fc.oneof(day, fc.constant(EARLY)), length: fc.option(fc.nat(3), { nil: null }) }),
+      { maxLength: 4 },
     ),
     reqs: fc.array(
       fc.record({
@@ -238,8 +262,16 @@ const worldArb: fc.Arbitrary<World> = fc
       units,
       people,
       emps,
-      recs: g.recs.map((x) => ({ p: people[x.person % people.length], course: x.course, status: x.status, at: x.at + x.time })),
+      recs: g.recs.map((x) => ({ p: people[x.person % people.length], course: x.course, status: x.status, at: x.at + x.time, annulled: x.annulled })),
       reqs: g.reqs.map((r, i) => ({ code: `R${i + 1}`, ...r })),
+      // One exemption per person and requirement (two may not share a day), ending some DAYS steps on.
+      exs: g.exs
+        .map((x) => {
+          const i = DAYS.indexOf(x.from);
+          const to = x.length === null ? null : DAYS[Math.min(DAYS.length - 1, Math.max(0, i) + x.length)];
+          return { p: people[x.person % people.length], req: `R${(x.req % g.reqs.length) + 1}`, from: x.from, to };
+        })
+        .filter((x, i, all) => all.findIndex((y) => y.p === x.p && y.req === x.req) === i),
       dates: g.dates,
     };
   });
@@ -271,13 +303,25 @@ function fixtureOf(w: World): Fixture {
 // ---------------------------------------------------------------------------------------------
 // Every view against the reference.
 
-const FIG = ['population', 'completed', 'started', 'notStarted', 'overdue', 'rate', 'target', 'gap'] as const;
+const FIG = ['population', 'completed', 'started', 'notStarted', 'overdue', 'rate', 'target', 'gap', 'exempt'] as const;
 const pick = (f: Record<string, unknown>) => Object.fromEntries(FIG.map((k) => [k, f[k]]));
-const SV: Record<string, string> = { completed: 'genomförd', started: 'påbörjad', not_started: 'ej påbörjad' };
+const SV: Record<string, string> = { completed: 'genomförd', started: 'påbörjad', not_started: 'ej påbörjad', exempt: 'undantagen' };
 const serialToDate = (v: unknown) => (typeof v === 'number' ? fromDay(Math.round(v) - 25_569) : null);
 
 async function checkWorld(h: NodeHarness, w: World): Promise<void> {
   await load(h.db, fixtureOf(w));
+  // The fixture writes the records in order: the i-th record has the i-th id.
+  const ids = (await h.db.selectFrom('completion').select('id').orderBy('id').execute()).map((c) => c.id);
+  const annul = ids.filter((_, i) => w.recs[i].annulled);
+  if (annul.length) await h.db.updateTable('completion').set({ annulled_at: '2022-05-01T00:00:00Z', annulled_by: 'T', annul_reason: 'test' }).where('id', 'in', annul).execute();
+  const personId = new Map((await h.db.selectFrom('person').select(['id', 'employee_number']).execute()).map((p) => [p.employee_number, p.id]));
+  const reqId = new Map((await h.db.selectFrom('requirement').select(['id', 'code']).execute()).map((r) => [r.code, r.id]));
+  for (const x of w.exs) {
+    await h.db
+      .insertInto('exemption')
+      .values({ person_id: personId.get(x.p)!, requirement_id: reqId.get(x.req)!, from_date: x.from, to_date: x.to, reason: 'Tjänstledig', created_by: 'T', created_at: 'x', ended_by: null, ended_at: null })
+      .execute();
+  }
   const admin = await h.token('ADMIN', [{ role: 'admin' }]);
   const get = (path: string, token = admin) => h.json(path, token);
 
@@ -310,15 +354,24 @@ async function checkWorld(h: NodeHarness, w: World): Promise<void> {
           if (s.status === 'started') expect(p.occurredAt, where).toBe(s.startedOn);
           if (s.status === 'completed') expect(s.doneOn, where).toContain(p.occurredAt);
         }
+        // status=exempt: the undantagna, each exempt, with no due date and never försenad.
+        const exempt = (await get(`/api/coverage/people?unit=${U}&requirement=${r.code}&asOf=${D}&status=exempt`)).people;
+        expect(exempt.map((p: any) => p.employeeNumber).sort(), where).toEqual([...exemptIn(w, r, U, D)].sort());
+        for (const p of exempt) expect({ where, status: p.status, dueDate: p.dueDate, overdue: p.overdue }).toEqual({ where, status: 'exempt', dueDate: null, overdue: false });
       }
     }
     // /api/me/training: each person, the requirements whose population at the root holds them.
     for (const p of w.people) {
       const mine = (await get(`/api/me/training?asOf=${D}`, await h.token(p))).requirements;
-      const expected = w.reqs.filter((r) => population(w, r, ROOT, D).has(p));
+      const expected = w.reqs.filter((r) => candidates(w, r, ROOT, D).has(p));
       expect(mine.map((x: any) => x.requirement.code).sort(), `${p} ${D}`).toEqual(expected.map((r) => r.code).sort());
       for (const x of mine) {
-        const s = standing(w, w.reqs.find((r) => r.code === x.requirement.code)!, p, D);
+        const r = w.reqs.find((y) => y.code === x.requirement.code)!;
+        if (isExempt(w, r, p, D)) {
+          expect({ p, D, r: r.code, status: x.status, overdue: x.overdue }).toEqual({ p, D, r: r.code, status: 'exempt', overdue: false });
+          continue;
+        }
+        const s = standing(w, r, p, D);
         expect({ p, D, r: x.requirement.code, status: x.status, dueDate: x.dueDate, overdue: x.overdue }).toEqual({
           p,
           D,
@@ -362,18 +415,21 @@ async function checkWorld(h: NodeHarness, w: World): Promise<void> {
         ...pick(figuresOf(w, r, ROOT, at)),
       });
     }
-    // Columns by their heading: the sheet gains columns (where a person sits, why they are in scope).
     const [head, ...persons] = rows(wb.Sheets['Personer']);
-    const col = (name: string) => head.indexOf(name);
-    const expected = inForce.flatMap((r) => [...population(w, r, ROOT, D)].map((p) => `${r.code} ${p} ${SV[standing(w, r, p, D).status]}`));
-    expect(persons.map((x) => `${x[col('Krav')]} ${x[col('Anställningsnummer')]} ${x[col('Status')]}`).sort(), D).toEqual(expected.sort());
+    const [reqCol, statusCol] = [head.indexOf('Krav'), head.indexOf('Status')];
+    const expected = inForce.flatMap((r) => [
+      ...[...population(w, r, ROOT, D)].map((p) => `${r.code} ${p} ${SV[standing(w, r, p, D).status]}`),
+      ...[...exemptIn(w, r, ROOT, D)].map((p) => `${r.code} ${p} ${SV.exempt}`),
+    ]);
+    expect(persons.map((x) => `${x[reqCol]} ${x[0]} ${x[statusCol]}`).sort(), D).toEqual(expected.sort());
   }
   // /api/coverage/trend, month by month over the window, for every unit that ever existed.
   for (const r of w.reqs) {
     for (const U of [...new Set(w.units.map((u) => u.code))]) {
       const t = await get(`/api/coverage/trend?unit=${U}&requirement=${r.code}&from=2022-01-01&to=2022-04-30&interval=month`);
-      // A point for each month end on which the unit exists and R is in force (none before it took effect).
-      const ends = ['2022-01-31', '2022-02-28', '2022-03-31', '2022-04-30'].filter((d) => treeAt(w, d).has(U) && effective(r, d));
+      const ends = ['2022-01-31', '2022-02-28', '2022-03-31', '2022-04-30']
+        // A point where the unit did not exist or R was not in force is left out (coverage-report.ts).
+        .filter((d) => treeAt(w, d).has(U) && effective(r, d));
       expect(t.points.map((x: any) => x.asOf), `${r.code} ${U}`).toEqual(ends);
       for (const x of t.points) expect({ U, r: r.code, asOf: x.asOf, ...pick(x) }).toEqual({ U, r: r.code, asOf: x.asOf, ...pick(figuresOf(w, r, U, x.asOf)) });
     }

@@ -9,7 +9,7 @@ import { expectNoAxeViolations, startWorld, swedishLeft, tabTo, type World } fro
  */
 let w: World;
 let page: Page;
-const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements'] as const;
+const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections'] as const;
 
 beforeAll(async () => {
   w = await startWorld({ staff: 300 });
@@ -29,6 +29,9 @@ interface Expect {
   importer: boolean;
   edits: boolean;
   exportNames: boolean | null;
+  /** <kk-corrections>: records and exempts (record.write, exemption.write); sees a unit's exemptions (exemption.read). */
+  corrects: boolean;
+  seesExemptions: boolean;
 }
 
 let users: { persona: string; employeeNumber: string; roles: { role: 'admin' | 'coordinator' | 'auditor' | 'manager'; unit: string | null }[] }[] = [];
@@ -40,11 +43,11 @@ const ownUnit = (persona: string) => async () => (await w.h.json('/api/me', awai
 const topUnit = (persona: string) => async () => (await w.h.json('/api/units', await tokenOf(persona))).units[0].name;
 
 const PERSONAS: Expect[] = [
-  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null },
-  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true },
-  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true },
-  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true },
-  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true },
+  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null, corrects: false, seesExemptions: false },
+  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true },
+  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true },
+  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true },
+  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true },
 ];
 
 async function actAs(persona: string) {
@@ -58,7 +61,8 @@ async function expectPersona(x: Expect, lang: 'sv' | 'en') {
   const cov = 'kk-unit-coverage';
   if (unit) {
     await expect.poll(() => el(cov, '#unit-heading').textContent(), { timeout: 15_000 }).toContain(unit);
-    expect(await el(cov, '#people-filter').count() + (await el(cov, '[aria-controls=people]').count()), 'people list offered').toBeGreaterThan(0);
+    // Polled: two personas can land on the same unit, so the heading may show it while the element still reloads.
+    await expect.poll(async () => (await el(cov, '#people-filter').count()) + (await el(cov, '[aria-controls=people]').count()), { message: 'people list offered', timeout: 15_000 }).toBeGreaterThan(0);
   } else {
     await expect.poll(() => el(cov, '[data-state=nothing]').count(), { timeout: 15_000 }).toBe(1);
   }
@@ -72,6 +76,13 @@ async function expectPersona(x: Expect, lang: 'sv' | 'en') {
   // Names only to those allowed; someone who may export nothing reads a short text.
   if (x.exportNames === null) expect(await el('kk-coverage-export', '[data-state=nothing]').count()).toBe(1);
   else expect(await el('kk-coverage-export', '#people').count()).toBe(x.exportNames ? 1 : 0);
+  // Corrections: a person's records for everyone; the unit's exemptions for those who may read them
+  // (their own unit, or the top of their reach); recording and exempting only for those who may.
+  const cor = 'kk-corrections';
+  await expect.poll(() => el(cor, '#records-title').count(), { timeout: 15_000 }).toBe(1);
+  await expect.poll(() => el(cor, '#ex-title').count(), { timeout: 15_000 }).toBe(x.seesExemptions ? 1 : 0);
+  await expect.poll(() => el(cor, '#rec-q').count(), { timeout: 15_000 }).toBe(x.corrects ? 1 : 0);
+  expect(await el(cor, '#ex-n').count(), `${x.persona}: new exemption`).toBe(x.corrects ? 1 : 0);
   for (const tag of TAGS) expect(await page.locator(`${tag} [role=alert]`).count(), `${x.persona}: error in ${tag}`).toBe(0);
   if (lang === 'en') {
     for (const tag of TAGS) if (!(await hidden(tag))) expect(await swedishLeft(page, tag), `${x.persona} ${tag}`).toEqual([]);

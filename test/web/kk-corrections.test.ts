@@ -10,6 +10,8 @@ const shadow = (sel: string) => page.locator(`${TAG} ${sel}`);
 /** Two people of HAV from the demo city (through the API the element uses), and one outside it. */
 let ada: { employeeNumber: string; name: string };
 let bo: { employeeNumber: string; name: string };
+/** One of HAV with no exemption in the demo city. */
+let cia: { employeeNumber: string; name: string };
 
 beforeAll(async () => {
   w = await startWorld({ staff: 200 });
@@ -17,8 +19,9 @@ beforeAll(async () => {
   token = await w.token();
   const coordinatorOfHav = await w.token({ employeeNumber: 'SAMHAV', roles: [{ role: 'coordinator', unit: 'HAV' }] });
   const found = (await w.h.json('/api/people?q=1000', coordinatorOfHav)).people;
-  [ada, bo] = found;
-  expect(ada && bo).toBeTruthy();
+  const exempted = new Set((await w.h.json('/api/exemptions?unit=HAV', token)).exemptions.map((x: any) => x.employeeNumber));
+  [ada, bo, cia] = found.filter((p: any) => !exempted.has(p.employeeNumber));
+  expect(ada && bo && cia).toBeTruthy();
 });
 afterAll(async () => w?.close());
 
@@ -103,21 +106,38 @@ describe('<kk-corrections>', () => {
   });
 
   it('shows a manager who in their unit is exempted and why, and offers them nothing to change', async () => {
-    await w.h.request('/api/exemptions', {
+    const res = await w.h.request('/api/exemptions', {
       token,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ employeeNumber: ada.employeeNumber, requirement: 'VBE-ALLA', from: '2024-01-01', reason: 'Föräldraledig' }),
+      body: JSON.stringify({ employeeNumber: cia.employeeNumber, requirement: 'VBE-ALLA', from: '2024-01-01', reason: 'Föräldraledig' }),
     });
+    expect(res.status).toBe(201);
     const manager = await w.token({ employeeNumber: 'CHEFHAV', roles: [{ role: 'manager', unit: 'HAV' }] });
     await mount(page, TAG, { unit: 'HAV' }, manager);
     await expect.poll(() => shadow('#exemptions-table tbody').textContent()).toContain('Föräldraledig');
-    expect(await shadow('#exemptions-table tbody').textContent()).toContain(ada.name);
+    expect(await shadow('#exemptions-table tbody').textContent()).toContain(cia.name);
     expect(await shadow('#rec-q').count()).toBe(0);
     expect(await shadow('#ex-n').count()).toBe(0);
     expect(await shadow('button.link').count()).toBe(0);
     expect(await shadow('[role=alert]').count()).toBe(0);
     await expectNoAxeViolations(page, 'manager');
+  });
+
+  it('shows the exemption to the person in <kk-my-training>, and the undantagna in <kk-unit-coverage>', async () => {
+    // Cia was exempted from VBE-ALLA from 2024-01-01 above (föräldraledig).
+    const own = await w.token({ employeeNumber: cia.employeeNumber, roles: [] });
+    const mine = (await w.h.json('/api/me/training', own)).requirements.find((x: any) => x.requirement.code === 'VBE-ALLA');
+    expect(mine.status).toBe('exempt');
+    await mount(page, 'kk-my-training', {}, own);
+    await expect.poll(() => page.locator('kk-my-training li .status.exempt').count()).toBe(1);
+    expect(await page.locator('kk-my-training li .status.exempt').textContent()).toContain('Undantagen');
+    await expectNoAxeViolations(page, 'my training, exempt');
+    const cov = await w.h.json('/api/coverage?unit=HAV&requirement=VBE-ALLA', token);
+    expect(cov.total.exempt).toBeGreaterThan(0);
+    await mount(page, 'kk-unit-coverage', { unit: 'HAV', requirement: 'VBE-ALLA' }, token);
+    await expect.poll(() => page.locator('kk-unit-coverage [data-figure="exempt"] dd').textContent()).toBe(String(cov.total.exempt));
+    await expectNoAxeViolations(page, 'unit coverage with undantagna');
   });
 
   it('shows staff nothing they may not see, without an error', async () => {
@@ -139,7 +159,7 @@ describe('<kk-corrections>', () => {
     await shadow('#rec-course').focus();
     await shadow('#rec-paste').fill('');
     await shadow('button[type=submit]:has-text("Record")').click();
-    await expect.poll(() => shadow('#rec-error').textContent()).toContain('Add at least one participant');
+    await expect.poll(() => shadow('#rec-error').textContent()).toContain('Add a participant or paste numbers');
     expect(await swedishLeft(page, TAG), JSON.stringify(await swedishLeft(page, TAG))).toEqual([]);
     await expectNoAxeViolations(page, 'english');
     await screenshots(page, TAG, 'kk-corrections-en');
