@@ -101,8 +101,9 @@ describe('KK_AUTH=oidc', () => {
     const body = await res.json();
     expect(body).toMatchObject({ employeeNumber: 'E200', name: null, roles: [{ role: 'coordinator', unit: 'OIDC-F' }], units: [{ code: 'OIDC-F', name: 'Förvaltningen' }] });
     expect(body.capabilities).toContain('import.write');
+    // Staff may also read their own records (issue 18: GET /api/people/:employeeNumber/records).
     const plain = await app.request('/api/me', { headers: { authorization: `Bearer ${await token(first)}` } });
-    expect((await plain.json()).capabilities).toEqual(['me.read', 'catalog.read']);
+    expect((await plain.json()).capabilities).toEqual(['me.read', 'catalog.read', 'record.read']);
   });
 
   it('tolerates a few seconds of clock skew', async () => {
