@@ -21,7 +21,7 @@ import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
 import { FULL, generateCity, NOW, QUICK } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
-import { importFile, loadCatalog, loadCompletions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
+import { importFile, loadCatalog, loadCompletions, loadExemptions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
 import { once, repeat, type Timing } from './measure.ts';
 import { benchReminders } from './reminders.ts';
 import { startServer, type ServerUnderTest } from './server.ts';
@@ -81,12 +81,14 @@ async function main() {
     await loadCatalog(client, admin, city);
     const roster = await loadRoster(client, admin, routes, city, files, dbFile);
     const comps = await loadCompletions(client, admin, routes, city, files.completions, city.completions, dbFile);
+    // A few thousand exemptions (parental leave, long sick leave…), as a coordinator's would be.
+    const exemptions = await loadExemptions(city, dbFile);
     const loadPeak = server.peakMb();
     // Loaded: the 600 000 generated records are not needed again, and would only weigh on this
     // process's garbage collector while it measures.
     city.completions.length = 0;
     city.moreCompletions.length = 0;
-    for (const [name, s] of [['units', units], ['roster (ended)', roster.history], ['roster', roster.current], ['completions', comps]] as [string, Step][]) {
+    for (const [name, s] of [['units', units], ['roster (ended)', roster.history], ['roster', roster.current], ['completions', comps], ['exemptions', exemptions]] as [string, Step][]) {
       log(`loaded ${name}: ${s.rows} rows via ${s.via} in ${ms(s.ms)}${s.answer ? ` (accepted ${s.answer.rowsAccepted}, rejected ${s.answer.rowsRejected})` : ''}`);
       if (s.answer && s.answer.rowsRejected > 0) notes.push(`${name} import rejected ${s.answer.rowsRejected} rows, first: ${JSON.stringify(s.answer.errors.slice(0, 3))}`);
     }
@@ -153,16 +155,17 @@ async function main() {
     const roDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: ro }) });
     const hand = handWrittenCoverage(ro);
     const vbe = (ro.prepare(`SELECT id FROM course WHERE code = 'VBE-WEB'`).get() as { id: number }).id;
+    const req = (ro.prepare(`SELECT id FROM requirement WHERE code = ?`).get(R) as { id: number }).id;
     const mismatches: string[] = [];
     for (const d of dates) {
       const e = (await coverage(roDb, city.root, R, d)).total;
-      const h = hand(city.root, vbe, d);
+      const h = hand(city.root, vbe, req, d);
       if (e.population !== h.population || e.completed !== h.completed) {
         mismatches.push(`${d}: engine ${e.population}/${e.completed}, hand-written ${h.population}/${h.completed}`);
       }
     }
     const tEngine = await repeat(RUNS, 2, (i) => coverage(roDb, city.root, R, dates[i % dates.length]));
-    const tHand = await repeat(RUNS, 2, (i) => hand(city.root, vbe, dates[i % dates.length]));
+    const tHand = await repeat(RUNS, 2, (i) => hand(city.root, vbe, req, dates[i % dates.length]));
     const ratio = tEngine.median / tHand.median;
     rows.push({
       what: 'city-root coverage: engine / one hand-written SQL query (same file, in process)',
