@@ -23,6 +23,7 @@ import { FULL, generateCity, NOW, QUICK } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
 import { importFile, loadCatalog, loadCompletions, loadExemptions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
 import { once, repeat, type Timing } from './measure.ts';
+import { benchReminders } from './reminders.ts';
 import { startServer, type ServerUnderTest } from './server.ts';
 
 const args = process.argv.slice(2);
@@ -259,6 +260,26 @@ async function main() {
       });
     } else {
       missing('the same while a completions import commits', '0 errors, p99 ≤ 250 ms');
+    }
+
+    // ---- reminders (issue 19): a day's decision for the whole city, and sending to local SMTP
+    log('reminders: a day\'s decision for the city, then delivery to a local smtp-server');
+    const rem = await benchReminders(client, admin, server, dbFile, NOW, quick ? 200 : 1000);
+    rows.push({
+      what: `reminders: one day's decision for the whole city, every requirement with a schedule (${rem.decision.messages} messages, ${rem.decision.withoutEmail} without e-mail)`,
+      figure: `${ms(rem.decision.ms)} (n=1), server RSS ${rem.decision.rssBeforeMb.toFixed(0)} → peak ${rem.decision.peakMb.toFixed(0)} MB`,
+      target: '≤ 5 s',
+      verdict: verdict(rem.decision.ms <= 5000),
+    });
+    if (rem.sending) {
+      rows.push({
+        what: `reminders: ${rem.sending.mails} mails from the outbox to a local smtp-server (nodemailer, 4 at a time; ${rem.sending.received} received)`,
+        figure: `${rem.sending.perSecond.toFixed(0)} mails/s (${ms(rem.sending.ms)})`,
+        target: '≥ 50 mails/s',
+        verdict: verdict(rem.sending.perSecond >= 50 && rem.sending.received === rem.sending.mails),
+      });
+    } else {
+      missing('reminders: sending to a local smtp-server', '≥ 50 mails/s', 'no message decided on the bench date');
     }
 
     // ---- the component bundle

@@ -24,6 +24,11 @@ export interface Config {
   retentionYears: number;
   /** Read threads on Node for long counts and my-training (KK_READ_THREADS); null: one per core, at most 4. */
   readThreads: number | null;
+  /** Mail for the reminders (KK_SMTP_URL, KK_MAIL_FROM); null: decided into the outbox, not sent. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** The Node server's daily reminder run, HH:MM Europe/Stockholm (KK_REMINDER_AT). */
+  reminderAt: string;
 }
 
 const schema = z.object({
@@ -43,6 +48,16 @@ const schema = z.object({
   KK_DEV_SECRET: z.string().min(16).optional(),
   KK_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
   KK_READ_THREADS: z.coerce.number().int().min(0).max(16).optional(),
+  KK_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'smtp://host:port or smtps://user:pass@host:465')
+    .optional()
+    .or(z.literal('')),
+  KK_MAIL_FROM: z.string().min(3).default('Kompetenskoll <kompetenskoll@stockholm.se>'),
+  KK_REMINDER_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+    .default('07:00'),
 });
 
 export function readConfig(env: Record<string, string | undefined>): Config {
@@ -85,6 +100,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     devSecret: e.KK_DEV_SECRET ?? null,
     retentionYears: e.KK_RETENTION_YEARS,
     readThreads: e.KK_READ_THREADS ?? null,
+    smtpUrl: e.KK_SMTP_URL || null,
+    mailFrom: e.KK_MAIL_FROM,
+    reminderAt: e.KK_REMINDER_AT,
   };
 }
 

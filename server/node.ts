@@ -10,6 +10,8 @@ import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
 import { seedDemo } from './demo/seed.ts';
 import { batchedLines } from './log-lines.ts';
+import { nodeMailer } from './mail/node-mailer.ts';
+import { startReminderClock } from './reminder-clock.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -27,7 +29,11 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const handle = openSqlite(config.dbFile, { readThreads: config.readThreads ?? Math.min(4, availableParallelism()) });
   if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
   const signIn = signInFor(config);
-  const app = createApp({ db: handle.db, atomic: sqliteAtomic(handle.db), config, ...signIn, logLine: lines.line });
+  // Without KK_SMTP_URL (the demo) reminders are decided on demand and kept in the outbox.
+  const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const atomic = sqliteAtomic(handle.db);
+  const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer });
+  const stopReminders = mailer ? startReminderClock({ db: handle.db, atomic, mailer }, config.reminderAt, log) : () => {};
   app.use('/*', serveStatic({ root: './dist/web' }));
 
   let listened!: (port: number) => void;
@@ -45,6 +51,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopReminders();
     log({ level: 'info', event: 'shutdown', signal });
     // No new connections; requests in flight run to their end, then the database is checkpointed
     // and closed so that the file on disk is complete without its -wal beside it.

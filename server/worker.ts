@@ -1,9 +1,13 @@
-import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
 import { createApp } from './app.ts';
 import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
 import { d1Atomic } from './db/atomic.ts';
 import { openD1 } from './db/d1.ts';
+import { todayInStockholm } from './domain/calendar.ts';
+import { deliverOutbox } from './domain/reminder-outbox.ts';
+import { runReminders } from './domain/reminder-run.ts';
+import { workersMailer } from './mail/workers-mailer.ts';
 
 /** What wrangler.toml binds: the D1 database, plus vars and secrets (all strings). */
 export interface WorkerEnv {
@@ -19,6 +23,22 @@ export function workerApp(env: WorkerEnv) {
   return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config) });
 }
 
+/** wrangler.toml's retry cron: only delivery of what earlier runs could not send. */
+export const RETRY_CRON = '*/15 * * * *';
+
+/**
+ * The Cron Trigger (wrangler.toml): the same decision as POST /api/reminders/run for today in
+ * Stockholm, delivered with worker-mailer when KK_SMTP_URL is set, else kept in the outbox.
+ */
+export async function scheduledReminders(env: WorkerEnv, cron: string, now = new Date()) {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const config = readConfig(vars);
+  const db = openD1(env.DB);
+  const mailer = config.smtpUrl ? workersMailer(config.smtpUrl, config.mailFrom) : undefined;
+  if (cron === RETRY_CRON) return mailer ? deliverOutbox(db, mailer) : { sent: 0, failed: 0 };
+  return runReminders({ db, atomic: d1Atomic(env.DB), mailer }, todayInStockholm(now), { dryRun: false, actor: 'system', now });
+}
+
 // One app per isolate: bindings and vars do not change while it lives, and dev tokens signed
 // with a random key (no KK_DEV_SECRET) stay valid across its requests.
 let app: ReturnType<typeof workerApp> | undefined;
@@ -27,5 +47,8 @@ export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
     app ??= workerApp(env);
     return app.fetch(request, env, ctx);
+  },
+  scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
+    ctx.waitUntil(scheduledReminders(env, controller.cron, new Date(controller.scheduledTime)));
   },
 };

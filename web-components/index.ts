@@ -14,4 +14,5 @@ defineOnUse({
   'kk-import': () => import('./kk-import.ts'),
   'kk-requirements': () => import('./kk-requirements.ts'),
   'kk-corrections': () => import('./kk-corrections.ts'),
+  'kk-reminder-outbox': () => import('./kk-reminder-outbox.ts'),
 });

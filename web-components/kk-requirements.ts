@@ -12,6 +12,14 @@ type Course = Answer<Client['api']['courses']['$get']>['courses'][number];
 // What the form sends; the server's schema checks it (and answers field by field when it disagrees).
 type CourseBody = InferRequestType<Client['api']['courses']['$post']>['json'];
 type RequirementBody = InferRequestType<Client['api']['requirements']['$post']>['json'];
+/** DESIGN.md "Reminders": a requirement's schedule, as the form builds it. */
+interface Reminders {
+  beforeDue?: number[];
+  overdueEvery?: number;
+  overdueMax?: number;
+  beforeExpiry?: number[];
+  managerDigest?: 'monthly' | 'weekly' | null;
+}
 type Form = { kind: 'requirement' | 'course'; editing: string | null; values: Record<string, string | string[]> };
 
 const TYPES: [string, StringKey][] = [
@@ -85,6 +93,8 @@ export class KkRequirements extends KkElement {
   @state() private formError: ApiError | null = null;
   @state() private saved = '';
   @state() private saving = false;
+  /** Today's messages under the stored schedule of the requirement being edited (admins' dry run); null: not known. */
+  @state() private preview: number | null = null;
   private returnFocus: HTMLElement | null = null;
 
   protected override async load(signal: { stale(): boolean }) {
@@ -121,7 +131,12 @@ export class KkRequirements extends KkElement {
         employmentTypes: r?.employmentTypes ?? [], titles: (r?.titles ?? []).join(', '), effectiveFrom: r?.effectiveFrom ?? '',
         effectiveTo: r?.effectiveTo ?? '', dueDate: r?.dueDate ?? '', graceDays: r?.graceDays?.toString() ?? '',
         targetRate: r ? String(Math.round(r.targetRate * 1e6) / 1e4) : '100', source: r?.source ?? '', responsible: r?.responsible ?? '', followUp: r?.followUp ?? '',
+        remBeforeDue: (r?.reminders?.beforeDue ?? []).join(', '), remOverdueEvery: r?.reminders?.overdueEvery?.toString() ?? '',
+        remOverdueMax: r?.reminders?.overdueMax?.toString() ?? '', remBeforeExpiry: (r?.reminders?.beforeExpiry ?? []).join(', '),
+        remDigest: r?.reminders?.managerDigest ?? '',
       };
+      this.preview = null;
+      if (r && this.may('reminder.run')) void this.loadPreview(r.code);
     } else {
       const c = item as Course | null;
       values = {
@@ -132,6 +147,27 @@ export class KkRequirements extends KkElement {
     this.form = { kind, editing: item?.code ?? null, values };
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('form input:not([readonly])')?.focus();
+  }
+
+  /** "i dag skulle N påminnelser gå ut": the dry run for this requirement (admins; others see no preview). */
+  private async loadPreview(code: string) {
+    try {
+      const answer = await ok(this.client.api.reminders.run.$post({ query: { dryRun: '1', requirement: code } }));
+      if (this.form?.editing === code) this.preview = answer.messages.length;
+    } catch {
+      this.preview = null;
+    }
+  }
+
+  private reminders(v: Form['values']): Reminders | null {
+    const days = (s: string | string[] | undefined) => list(s).map(Number);
+    const out: Reminders = {};
+    if (list(v.remBeforeDue).length) out.beforeDue = days(v.remBeforeDue);
+    if (orNull(v.remOverdueEvery)) out.overdueEvery = Number(v.remOverdueEvery);
+    if (orNull(v.remOverdueMax)) out.overdueMax = Number(v.remOverdueMax);
+    if (list(v.remBeforeExpiry).length) out.beforeExpiry = days(v.remBeforeExpiry);
+    if (orNull(v.remDigest)) out.managerDigest = v.remDigest as 'monthly' | 'weekly';
+    return Object.keys(out).length ? out : null;
   }
 
   private close() {
@@ -185,6 +221,7 @@ export class KkRequirements extends KkElement {
       source: String(v.source).trim(),
       responsible: orNull(v.responsible),
       followUp: orNull(v.followUp),
+      reminders: this.reminders(v),
     };
   }
 
@@ -363,7 +400,23 @@ export class KkRequirements extends KkElement {
               ${this.input('targetRate', 'reqTarget', 'text', { decimal: true, hint: 'reqTargetHint' })}
               ${this.input('source', 'reqSource', 'textarea', { wide: true })}
               ${this.input('responsible', 'reqResponsible')}
-              ${this.input('followUp', 'reqFollowUp')}`}
+              ${this.input('followUp', 'reqFollowUp')}
+              <fieldset class="wide">
+                <legend>${this.t('remTitle')}</legend>
+                <div class="grid">
+                  ${this.input('remBeforeDue', 'remBeforeDue')}
+                  ${this.input('remOverdueEvery', 'remOverdueEvery', 'number')}
+                  ${this.input('remOverdueMax', 'remOverdueMax', 'number')}
+                  ${this.input('remBeforeExpiry', 'remBeforeExpiry')}
+                  <div class="field"><label for="f-remDigest">${this.t('remDigest')}</label>
+                    <select id="f-remDigest" @change=${(e: Event) => this.set('remDigest', (e.target as HTMLSelectElement).value)}>
+                      ${([['', 'remDigestNone'], ['monthly', 'remDigestMonthly'], ['weekly', 'remDigestWeekly']] as [string, StringKey][]).map(
+                        ([k, label]) => html`<option value=${k} ?selected=${(f.values.remDigest ?? '') === k}>${this.t(label)}</option>`,
+                      )}
+                    </select></div>
+                </div>
+                <p class="hint" role="status">${this.preview === null ? nothing : this.t('remPreview', { n: this.preview })}</p>
+              </fieldset>`}
       </div>
       <div class="buttons">
         <button type="submit" part="button" ?disabled=${this.saving}>${this.t('save')}</button>

@@ -28,6 +28,7 @@ const PEOPLE_FILTERS: [string, StringKey][] = [
 type PeopleSortKey = 'name' | 'employeeNumber' | 'place' | 'status' | 'dueDate';
 const STATUS_ORDER = { not_started: 0, started: 1, completed: 2, exempt: 3 } as const;
 const placeOf = (p: Person) => [p.forvaltning, p.avdelning, p.unit.name].filter((x, i, all) => x && all.indexOf(x) === i).join(' › ');
+type NudgeAnswer = Answer<Client['api']['reminders']['nudge']['$post']>;
 
 type SortKey = 'name' | 'population' | 'completed' | 'started' | 'notStarted' | 'overdue' | 'rate' | 'gap';
 const NUMBER_COLUMNS: { key: Exclude<SortKey, 'name' | 'rate'>; label: StringKey }[] = [
@@ -136,6 +137,11 @@ export class KkUnitCoverage extends KkElement {
   @state() private peopleOpen = false;
   @state() private peopleError: ApiError | null = null;
   @state() private peopleBusy = false;
+  @state() private nudgeBusy = false;
+  @state() private nudged: NudgeAnswer | null = null;
+  @state() private nudgeError: ApiError | null = null;
+  /** A 403 on the nudge when /api/me was not known: the caller may see names but not remind; the button goes. */
+  @state() private nudgeDenied = false;
   @state() private sortKey: SortKey = 'name';
   @state() private sortDesc = false;
   /** Where the element starts, once decided: the `unit` asked for, else the caller's own. */
@@ -202,6 +208,8 @@ export class KkUnitCoverage extends KkElement {
     this.people = null;
     this.peopleOpen = false;
     this.peopleError = null;
+    this.nudged = null;
+    this.nudgeError = null;
     this.peopleSaved = '';
     this.trend = null;
     this.trendError = null;
@@ -350,6 +358,40 @@ export class KkUnitCoverage extends KkElement {
     } finally {
       this.peopleBusy = false;
     }
+  }
+
+  /** The "Påminn" button: one reminder to each person of the unit not done, at most once a week. */
+  private async nudge() {
+    // Not `disabled` while busy: a disabled button drops the keyboard focus.
+    if (this.nudgeBusy) return;
+    this.nudgeBusy = true;
+    this.nudgeError = null;
+    try {
+      this.nudged = await ok(this.client.api.reminders.nudge.$post({ json: { unit: this.current, requirement: this.requirement } }));
+    } catch (e) {
+      const err = asApiError(e, this.lang);
+      if (err.status === 403) this.nudgeDenied = true;
+      else this.nudgeError = err;
+    } finally {
+      this.nudgeBusy = false;
+    }
+  }
+
+  private renderNudge() {
+    const n = this.nudged;
+    // Hidden from those /api/me says may not remind (an auditor); a 403 still hides it when /api/me is not known.
+    return html`${this.nudgeDenied || !this.may('reminder.nudge')
+        ? nothing
+        : html`<button type="button" part="button" class="nudge" aria-disabled=${this.nudgeBusy ? 'true' : 'false'} @click=${() => this.nudge()}>${this.t('covNudge')}</button>`}
+      <p class="nudge-result" role="status">${n
+        ? [
+            this.t('covNudged', { n: formatNumber(this.lang, n.reminded) }),
+            n.alreadyThisWeek ? ` ${this.t('covNudgedAlready', { n: formatNumber(this.lang, n.alreadyThisWeek) })}` : '',
+            n.withoutEmail ? ` ${this.t('covNudgedNoEmail', { n: formatNumber(this.lang, n.withoutEmail) })}` : '',
+            n.lastRemindedAt ? ` ${this.t('covNudgedLast', { date: n.lastRemindedAt.slice(0, 10) })}` : '',
+          ].join('')
+        : nothing}</p>
+      ${this.nudgeError ? this.renderError(this.nudgeError, false) : nothing}`;
   }
 
   private setFilter(value: string) {
@@ -661,7 +703,7 @@ export class KkUnitCoverage extends KkElement {
               : people && !people.length
                 ? html`<p class="empty">${this.peopleFilter === 'not_completed' ? this.t('covPeopleEmpty') : this.t('covPeopleNone')}</p>`
                 : people
-                  ? this.renderPeopleTable(d, people)
+                  ? html`${this.renderPeopleTable(d, people)}${this.renderNudge()}`
                   : nothing}
         </div>
       </div>

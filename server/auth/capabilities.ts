@@ -24,7 +24,10 @@ export type Action =
   | 'record.write'
   | 'record.annul'
   | 'exemption.read'
-  | 'exemption.write';
+  | 'exemption.write'
+  | 'reminder.run'
+  | 'reminder.nudge'
+  | 'reminder.outbox';
 
 /**
  * - self: only about oneself
@@ -52,6 +55,8 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'manager', action: 'export.people', reach: 'unit' },
   { role: 'manager', action: 'record.read', reach: 'unit' },
   { role: 'manager', action: 'exemption.read', reach: 'unit' },
+  // The "Påminn" button (issue 19): reminds the manager's own staff.
+  { role: 'manager', action: 'reminder.nudge', reach: 'unit' },
 
   { role: 'coordinator', action: 'coverage.read', reach: 'unit' },
   { role: 'coordinator', action: 'people.read', reach: 'unit' },
@@ -69,6 +74,9 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'coordinator', action: 'record.annul', reach: 'unit' },
   { role: 'coordinator', action: 'exemption.read', reach: 'unit' },
   { role: 'coordinator', action: 'exemption.write', reach: 'unit' },
+  { role: 'coordinator', action: 'reminder.nudge', reach: 'unit' },
+  // The outbox of their förvaltning's staff: who was reminded, and whether it arrived.
+  { role: 'coordinator', action: 'reminder.outbox', reach: 'unit' },
 
   { role: 'auditor', action: 'coverage.read', reach: 'all' },
   { role: 'auditor', action: 'people.read', reach: 'all' },
@@ -99,6 +107,9 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'admin', action: 'record.annul', reach: 'all' },
   { role: 'admin', action: 'exemption.read', reach: 'all' },
   { role: 'admin', action: 'exemption.write', reach: 'all' },
+  { role: 'admin', action: 'reminder.run', reach: 'all' },
+  { role: 'admin', action: 'reminder.nudge', reach: 'all' },
+  { role: 'admin', action: 'reminder.outbox', reach: 'all' },
 ];
 
 /** Words for the 403 message: what the caller tried to do. */
@@ -124,4 +135,7 @@ export const ACTION_WORDS: Record<Action, { sv: string; en: string }> = {
   'record.annul': { sv: 'makulera registreringar', en: 'annul records' },
   'exemption.read': { sv: 'se undantag', en: 'see exemptions' },
   'exemption.write': { sv: 'lägga in eller avsluta undantag', en: 'add or end exemptions' },
+  'reminder.run': { sv: 'köra påminnelserna', en: 'run the reminders' },
+  'reminder.nudge': { sv: 'påminna medarbetare', en: 'remind staff' },
+  'reminder.outbox': { sv: 'läsa påminnelsernas utkorg', en: 'read the reminders outbox' },
 };

@@ -10,4 +10,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0008_corrections',
   '0009_privacy',
   '0010_title_en',
+  '0011_reminders',
 ];

@@ -20,6 +20,7 @@ export interface Database {
   d1_migrations: { id: Generated<number>; name: string; applied_at: Generated<string> };
   catalog_version: { id: number; n: number };
   exemption: ExemptionTable;
+  reminder_outbox: ReminderOutboxTable;
 }
 
 export type Db = Kysely<Database>;
@@ -90,6 +91,8 @@ export interface RequirementTable {
   source: string;
   responsible: string | null;
   follow_up: string | null;
+  /** The reminder schedule as JSON (sql/0009); null: no reminders. */
+  reminders: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -125,6 +128,33 @@ export interface ExemptionTable {
   created_at: string;
   ended_by: string | null;
   ended_at: string | null;
+}
+
+export type ReminderKind = 'due_soon' | 'overdue' | 'expiring' | 'digest' | 'nudge';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** A decided message (sql/0009): unique on its once-only key, then sent. */
+export interface ReminderOutboxTable {
+  id: Generated<number>;
+  key: string;
+  kind: ReminderKind;
+  employee_number: string;
+  to_address: string;
+  requirement: string;
+  due_date: string | null;
+  decided_for: string;
+  subject: string;
+  /** Null once past the retention time (privacy-map.ts): a digest's body names the manager's staff. */
+  body_text: string | null;
+  body_html: string | null;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  created_by: string;
+  claimed_at: string | null;
+  sent_at: string | null;
 }
 
 export interface ImportBatchTable {

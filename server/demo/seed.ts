@@ -261,6 +261,8 @@ export async function seedDemo(db: Db, opts: { staff?: number; seed?: number; to
       source: 'Stadsrevisionen rek. 1, dnr 3.1.3-91/2019: säkerställa att berörda medarbetare fullföljer stadens webbaserade utbildning',
       responsible: 'Avdelningschefer',
       followUp: 'VB 2020, därefter varje tertial',
+      // Reminders (issue 19): without KK_SMTP_URL they are decided into the outbox only.
+      reminders: { beforeDue: [30, 7], overdueEvery: 14, overdueMax: 3, managerDigest: 'monthly' },
     }, now);
     const socialUnits = units.filter((u) => u.kind === 'avdelning' && u.social && !u.to).map((u) => u.code);
     await saveRequirement(tx, {
@@ -275,6 +277,7 @@ export async function seedDemo(db: Db, opts: { staff?: number; seed?: number; to
       source: 'Handlingsplan Hässelby-Vällingby 2022: alla medarbetare inom vuxenenheten; utvidgat till socialtjänsten',
       responsible: 'Avdelningschef individ- och familjeomsorg',
       followUp: 'T2 2024',
+      reminders: { beforeDue: [30], overdueEvery: 30, overdueMax: 2, managerDigest: 'weekly' },
     }, now);
     await saveRequirement(tx, {
       code: 'VBE-ORO-CHEF',
@@ -288,6 +291,7 @@ export async function seedDemo(db: Db, opts: { staff?: number; seed?: number; to
       source: 'Stockholms stads riktlinjer mot våldsbejakande extremism (KF 2016, reviderade): chefers ansvar för rutiner',
       responsible: 'Förvaltningsledning',
       followUp: 'VB 2022',
+      reminders: { beforeExpiry: [60, 30] },
     }, now);
 
     // Completions: the web course from autumn 2019, fördjupningar from 2022, the renewable course

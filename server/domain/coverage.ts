@@ -412,8 +412,17 @@ export interface PersonCoverage {
   exemption: { from: string; to: string | null; reason: string } | null;
 }
 
+/** What the reminders also read from the people list (`listPeople`). */
+export interface PersonContact extends PersonCoverage {
+  email: string | null;
+  /** Every unit of the employments that put the person in R's population at D. */
+  units: string[];
+  /** The stored expiry (rule 4) of the completion that makes them genomförd; null if none or never. */
+  expiresOn: string | null;
+}
+
 /** Every person of R's population at D (in U's subtree, or one person), with their status. */
-export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonCoverage[]> {
+export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonContact[]> {
   if (!isEffective(r, asOf)) return [];
   const ctes = statusCtes(r, asOf, subject);
   const { rows } = await sql<{
@@ -428,10 +437,12 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     best: string | null;
     last_try: string | null;
     info: string | null;
+    email: string | null;
+    units: string;
   }>`${ctes},
-    home(person_id, unit_code) AS (SELECT person_id, MIN(unit_code) FROM emp GROUP BY person_id)
+    home(person_id, unit_code, units) AS (SELECT person_id, MIN(unit_code), GROUP_CONCAT(DISTINCT unit_code) FROM emp GROUP BY person_id)
     SELECT st.person_id, p.employee_number, p.name, h.unit_code, o.name AS unit_name,
-      st.status, st.due, st.overdue, st.best, st.last_try, ex.info
+      st.status, st.due, st.overdue, st.best, st.last_try, ex.info, p.email, h.units
     FROM st JOIN person p ON p.id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN ex ON ex.person_id = st.person_id
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
@@ -452,6 +463,9 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
       validUntil: s.validUntil,
       courseId: s.courseId,
       exemption: s.exemption,
+      email: row.email,
+      units: row.units.split(','),
+      expiresOn: s.validUntil === null ? null : addDays(s.validUntil, 1),
     };
   });
 }

@@ -337,6 +337,49 @@ export const PRIVACY_MAP: PrivacyMap = {
     ],
     note: 'An exemption (undantag) of one person from one requirement; nothing is deleted, an exemption is ended by a last day.',
   },
+  reminder_outbox: {
+    personal: ['employee_number', 'to_address', 'body_text', 'body_html', 'last_error', 'created_by'],
+    uses: [
+      {
+        role: 'subject',
+        links: [{ kind: 'employee_number', column: 'employee_number' }],
+        section: 'reminders',
+        // What was sent to them and when; not the bodies (a manager's digest names their staff).
+        fields: {
+          kind: 'kind',
+          to: 'to_address',
+          requirement: 'requirement',
+          dueDate: 'due_date',
+          decidedFor: 'decided_for',
+          subject: 'subject',
+          status: 'status',
+          attempts: 'attempts',
+          createdAt: 'created_at',
+          sentAt: 'sent_at',
+        },
+        order: ['created_at', 'id'],
+        retention: {
+          delete: 'A delivery log of messages to someone who has left: nothing counts on it, and a leaver is never berörd again, so no message is decided twice for want of its once-only key.',
+        },
+      },
+      {
+        role: 'actor',
+        links: [{ kind: 'employee_number', column: 'created_by' }],
+        section: 'remindersNudged',
+        // A manager's Påminn: the unit and requirement are in the audit log; whom it reached is theirs.
+        fields: { kind: 'kind', requirement: 'requirement', createdAt: 'created_at' },
+        order: ['created_at', 'id'],
+        retention: { set: { created_by: 'pseudonym' }, why: 'The message stays for its addressee; who asked for it becomes the pseudonym.' },
+      },
+    ],
+    expiry: {
+      age: { column: 'created_at' },
+      pending: { column: 'body_text', is: 'not_null' },
+      set: { body_text: null, body_html: null, last_error: null },
+      why: "A digest's body names the manager's staff (name, employee number, unit) and an SMTP error may quote an address: past the retention time only who was sent what kind of message, and when, stays. Every digest naming a leaver is older than the leaver's cutoff, so their name goes in the same run.",
+    },
+    note: 'Addressed by employee number and e-mail; created_by is an employee number (a nudge) or the scheduler.',
+  },
   org_unit: none('Units and their codes: no person.'),
   course: none('The course catalogue.'),
   requirement: none('Requirements name decisions and roles ("Avdelningschefer"), not people.'),

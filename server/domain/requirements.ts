@@ -6,6 +6,7 @@ import type { Db, EmploymentType } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
 import { DomainError } from './errors.ts';
 import { normaliseRate } from './exact.ts';
+import { parseReminders, reminderSchedule, type ReminderSchedule } from './reminder-schedule.ts';
 import { custom } from '../i18n/zod-messages.ts';
 
 const isoDate = z.string().refine(isIsoDate, custom('date'));
@@ -31,6 +32,7 @@ export const requirementInput = z
     source: z.string().trim().min(1).max(1000),
     responsible: z.string().trim().max(300).nullish(),
     followUp: z.string().trim().max(300).nullish(),
+    reminders: reminderSchedule.nullish(),
   })
   .refine((r) => !r.effectiveTo || r.effectiveTo >= r.effectiveFrom, {
     path: ['effectiveTo'],
@@ -65,6 +67,8 @@ export interface RequirementSpec {
   source: string;
   responsible: string | null;
   followUp: string | null;
+  /** DESIGN.md "Reminders"; null: no messages. */
+  reminders: ReminderSchedule | null;
 }
 
 export function isEffective(r: RequirementSpec, date: string): boolean {
@@ -89,6 +93,7 @@ export function requirementView(r: RequirementSpec) {
     source: r.source,
     responsible: r.responsible,
     followUp: r.followUp,
+    reminders: r.reminders,
   };
 }
 
@@ -154,6 +159,7 @@ export async function loadRequirements(db: Db, codes?: string[]): Promise<Requir
     source: r.source,
     responsible: r.responsible,
     followUp: r.follow_up,
+    reminders: parseReminders(r.reminders),
   }));
 }
 
@@ -192,15 +198,18 @@ export function requirementStatements(db: Db, input: RequirementInput, now: stri
     follow_up: input.followUp ?? null,
     updated_at: now,
   };
+  // A PUT without `reminders` (an older client, a form that does not show them) keeps the
+  // schedule; `reminders: null` removes it.
+  const reminders = input.reminders === undefined ? {} : { reminders: input.reminders ? JSON.stringify(input.reminders) : null };
   const requirementId = () => db.selectFrom('requirement').select('id').where('code', '=', input.code);
   const out: CompiledQuery[] = [];
   if (exists) {
-    out.push(db.updateTable('requirement').set(columns).where('code', '=', input.code).compile());
+    out.push(db.updateTable('requirement').set({ ...columns, ...reminders }).where('code', '=', input.code).compile());
     for (const t of ['requirement_course', 'requirement_scope', 'requirement_employment_type', 'requirement_title'] as const) {
       out.push(db.deleteFrom(t).where('requirement_id', '=', requirementId()).compile());
     }
   } else {
-    out.push(db.insertInto('requirement').values({ code: input.code, ...columns, created_at: now }).compile());
+    out.push(db.insertInto('requirement').values({ code: input.code, ...columns, ...reminders, created_at: now }).compile());
   }
   const unique = <T>(xs: T[]) => [...new Set(xs)];
   const rows = {

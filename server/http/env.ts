@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { AtomicRunner } from '../db/atomic.ts';
 import type { Db } from '../db/schema.ts';
 import type { Lang } from '../i18n/messages.ts';
+import type { Mailer } from '../mail/mailer.ts';
 
 /** What an app is built from: the entry points (Node, Workers, tests) wire these in. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   devTokens?: DevTokens;
   /** Where the request log goes, one JSON line each; console.log (Workers logs) when absent. */
   logLine?: (line: string) => void;
+  /** Where reminders are sent (KK_SMTP_URL); absent: they are decided and kept in the outbox. */
+  mailer?: Mailer;
 }
 
 export interface AppEnv {

@@ -35,6 +35,9 @@ const EXPECTED: Record<Action, Reach[]> = {
   'record.annul':        ['-',    '-',    'unit', '-',   'all'],
   'exemption.read':      ['-',    'unit', 'unit', 'all', 'all'],
   'exemption.write':     ['-',    '-',    'unit', '-',   'all'],
+  'reminder.run':        ['-',    '-',    '-',    '-',   'all'],
+  'reminder.nudge':      ['-',    'unit', 'unit', '-',   'all'],
+  'reminder.outbox':     ['-',    '-',    'unit', '-',   'all'],
 };
 const ACTIONS = Object.keys(EXPECTED) as Action[];
 const reachOf = (action: Action, role: Role): Reach => EXPECTED[action][ROLES.indexOf(role)];
@@ -187,6 +190,11 @@ const PROBES: Partial<Record<Action, Probe>> = {
       return h.request('/api/exemptions', { token, ...json('POST', { employeeNumber: personIn(unit), requirement: 'R1', from: day, to: day, reason: 'föräldraledig' }) });
     },
   },
+  // Reminders (issue 19): the run is the admin's; the nudge within scope; the outbox is filtered
+  // person by person for coordinators (the route needs the action).
+  'reminder.run': { scoped: false, ok: 200, run: (token) => h.request('/api/reminders/run?asOf=2024-06-01&dryRun=1', { token, method: 'POST' }) },
+  'reminder.nudge': { scoped: true, ok: 200, run: (token, unit) => h.request('/api/reminders/nudge', { token, ...json('POST', { unit, requirement: 'R1' }) }) },
+  'reminder.outbox': { scoped: false, ok: 200, run: (token) => h.request('/api/reminders/outbox', { token }) },
 };
 const personIn = (unit: string) => (unit === INSIDE ? 'P1' : 'P2');
 const NOT_ROUTED_HERE: Action[] = [];

@@ -112,6 +112,7 @@ describe('requirements', () => {
       employmentTypes: [],
       titles: [],
       effectiveTo: null,
+      reminders: null, // no schedule given: no reminders (issue 19)
     });
     const changed = await send('PUT', '/api/requirements/VBE-ALLA', {
       ...rek1,

@@ -133,6 +133,18 @@ async function world() {
   expect(stored.status).toBe(200);
   // Her register extract was taken once (the log names her again).
   await h.json('/api/people/P1/extract', admin);
+  // Reminders of 2019 (written as a run and a nudge write them): one to her; Bo's manager digest
+  // naming her; one she asked for as Bo's coordinator.
+  const mail = (key: string, kind: 'due_soon' | 'digest' | 'nudge', who: [string, string], body: string, createdBy: string) => ({
+    key, kind, employee_number: who[0], to_address: who[1], requirement: 'R', due_date: '2019-03-01', decided_for: '2019-02-01',
+    subject: 'Påminnelse / Reminder', body_text: body, body_html: `<p>${body}</p>`, status: 'sent' as const, attempts: 1,
+    next_attempt_at: null, last_error: null, created_at: '2019-02-01T06:00:00.000Z', created_by: createdBy, claimed_at: null, sent_at: '2019-02-01T06:00:01.000Z',
+  });
+  await h.db.insertInto('reminder_outbox').values([
+    mail('due_soon|P1|R|2019-03-01|30', 'due_soon', ['P1', 'ada@example.se'], 'Hej Ada Ett! Du behöver gå utbildningen.', 'system'),
+    mail('digest|P2|2019-02', 'digest', ['P2', 'bo@example.se'], 'Hej Bo Två! Ada Ett (P1), Förvaltning ett: R', 'system'),
+    mail('nudge|P2|R|2019-W05', 'nudge', ['P2', 'bo@example.se'], 'Hej Bo Två! Din chef påminner dig.', 'P1'),
+  ]).execute();
 }
 
 /** Every text cell of every table that holds `needle` (case-insensitive), or equals / JSON-quotes the employee number. */
@@ -154,14 +166,16 @@ describe('retention of a leaver', () => {
   it('leaves her address, name and employee number nowhere in the database, and everyone else as they were', async () => {
     await world();
     // The fixture really put her everywhere the map says she can be.
-    expect(await cellsNaming('ada@example.se')).toEqual(['import_rejected_row.row_json', 'person.email', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
-    expect(await cellsNaming('Ada Ett')).toEqual(['person.name', 'xapi_statement.statement_json']);
+    expect(await cellsNaming('ada@example.se')).toEqual(['import_rejected_row.row_json', 'person.email', 'reminder_outbox.to_address', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
+    expect(await cellsNaming('Ada Ett')).toEqual(['person.name', 'reminder_outbox.body_html', 'reminder_outbox.body_text', 'xapi_statement.statement_json']);
     expect(await cellsNaming('P1', true)).toEqual([
       'audit_log.actor',
       'audit_log.detail_json',
       'completion.recorded_by',
       'import_batch.started_by',
       'person.employee_number',
+      'reminder_outbox.created_by',
+      'reminder_outbox.employee_number',
       'role_grant.employee_number',
       'role_grant.granted_by',
       'xapi_statement.actor_account',
@@ -171,13 +185,18 @@ describe('retention of a leaver', () => {
     const bo = await (await xapi(`/xapi/statements?statementId=${S.bo}`)).json();
 
     const r = await anonymiseExpired(h.db, h.atomic, TODAY, 5, '2026-06-01T02:00:00.000Z');
-    expect(r).toEqual({ cutoff: '2021-06-01', anonymised: 1, expired: { import_rejected_row: 0, xapi_statement: 0 } });
+    // The reminders of 2019 lose their bodies (Bo's digest named her); hers go with her.
+    expect(r).toEqual({ cutoff: '2021-06-01', anonymised: 1, expired: { import_rejected_row: 0, reminder_outbox: 3, xapi_statement: 0 } });
+    expect(await h.db.selectFrom('reminder_outbox').select(['key', 'employee_number', 'created_by', 'body_text', 'body_html', 'subject']).orderBy('id').execute()).toEqual([
+      { key: 'digest|P2|2019-02', employee_number: 'P2', created_by: 'system', body_text: null, body_html: null, subject: 'Påminnelse / Reminder' },
+      { key: 'nudge|P2|R|2019-W05', employee_number: 'P2', created_by: expect.stringMatching(/^ANON-\d+$/), body_text: null, body_html: null, subject: 'Påminnelse / Reminder' },
+    ]);
 
     expect(await cellsNaming('ada@example.se')).toEqual([]);
     expect(await cellsNaming('Ada Ett')).toEqual([]);
     expect(await cellsNaming('P1', true)).toEqual([]);
     // Bo, still employed, and the stranger nobody knows yet, are untouched.
-    expect(await cellsNaming('bo@example.se')).toEqual(['person.email', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
+    expect(await cellsNaming('bo@example.se')).toEqual(['person.email', 'reminder_outbox.to_address', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
     expect(await (await xapi(`/xapi/statements?statementId=${S.bo}`)).json()).toEqual(bo);
     expect(await cellsNaming('stranger@example.se')).toEqual(['xapi_statement.actor_email', 'xapi_statement.statement_json']);
     // Every figure stays: her xAPI completion still counts, under the pseudonym.
@@ -208,7 +227,7 @@ describe('retention of a leaver', () => {
     expect((await h.request('/api/people/P1/extract', { token: admin })).status).toBe(404);
 
     // A second run finds nobody and nothing.
-    expect(await anonymiseExpired(h.db, h.atomic, TODAY, 5)).toEqual({ cutoff: '2021-06-01', anonymised: 0, expired: { import_rejected_row: 0, xapi_statement: 0 } });
+    expect(await anonymiseExpired(h.db, h.atomic, TODAY, 5)).toEqual({ cutoff: '2021-06-01', anonymised: 0, expired: { import_rejected_row: 0, reminder_outbox: 0, xapi_statement: 0 } });
   });
 
   it('anonymises statements that never matched anybody once they are older than the retention time', async () => {
@@ -218,17 +237,27 @@ describe('retention of a leaver', () => {
     const later = '2032-06-01';
     const r = await anonymiseExpired(h.db, h.atomic, later, 5, '2032-06-01T02:00:00.000Z');
     // Unlinked: her account statement (unknown course), her ignored one, and the stranger's.
-    expect(r).toEqual({ cutoff: '2027-06-01', anonymised: 1, expired: { import_rejected_row: 1, xapi_statement: 3 } });
+    expect(r).toEqual({ cutoff: '2027-06-01', anonymised: 1, expired: { import_rejected_row: 1, reminder_outbox: 3, xapi_statement: 3 } });
     expect(await cellsNaming('stranger@example.se')).toEqual([]);
     expect(await cellsNaming('Okänd Person')).toEqual([]);
     const s = await (await xapi(`/xapi/statements?statementId=${S.stranger}`)).json();
     expect(s.actor).toEqual({ objectType: 'Agent', account: { homePage: 'urn:kompetenskoll:anonymised', name: 'anonymised' } });
-    expect(await cellsNaming('bo@example.se')).toEqual(['person.email', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
-    expect((await anonymiseExpired(h.db, h.atomic, later, 5)).expired).toEqual({ import_rejected_row: 0, xapi_statement: 0 });
+    expect(await cellsNaming('bo@example.se')).toEqual(['person.email', 'reminder_outbox.to_address', 'xapi_statement.actor_email', 'xapi_statement.statement_json']);
+    expect((await anonymiseExpired(h.db, h.atomic, later, 5)).expired).toEqual({ import_rejected_row: 0, reminder_outbox: 0, xapi_statement: 0 });
   });
 });
 
 describe('the register extract', () => {
+  it('shows the reminders sent to the person without their bodies, and the nudges they asked for without whom', async () => {
+    await world();
+    const x = await h.json('/api/people/P1/extract', admin);
+    expect(x.reminders).toEqual([
+      { kind: 'due_soon', to: 'ada@example.se', requirement: 'R', dueDate: '2019-03-01', decidedFor: '2019-02-01', subject: 'Påminnelse / Reminder', status: 'sent', attempts: 1, createdAt: '2019-02-01T06:00:00.000Z', sentAt: '2019-02-01T06:00:01.000Z' },
+    ]);
+    expect(x.remindersNudged).toEqual([{ kind: 'nudge', requirement: 'R', createdAt: '2019-02-01T06:00:00.000Z' }]);
+    expect(JSON.stringify(x)).not.toContain('Bo Två');
+  });
+
   it('includes the xAPI statements of the person, matched or not, and no one else’s', async () => {
     await world();
     const x = await h.json('/api/people/P1/extract', admin);

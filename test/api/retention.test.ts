@@ -62,7 +62,7 @@ describe('retention', () => {
     expect(await figures('2016-06-30')).toEqual(mid2016);
     expect(await figures('2019-06-30')).toEqual(mid2019);
 
-    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, expired: { import_rejected_row: 0, xapi_statement: 0 } });
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, expired: { import_rejected_row: 0, reminder_outbox: 0, xapi_statement: 0 } });
 
     expect(await figures('2016-06-30')).toEqual(mid2016);
     expect(await figures('2019-06-30')).toEqual(mid2019);
@@ -87,7 +87,7 @@ describe('retention', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actor: 'system:retention', action: 'anonymise', detail: { count: 3, cutoff: '2021-06-01', years: 5 } });
     expect(JSON.stringify(entries[0])).not.toMatch(/P[125]"/);
-    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 0, expired: { import_rejected_row: 0, xapi_statement: 0 } });
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 0, expired: { import_rejected_row: 0, reminder_outbox: 0, xapi_statement: 0 } });
     expect((await h.json('/api/audit?kind=person', admin)).entries).toHaveLength(1);
   });
 
@@ -103,7 +103,7 @@ describe('retention', () => {
         .values({ batch_id: b.id, row_number: 7, column_name: 'Enhetskod', message_sv: 'Okänd enhet', message_en: 'Unknown unit', row_json: JSON.stringify({ Namn: 'Fia Sex', Enhetskod: 'X' }) })
         .execute();
     }
-    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, expired: { import_rejected_row: 1, xapi_statement: 0 } });
+    expect(await run()).toEqual({ cutoff: '2021-06-01', anonymised: 3, expired: { import_rejected_row: 1, reminder_outbox: 0, xapi_statement: 0 } });
     const rows = await h.db.selectFrom('import_rejected_row').select(['row_number', 'column_name', 'message_sv', 'row_json']).orderBy('id').execute();
     expect(rows).toEqual([
       { row_number: 7, column_name: 'Enhetskod', message_sv: 'Okänd enhet', row_json: null },

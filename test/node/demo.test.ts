@@ -65,4 +65,16 @@ describe('demo city', () => {
     expect(oro.total.population).toBeGreaterThan(30);
     expect(oro.total.completed).toBeLessThan(oro.total.population);
   });
+
+  it('decides reminders into the outbox without mail configured', async () => {
+    const run = async () => (await h.request('/api/reminders/run?asOf=2025-06-30', { token: admin, method: 'POST' })).json();
+    const first = await run();
+    const kinds = new Set(first.messages.map((m: any) => m.kind));
+    for (const kind of ['overdue', 'expiring', 'digest']) expect(kinds.has(kind), kind).toBe(true);
+    expect(first).toMatchObject({ sent: 0, failed: 0 });
+    const outbox = await h.json('/api/reminders/outbox?status=pending&limit=5000', admin);
+    expect(outbox.messages).toHaveLength(first.messages.length);
+    expect((await h.json('/api/reminders/outbox?status=pending', admin)).messages).toHaveLength(Math.min(1000, first.messages.length));
+    expect((await run()).messages).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import { devTokens } from '../../server/auth/tokens.ts';
 import { readConfig } from '../../server/config.ts';
 import { sqliteAtomic } from '../../server/db/atomic.ts';
 import { openSqlite, type SqliteHandle } from '../../server/db/sqlite.ts';
+import { nodeMailer } from '../../server/mail/node-mailer.ts';
 import { harnessCalls, TEST_DEV_SECRET, type Harness } from './harness-types.ts';
 
 export type { Harness } from './harness-types.ts';
@@ -31,7 +32,9 @@ export async function makeHarness(env: Record<string, string> = {}): Promise<Nod
   const handle = openSqlite(file, { onQuery: (sql) => statements.push(sql), readThreads: config.readThreads ?? 0 });
   const dev = devTokens(TEST_DEV_SECRET);
   const atomic = sqliteAtomic(handle.db);
-  const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev });
+  // With KK_SMTP_URL (a test's own smtp-server), reminders are sent over real SMTP.
+  const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev, mailer });
   return {
     app,
     db: handle.db,
@@ -43,6 +46,7 @@ export async function makeHarness(env: Record<string, string> = {}): Promise<Nod
     file,
     ...harnessCalls(app, (n, roles) => dev.issue(n, roles)),
     async close() {
+      mailer?.close?.();
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
     },

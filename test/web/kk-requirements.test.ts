@@ -114,6 +114,30 @@ describe('<kk-requirements>', () => {
     expect((await w.h.json('/api/requirements/VBE-ALLA', token)).targetRate).toBe(0.85);
   });
 
+  it('edits the reminder schedule, with today’s count from the dry run (admin)', async () => {
+    const admin = await w.token({ employeeNumber: 'ADM1', roles: [{ role: 'admin', unit: null }] });
+    await mount(page, TAG, {}, admin);
+    await expect.poll(() => shadow('tr[data-code]').count()).toBeGreaterThan(2);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text === 'Ändra VBE-ALLA');
+    await page.keyboard.press('Enter');
+    // The demo's schedule, kept by the earlier save through this form.
+    expect(await shadow('#f-remBeforeDue').inputValue()).toBe('30, 7');
+    expect(await shadow('#f-remOverdueEvery').inputValue()).toBe('14');
+    expect(await shadow('#f-remDigest').inputValue()).toBe('monthly');
+    const dry = await (await w.h.request('/api/reminders/run?dryRun=1&requirement=VBE-ALLA', { token: admin, method: 'POST' })).json();
+    expect(dry.messages.length).toBeGreaterThan(0);
+    await expect.poll(() => shadow('fieldset .hint').textContent()).toContain(`I dag skulle ${dry.messages.length} påminnelser gå ut`);
+    await expectNoAxeViolations(page, 'reminder schedule');
+    await shadow('#f-remBeforeDue').fill('14');
+    await shadow('#f-remDigest').selectOption('weekly');
+    await shadow('#f-remOverdueMax').fill('');
+    await tabTo(page, (a) => a.text === 'Spara');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('.saved').textContent()).toContain('VBE-ALLA');
+    expect((await w.h.json('/api/requirements/VBE-ALLA', admin)).reminders).toEqual({ beforeDue: [14], overdueEvery: 14, managerDigest: 'weekly' });
+  });
+
   it('takes 85,5 as a target and an English title, and shows that title with lang="en" in English', async () => {
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await tabTo(page, (a) => a.text === 'Ändra VBE-ALLA');

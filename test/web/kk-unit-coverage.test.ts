@@ -134,6 +134,27 @@ describe('<kk-unit-coverage>', () => {
     expect((await deepActive(page))?.text).toBe('Visa medarbetare som inte är klara');
   });
 
+  it('reminds the people not done with "Påminn", says how many, and once a week only', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await tabTo(page, (a) => a.text === 'Visa medarbetare som inte är klara');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#people table').count()).toBe(1);
+    await tabTo(page, (a) => a.text === 'Påminn');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('.nudge-result').textContent()).toContain('Påminnelse skickad');
+    const stored = await w.h.db.selectFrom('reminder_outbox').select('employee_number').where('kind', '=', 'nudge').where('requirement', '=', 'VBE-ALLA').execute();
+    expect(stored.length).toBeGreaterThan(0);
+    expect(digits((await shadow('.nudge-result').textContent())!.split('till ')[1].split(' ')[0])).toBe(stored.length);
+    await expectNoAxeViolations(page, 'nudged');
+    await page.keyboard.press('Enter'); // the button keeps focus: a second press the same week
+    await expect.poll(() => shadow('.nudge-result').textContent()).toContain('har redan påmints');
+    const again = (await shadow('.nudge-result').textContent())!;
+    expect(digits(again.split('till ')[1].split(' ')[0])).toBe(0);
+    expect(digits(again.split('.')[1])).toBe(stored.length); // "N har redan påmints den här veckan."
+    expect(again).toMatch(/Senast påmind \d{4}-\d{2}-\d{2}\./);
+    await page.keyboard.press('Escape');
+  });
+
   it('helps a manager act on the list: overdue filter, name search, sort by any column, placement, xlsx download', async () => {
     await mount(page, TAG, { unit: 'HAV', requirement: 'VBE-ALLA', 'as-of': AS_OF }, token);
     await expect.poll(() => shadow('#unit-heading').count()).toBe(1);
@@ -260,6 +281,12 @@ describe('<kk-unit-coverage>', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => shadow('#unit-heading').textContent()).toContain(want[0].name);
     await expectNoAxeViolations(page, 'auditor searched');
+    // Names, but no Påminn: GET /api/me gives an auditor people.read and not reminder.nudge.
+    const caps = (await w.h.json('/api/me', auditor)).capabilities;
+    expect([caps.includes('people.read'), caps.includes('reminder.nudge')]).toEqual([true, false]);
+    await shadow('[aria-controls=people]').click();
+    await expect.poll(() => shadow('#people table, #people .empty').count()).toBe(1);
+    expect(await shadow('button.nudge').count()).toBe(0);
   });
 
   it('switches every visible string to English with lang="en"', async () => {

@@ -1,0 +1,94 @@
+import { SMTPServer } from 'smtp-server';
+
+/** A received mail, its MIME parts decoded (enough of MIME for what nodemailer writes). */
+export interface Received {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  raw: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  url: string;
+  mails: Received[];
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on the loopback interface (no TLS, no auth), keeping what it receives. */
+export async function startSmtp(port = 0): Promise<SmtpSink> {
+  const mails: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        mails.push({ ...parse(raw), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.server.address() as { port: number }).port;
+  return {
+    port: actual,
+    url: `smtp://127.0.0.1:${actual}`,
+    mails,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function decodeWords(s: string): string {
+  return s.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_, enc: string, text: string) =>
+    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : qp(text.replace(/_/g, ' ')),
+  );
+}
+
+function qp(s: string): string {
+  const bytes: number[] = [];
+  const body = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '=' && /^[0-9A-F]{2}$/i.test(body.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(body[i], 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function headersOf(block: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0) out.set(line.slice(0, i).toLowerCase(), line.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function parse(raw: string): Omit<Received, 'from' | 'to' | 'raw'> {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const headers = headersOf(head);
+  const body = rest.join('\r\n\r\n');
+  const boundary = /boundary="?([^";]+)"?/.exec(headers.get('content-type') ?? '')?.[1];
+  const out = { subject: decodeWords(headers.get('subject') ?? ''), text: '', html: '' };
+  const parts = boundary ? body.split(`--${boundary}`).slice(1, -1) : [`${head}\r\n\r\n${body}`];
+  for (const part of parts) {
+    const [ph, ...pb] = part.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
+    const h = headersOf(ph);
+    const content = pb.join('\r\n\r\n');
+    const enc = (h.get('content-transfer-encoding') ?? '7bit').toLowerCase();
+    const decoded = enc === 'base64' ? Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8') : enc === 'quoted-printable' ? qp(content) : content;
+    if ((h.get('content-type') ?? '').startsWith('text/html')) out.html = decoded;
+    else if ((h.get('content-type') ?? '').startsWith('text/plain')) out.text = decoded;
+  }
+  return out;
+}
