@@ -4,6 +4,9 @@ import { ApiError, ok, t as translate, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
+import type { ExemptionView } from '../server/domain/exemptions.ts';
+import type { RecordView } from '../server/domain/person-records.ts';
+import type { FoundPerson } from '../server/domain/person-search.ts';
 import { baseStyles } from './styles.ts';
 
 interface Course {
@@ -11,33 +14,10 @@ interface Course {
   title: { sv: string; en: string | null };
   kind: 'web' | 'seminar' | 'acknowledgement';
 }
-interface Found {
-  employeeNumber: string;
-  name: string;
-  unit: { code: string; name: string };
-}
-interface RecordRow {
-  id: number;
-  course: { code: string; title: string };
-  status: 'completed' | 'started' | 'failed';
-  occurredAt: string;
-  source: 'import' | 'xapi' | 'manual';
-  recordedAt: string;
-  recordedBy: string | null;
-  annulment: { at: string; by: string; reason: string } | null;
-}
-interface Exemption {
-  id: number;
-  employeeNumber: string;
-  name: string;
-  unit: { code: string; name: string } | null;
-  requirement: { code: string; title: string };
-  from: string;
-  to: string | null;
-  reason: string;
-  createdBy: string;
-  endedBy: string | null;
-}
+// The answers' shapes are the server's own (type-only imports, erased from the bundle).
+type Found = FoundPerson;
+type RecordRow = RecordView;
+type Exemption = ExemptionView;
 interface RecordsAnswer {
   recorded: number;
   unchanged: number;
