@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { authorizeUnits } from '../auth/permissions.ts';
+import { authorizeUnits, type Principal } from '../auth/permissions.ts';
+import type { Db } from '../db/schema.ts';
 import { audit } from '../domain/audit.ts';
 import { coverage, coveragePeople, coverageTrend, PEOPLE_FILTERS } from '../domain/coverage-report.ts';
 import { exportFileName, peopleWorkbook } from '../exports/coverage-workbook.ts';
@@ -33,43 +34,24 @@ export const coverageRoutes = new Hono<AppEnv>()
     return c.json(await coverage(db, unit, requirement, asOf));
   })
   .get('/people', doc({ tags, summary: 'The people of a unit berörda by a requirement, with their status (audited)' }), query(coveragePeopleQuery), async (c) => {
-    const { unit, requirement, asOf, status } = c.req.valid('query');
-    const { db } = c.get('deps');
-    const principal = c.get('principal');
-    await authorizeUnits(db, principal, 'people.read', [unit], asOf);
-    const answer = await coveragePeople(db, unit, requirement, asOf, status);
-    await audit(db, {
-      actor: principal.employeeNumber,
-      kind: 'people.read',
-      action: 'read',
-      scope: unit,
-      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
-    });
+    const { answer, audited } = await peopleOf(c.get('deps').db, c.get('principal'), c.req.valid('query'), 'people.read');
+    await audited();
     return c.json(answer);
   })
   // The same list as a workbook: names leave the system, so it takes the right to export them.
   .get('/people.xlsx', doc({ tags, summary: 'The people list as a workbook (needs the right to export names; audited)' }), query(coveragePeopleQuery), async (c) => {
-    const { unit, requirement, asOf, status } = c.req.valid('query');
-    const { db } = c.get('deps');
-    const principal = c.get('principal');
-    await authorizeUnits(db, principal, 'export.people', [unit], asOf);
-    const answer = await coveragePeople(db, unit, requirement, asOf, status);
+    const q = c.req.valid('query');
+    const { answer, audited } = await peopleOf(c.get('deps').db, c.get('principal'), q, 'export.people');
     const bytes = peopleWorkbook(
       answer.people.map(({ unit: u, forvaltning, avdelning, employmentType, title, ...p }) => ({
-        requirement,
+        requirement: q.requirement,
         person: { ...p, exemption: p.exemption ?? null, unitCode: u.code, unitName: u.name },
         place: { forvaltning, avdelning, employmentType, title },
       })),
-      { unit, asOf, generatedAt: new Date().toISOString() },
+      { unit: q.unit, asOf: q.asOf, generatedAt: new Date().toISOString() },
     );
-    await audit(db, {
-      actor: principal.employeeNumber,
-      kind: 'export.people',
-      action: 'export',
-      scope: unit,
-      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
-    });
-    const name = exportFileName({ code: `${unit}-personer` }, asOf);
+    await audited();
+    const name = exportFileName({ code: `${q.unit}-personer` }, q.asOf);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': XLSX_TYPE,
       'content-disposition': `attachment; filename="${name}"`,
@@ -84,3 +66,22 @@ export const coverageRoutes = new Hono<AppEnv>()
     await authorizeUnits(db, c.get('principal'), 'coverage.read', [unit], to);
     return c.json(await coverageTrend(db, unit, requirement, from, to, interval));
   });
+
+/**
+ * The people list for a caller who holds `capability` there (`people.read` to see it, `export.people`
+ * to take it away as a file), and the audit entry to write once it has been handed over.
+ */
+async function peopleOf(db: Db, principal: Principal, q: z.output<typeof coveragePeopleQuery>, capability: 'people.read' | 'export.people') {
+  const { unit, requirement, asOf, status } = q;
+  await authorizeUnits(db, principal, capability, [unit], asOf);
+  const answer = await coveragePeople(db, unit, requirement, asOf, status);
+  const audited = () =>
+    audit(db, {
+      actor: principal.employeeNumber,
+      kind: capability,
+      action: capability === 'export.people' ? 'export' : 'read',
+      scope: unit,
+      detail: { requirement, asOf, status: status ?? null, rows: answer.people.length },
+    });
+  return { answer, audited };
+}
