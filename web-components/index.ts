@@ -15,4 +15,5 @@ defineOnUse({
   'kk-requirements': () => import('./kk-requirements.ts'),
   'kk-corrections': () => import('./kk-corrections.ts'),
   'kk-reminder-outbox': () => import('./kk-reminder-outbox.ts'),
+  'kk-reports': () => import('./kk-reports.ts'),
 });
