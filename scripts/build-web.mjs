@@ -34,8 +34,9 @@ if (litCopies.length !== 1) {
 }
 
 // The demo page's script is bundled apart; it only answers events, so it carries no Lit.
-await build({ ...common, entryPoints: { demo: 'web-components/demo/demo.ts' }, outdir: out });
-for (const f of ['index.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
+// report.html hosts one report's printable page (kk-reports view="print") the same way.
+await build({ ...common, entryPoints: { demo: 'web-components/demo/demo.ts', report: 'web-components/demo/report.ts' }, outdir: out });
+for (const f of ['index.html', 'report.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) cpSync(`web-components/demo/${f}`, `${out}/${f}`);
 rmSync(`${out}/demo.ts`, { force: true });
 
 // The API reference page (/api/docs) loads swagger-ui from here, same-origin: no CDN.

@@ -454,6 +454,8 @@ export class KkReports extends KkElement {
 
   override render() {
     if (this.view === 'print' && this.opened) return this.renderPrint(this.opened);
+    // A page that asks for one report's printable page shows only that, once it has come.
+    if (this.view === 'print' && this.report && !this.error && !this.openError && !this.nothing) return this.renderLoading('repLoading');
     return html`<section aria-labelledby="rep-heading">
       <h2 id="rep-heading">${this.t('repTitle')}</h2>
       ${this.renderError()}

@@ -47,7 +47,7 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
   await seedDemo(h.db, { staff: opts.staff ?? 600 });
   const dir = mkdtempSync(join(tmpdir(), 'kk-web-'));
   await build({
-    entryPoints: { kompetenskoll: 'web-components/index.ts', demo: 'web-components/demo/demo.ts' },
+    entryPoints: { kompetenskoll: 'web-components/index.ts', demo: 'web-components/demo/demo.ts', report: 'web-components/demo/report.ts' },
     bundle: true,
     format: 'esm',
     // As the web build does: the coordinators' tools load as chunks where a page uses them.
@@ -58,7 +58,7 @@ export async function startWorld(opts: { staff?: number } = {}): Promise<World> 
     outdir: dir,
     logLevel: 'error',
   });
-  for (const f of ['index.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) copyFileSync(`web-components/demo/${f}`, join(dir, f));
+  for (const f of ['index.html', 'report.html', 'demo.css', 'favicon.svg', 'tillganglighet.html', 'accessibility.html']) copyFileSync(`web-components/demo/${f}`, join(dir, f));
   // Served same-origin so that axe runs under the app's real CSP (script-src 'self').
   copyFileSync('node_modules/axe-core/axe.min.js', join(dir, 'axe.min.js'));
   // The API reference page's files, as the web build copies them.
