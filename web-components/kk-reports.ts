@@ -243,6 +243,20 @@ export class KkReports extends KkElement {
     return JSON.stringify([this.unit, this.report]);
   }
 
+  override willUpdate(changed: PropertyValues) {
+    super.willUpdate(changed);
+    // Someone else signed in (the portal's switch): their units, their reports.
+    if (changed.has('token') || changed.has('apiBase') || changed.has('unit')) {
+      this.chosen = null;
+      this.reports = null;
+      this.opened = null;
+      this.openError = null;
+      this.hits = null;
+      this.query = '';
+      if (changed.get('token') !== undefined || changed.get('apiBase') !== undefined) this.view = 'list';
+    }
+  }
+
   override updated(changed: PropertyValues) {
     super.updated(changed);
     if (changed.has('view')) this.adoptPrintSheet(this.view === 'print');

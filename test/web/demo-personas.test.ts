@@ -9,7 +9,7 @@ import { expectNoAxeViolations, startWorld, swedishLeft, tabTo, type World } fro
  */
 let w: World;
 let page: Page;
-const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections'] as const;
+const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections', 'kk-reports'] as const;
 
 beforeAll(async () => {
   w = await startWorld({ staff: 300 });
@@ -32,6 +32,8 @@ interface Expect {
   /** <kk-corrections>: records and exempts (record.write, exemption.write); sees a unit's exemptions (exemption.read). */
   corrects: boolean;
   seesExemptions: boolean;
+  /** <kk-reports>: publishes (report.publish), reads a unit's reports (report.read), or reads a short text. */
+  reports: 'publish' | 'read' | 'nothing';
 }
 
 let users: { persona: string; employeeNumber: string; roles: { role: 'admin' | 'coordinator' | 'auditor' | 'manager'; unit: string | null }[] }[] = [];
@@ -43,11 +45,11 @@ const ownUnit = (persona: string) => async () => (await w.h.json('/api/me', awai
 const topUnit = (persona: string) => async () => (await w.h.json('/api/units', await tokenOf(persona))).units[0].name;
 
 const PERSONAS: Expect[] = [
-  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null, corrects: false, seesExemptions: false },
-  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true },
-  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true },
-  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true },
-  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true },
+  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null, corrects: false, seesExemptions: false, reports: 'nothing' },
+  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read' },
+  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish' },
+  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read' },
+  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish' },
 ];
 
 async function actAs(persona: string) {
@@ -83,6 +85,11 @@ async function expectPersona(x: Expect, lang: 'sv' | 'en') {
   await expect.poll(() => el(cor, '#ex-title').count(), { timeout: 15_000 }).toBe(x.seesExemptions ? 1 : 0);
   await expect.poll(() => el(cor, '#rec-q').count(), { timeout: 15_000 }).toBe(x.corrects ? 1 : 0);
   expect(await el(cor, '#ex-n').count(), `${x.persona}: new exemption`).toBe(x.corrects ? 1 : 0);
+  // Reports: the unit's list for those who may read them, the publish form for those who may publish.
+  const rep = 'kk-reports';
+  if (x.reports === 'nothing') await expect.poll(() => el(rep, '[data-state=nothing]').count(), { timeout: 15_000 }).toBe(1);
+  else await expect.poll(() => el(rep, '#rep-list-title').count(), { timeout: 15_000 }).toBe(1);
+  expect(await el(rep, '#rep-title').count(), `${x.persona}: publish form`).toBe(x.reports === 'publish' ? 1 : 0);
   for (const tag of TAGS) expect(await page.locator(`${tag} [role=alert]`).count(), `${x.persona}: error in ${tag}`).toBe(0);
   if (lang === 'en') {
     for (const tag of TAGS) if (!(await hidden(tag))) expect(await swedishLeft(page, tag), `${x.persona} ${tag}`).toEqual([]);

@@ -42,9 +42,10 @@ export function chromePath(): string {
   return p;
 }
 
-export async function startWorld(opts: { staff?: number } = {}): Promise<World> {
+/** `demo: false` starts on an empty database, for a test that loads its own small fixture. */
+export async function startWorld(opts: { staff?: number; demo?: boolean } = {}): Promise<World> {
   const h = await nodeHarness();
-  await seedDemo(h.db, { staff: opts.staff ?? 600 });
+  if (opts.demo !== false) await seedDemo(h.db, { staff: opts.staff ?? 600 });
   const dir = mkdtempSync(join(tmpdir(), 'kk-web-'));
   await build({
     entryPoints: { kompetenskoll: 'web-components/index.ts', demo: 'web-components/demo/demo.ts', report: 'web-components/demo/report.ts' },
