@@ -624,7 +624,8 @@ export class KkReports extends KkElement {
         ${f.children.map((c) => html`<tr data-unit=${c.unit.code}><th scope="row">${c.unit.name}</th>${this.figureCells(c)}</tr>`)}
       </tbody>
     </table>`;
-    return html`<h4>${title} (${f.requirement.code})</h4>
+    // On the printable page a requirement is a section of its own (h3 under the report's h2).
+    return html`${scroll ? html`<h4>${title} (${f.requirement.code})</h4>` : html`<h3>${title} (${f.requirement.code})</h3>`}
       ${scroll ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('repFiguresCaption', { requirement: title, asOf: r.asOf })}>${table}</div>` : html`<div class="table-wrap">${table}</div>`}`;
   }
 
