@@ -21,6 +21,7 @@ import { exemptions } from './routes/exemptions.ts';
 import { people } from './routes/people.ts';
 import { records } from './routes/records.ts';
 import { reminders } from './routes/reminders.ts';
+import { reports } from './routes/reports.ts';
 import { unitRoutes } from './routes/units.ts';
 
 // Open without a token: the health check, the API's own description, and the development sign-in
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/records', records)
     .route('/api/exemptions', exemptions)
     .route('/api/reminders', reminders)
+    .route('/api/reports', reports)
     .route('/api/exports', exportRoutes)
     .route('/api/imports', imports)
     .route('/api', apiDocs(() => app.routes, API_INFO));

@@ -27,7 +27,9 @@ export type Action =
   | 'exemption.write'
   | 'reminder.run'
   | 'reminder.nudge'
-  | 'reminder.outbox';
+  | 'reminder.outbox'
+  | 'report.publish'
+  | 'report.read';
 
 /**
  * - self: only about oneself
@@ -57,6 +59,8 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'manager', action: 'exemption.read', reach: 'unit' },
   // The "Påminn" button (issue 19): reminds the manager's own staff.
   { role: 'manager', action: 'reminder.nudge', reach: 'unit' },
+  // Published reports (issue 20): a manager reads those of their units.
+  { role: 'manager', action: 'report.read', reach: 'unit' },
 
   { role: 'coordinator', action: 'coverage.read', reach: 'unit' },
   { role: 'coordinator', action: 'people.read', reach: 'unit' },
@@ -77,6 +81,9 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'coordinator', action: 'reminder.nudge', reach: 'unit' },
   // The outbox of their förvaltning's staff: who was reminded, and whether it arrived.
   { role: 'coordinator', action: 'reminder.outbox', reach: 'unit' },
+  // Reports to the nämnd (issue 20): published for their förvaltning, and read there.
+  { role: 'coordinator', action: 'report.publish', reach: 'unit' },
+  { role: 'coordinator', action: 'report.read', reach: 'unit' },
 
   { role: 'auditor', action: 'coverage.read', reach: 'all' },
   { role: 'auditor', action: 'people.read', reach: 'all' },
@@ -86,6 +93,7 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'auditor', action: 'audit.read', reach: 'all' },
   { role: 'auditor', action: 'record.read', reach: 'all' },
   { role: 'auditor', action: 'exemption.read', reach: 'all' },
+  { role: 'auditor', action: 'report.read', reach: 'all' },
 
   { role: 'admin', action: 'coverage.read', reach: 'all' },
   { role: 'admin', action: 'people.read', reach: 'all' },
@@ -110,6 +118,8 @@ export const CAPABILITIES: readonly Capability[] = [
   { role: 'admin', action: 'reminder.run', reach: 'all' },
   { role: 'admin', action: 'reminder.nudge', reach: 'all' },
   { role: 'admin', action: 'reminder.outbox', reach: 'all' },
+  { role: 'admin', action: 'report.publish', reach: 'all' },
+  { role: 'admin', action: 'report.read', reach: 'all' },
 ];
 
 /** Words for the 403 message: what the caller tried to do. */
@@ -138,4 +148,6 @@ export const ACTION_WORDS: Record<Action, { sv: string; en: string }> = {
   'reminder.run': { sv: 'köra påminnelserna', en: 'run the reminders' },
   'reminder.nudge': { sv: 'påminna medarbetare', en: 'remind staff' },
   'reminder.outbox': { sv: 'läsa påminnelsernas utkorg', en: 'read the reminders outbox' },
+  'report.publish': { sv: 'publicera rapporter', en: 'publish reports' },
+  'report.read': { sv: 'läsa publicerade rapporter', en: 'read published reports' },
 };

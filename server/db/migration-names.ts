@@ -11,4 +11,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0009_privacy',
   '0010_title_en',
   '0011_reminders',
+  '0012_reports',
 ];

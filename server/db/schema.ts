@@ -21,6 +21,12 @@ export interface Database {
   catalog_version: { id: number; n: number };
   exemption: ExemptionTable;
   reminder_outbox: ReminderOutboxTable;
+  report: ReportTable;
+  report_requirement: ReportRequirementTable;
+  report_figure: ReportFigureTable;
+  report_trend: ReportTrendTable;
+  report_person: ReportPersonTable;
+  employment_changed: { person_id: number; at: string };
 }
 
 export type Db = Kysely<Database>;
@@ -155,6 +161,71 @@ export interface ReminderOutboxTable {
   created_by: string;
   claimed_at: string | null;
   sent_at: string | null;
+}
+
+/** A published report (sql/0012): never updated or deleted but by retention. */
+export interface ReportTable {
+  id: Generated<number>;
+  uid: string;
+  title: string;
+  unit_code: string;
+  unit_name: string;
+  as_of: string;
+  analysis: string | null;
+  published_at: string;
+  published_by: string;
+}
+
+export interface ReportRequirementTable {
+  report_id: number;
+  position: number;
+  code: string;
+  title: string;
+  title_en: string | null;
+  target_rate: string;
+}
+
+/** The frozen figures' columns (docs/coverage-rules.md, rule 6). */
+export interface FrozenFigures {
+  population: number;
+  completed: number;
+  started: number;
+  not_started: number;
+  overdue: number;
+  reached: number;
+  rate: number | null;
+  target: number;
+  gap: number;
+  exempt: number;
+}
+
+export interface ReportFigureTable extends FrozenFigures {
+  report_id: number;
+  requirement_code: string;
+  /** 0: the report's unit; 1…: its children. */
+  position: number;
+  unit_code: string;
+  unit_name: string;
+}
+
+export interface ReportTrendTable extends FrozenFigures {
+  report_id: number;
+  requirement_code: string;
+  as_of: string;
+}
+
+export interface ReportPersonTable {
+  report_id: number;
+  requirement_code: string;
+  person_id: number;
+  employee_number: string;
+  name: string;
+  unit_code: string;
+  unit_name: string;
+  status: 'completed' | 'started' | 'not_started' | 'exempt';
+  due_date: string | null;
+  overdue: number;
+  occurred_at: string | null;
 }
 
 export interface ImportBatchTable {

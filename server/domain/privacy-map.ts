@@ -380,6 +380,63 @@ export const PRIVACY_MAP: PrivacyMap = {
     },
     note: 'Addressed by employee number and e-mail; created_by is an employee number (a nudge) or the scheduler.',
   },
+  report: {
+    personal: ['published_by'],
+    uses: [
+      {
+        role: 'actor',
+        links: [{ kind: 'employee_number', column: 'published_by' }],
+        section: 'reportsPublished',
+        fields: { id: 'id', title: 'title', unit: 'unit_code', asOf: 'as_of', publishedAt: 'published_at' },
+        order: ['published_at', 'id'],
+        retention: { set: { published_by: 'pseudonym' }, why: 'The report stands; who published it becomes the pseudonym.' },
+      },
+    ],
+    note: 'A published report (DESIGN.md "Reports that stand"); the analysis is the coordinator\'s prose about the unit, not about a person.',
+  },
+  report_person: {
+    personal: ['person_id', 'employee_number', 'name', 'unit_code', 'status', 'due_date', 'overdue', 'occurred_at'],
+    uses: [
+      {
+        role: 'subject',
+        links: [{ kind: 'person_id', column: 'person_id' }],
+        section: 'reportedStatuses',
+        fields: {
+          report: 'report_id',
+          requirement: 'requirement_code',
+          unitCode: 'unit_code',
+          status: 'status',
+          dueDate: 'due_date',
+          overdue: { column: 'overdue', as: 'boolean' },
+          occurredAt: 'occurred_at',
+        },
+        order: ['report_id', 'requirement_code'],
+        retention: {
+          set: { employee_number: 'pseudonym', name: { text: ANONYMISED_NAME } },
+          why: 'A report keeps its figures and each status it counted; the person it counted becomes the pseudonym, as in the person row.',
+        },
+      },
+    ],
+    note: 'Each person a published report counted, with their status then: frozen, so that later changes can be named.',
+  },
+  employment_changed: {
+    personal: ['person_id', 'at'],
+    uses: [
+      {
+        role: 'subject',
+        links: [{ kind: 'person_id', column: 'person_id' }],
+        section: 'employmentChanged',
+        one: true,
+        fields: { at: 'at' },
+        order: ['person_id'],
+        retention: { keep: 'Pseudonymous once the person is: why a report counts them differently now.' },
+      },
+    ],
+    note: 'When a person\'s employments last changed (kept by triggers on employment, sql/0012).',
+  },
+  report_requirement: none('A report\'s requirements as they read when it was published.'),
+  report_figure: none('A report\'s figures: counts per unit, no person.'),
+  report_trend: none('A report\'s tertial points: counts, no person.'),
   org_unit: none('Units and their codes: no person.'),
   course: none('The course catalogue.'),
   requirement: none('Requirements name decisions and roles ("Avdelningschefer"), not people.'),

@@ -2,6 +2,7 @@ import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
 import { coverageTrend, placesOf, requireRequirement, requireUnitAt, type PersonPlace } from '../domain/coverage-report.ts';
 import { countSubtree, exemptionReasons, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
+import { reportsForUnits, type ReportSummary } from '../domain/reports.ts';
 import { subtreeAt } from '../domain/units.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface CoverageExport {
   lastImports: Record<ImportKind, string | null>;
   generatedAt: string;
   generatedBy: string;
+  /** The reports published for the asked unit or a unit below it (Metod lists them; issue 20). */
+  reports?: ReportSummary[];
 }
 
 export interface ExportQuery {
@@ -154,6 +157,7 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
     people,
     exemptions,
     lastImports: await lastImports(db),
+    reports: await reportsForUnits(db, new Set(tree.map((u) => u.code))),
     generatedAt: (q.now ?? new Date()).toISOString(),
     generatedBy: q.actor,
   };

@@ -264,6 +264,18 @@ function methodSheet(d: CoverageExport): Table {
     const at = d.lastImports[kind];
     line(text(label), at ? instant(at) : text('ingen import'));
   }
+  if (d.reports) {
+    line();
+    line(bold('Publicerade rapporter'));
+    if (d.reports.length) {
+      line(...headerRow(['Rapport', 'Enhet', 'Per datum', 'Krav', 'Publicerad', 'Publicerad av']));
+      for (const r of d.reports) {
+        line(text(r.title), text(`${r.unit.name} (${r.unit.code})`), date(r.asOf), text(r.requirements.join(', ')), instant(r.publishedAt), text(r.publishedBy.employeeNumber));
+      }
+    } else {
+      line(text('Inga rapporter har publicerats för enheten.'));
+    }
+  }
   return { name: SHEETS.method, rows, table: false };
 }
 

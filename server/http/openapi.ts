@@ -47,9 +47,15 @@ function specOf(handler: unknown): RouteSpec | undefined {
   return h[SPEC] ?? h[COMPOSED_HANDLER]?.[SPEC];
 }
 
-/** Hono's `/api/courses/:code` is OpenAPI's `/api/courses/{code}`. */
+/**
+ * Hono's `/api/courses/:code` is OpenAPI's `/api/courses/{code}`; a parameter whose pattern ends in
+ * an escaped literal suffix (`/:id{[0-9]+\\.xlsx}`, a report's workbook) keeps it: `/{id}.xlsx`.
+ */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
+  return path.replace(/:(\w+)(?:\{([^}]*)\})?/g, (_, name: string, pattern?: string) => {
+    const suffix = pattern?.match(/\\\.(\w+)$/);
+    return suffix ? `{${name}}.${suffix[1]}` : `{${name}}`;
+  });
 }
 
 /** The operations described on the routes, by method and Hono path. */

@@ -115,5 +115,10 @@ export const en: Record<keyof typeof sv, string> = {
   'exemption.alreadyEnded': 'Exemption {id} has already been ended ({at}, by {by}).',
   'exemption.endBeforeFrom': 'Exemption {id} starts on {from}; it cannot end before that ({to}).',
   'exemption.endAfterTo': 'Exemption {id} already ends on {last}; ending it can only bring its last day forward, not move it to {to}.',
+  'report.unknown': 'Report {id} does not exist.',
+  'report.future': 'The date {asOf} is after today ({today}): a report gives what has happened. Choose a date no later than today.',
+  'report.notEffective': 'Requirement {code} was not in force on {asOf} (it applies {from}–{to}). Choose another date or leave the requirement out of the report.',
+  'report.unknownUnit': 'Unit {code} did not exist on {date}. Choose a unit that existed on the report\'s date.',
+  'report.duplicateRequirement': 'Requirement {code} is named more than once in the report.',
   'search.tooShort': 'Type at least {min} characters of the name or employee number.',
 };

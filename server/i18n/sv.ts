@@ -113,5 +113,10 @@ export const sv = {
   'exemption.alreadyEnded': 'Undantaget {id} är redan avslutat ({at}, av {by}).',
   'exemption.endBeforeFrom': 'Undantaget {id} börjar {from}; det kan inte sluta dessförinnan ({to}).',
   'exemption.endAfterTo': 'Undantaget {id} slutar redan {last}; ett avslut kan bara tidigarelägga sista dagen, inte flytta den till {to}.',
+  'report.unknown': 'Rapporten {id} finns inte.',
+  'report.future': 'Datumet {asOf} ligger efter i dag ({today}): en rapport redovisar det som har hänt. Välj ett datum senast i dag.',
+  'report.notEffective': 'Kravet {code} gällde inte {asOf} (det gäller {from}–{to}). Välj ett annat datum eller ta bort kravet ur rapporten.',
+  'report.unknownUnit': 'Enheten {code} fanns inte {date}. Välj en enhet som fanns per rapportens datum.',
+  'report.duplicateRequirement': 'Kravet {code} står flera gånger i rapporten.',
   'search.tooShort': 'Skriv minst {min} tecken av namnet eller anställningsnumret.',
 } as const;

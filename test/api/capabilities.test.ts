@@ -38,6 +38,8 @@ const EXPECTED: Record<Action, Reach[]> = {
   'reminder.run':        ['-',    '-',    '-',    '-',   'all'],
   'reminder.nudge':      ['-',    'unit', 'unit', '-',   'all'],
   'reminder.outbox':     ['-',    '-',    'unit', '-',   'all'],
+  'report.publish':      ['-',    '-',    'unit', '-',   'all'],
+  'report.read':         ['-',    'unit', 'unit', 'all', 'all'],
 };
 const ACTIONS = Object.keys(EXPECTED) as Action[];
 const reachOf = (action: Action, role: Role): Reach => EXPECTED[action][ROLES.indexOf(role)];
@@ -195,6 +197,13 @@ const PROBES: Partial<Record<Action, Probe>> = {
   'reminder.run': { scoped: false, ok: 200, run: (token) => h.request('/api/reminders/run?asOf=2024-06-01&dryRun=1', { token, method: 'POST' }) },
   'reminder.nudge': { scoped: true, ok: 200, run: (token, unit) => h.request('/api/reminders/nudge', { token, ...json('POST', { unit, requirement: 'R1' }) }) },
   'reminder.outbox': { scoped: false, ok: 200, run: (token) => h.request('/api/reminders/outbox', { token }) },
+  // Reports that stand (issue 20): published for a unit in scope, listed for one.
+  'report.publish': {
+    scoped: true,
+    ok: 201,
+    run: (token, unit, n) => h.request('/api/reports', { token, ...json('POST', { title: `Rapport ${n}`, unit, requirements: ['R1'], asOf: '2024-06-01' }) }),
+  },
+  'report.read': { scoped: true, ok: 200, run: (token, unit) => h.request(`/api/reports?unit=${unit}`, { token }) },
 };
 const personIn = (unit: string) => (unit === INSIDE ? 'P1' : 'P2');
 const NOT_ROUTED_HERE: Action[] = [];
