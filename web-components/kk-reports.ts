@@ -5,68 +5,22 @@ import { asApiError, KkElement } from './base.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
 import { baseStyles } from './styles.ts';
+// The answers' shapes are the server's own (type-only imports, erased from the bundle).
+import type { Figures } from '../server/domain/coverage.ts';
+import type { ChangeReason, ReportChange, Standing } from '../server/domain/report-changes.ts';
+import type { FigureSet } from '../server/domain/report-figures.ts';
+import type { ReportSummary, ReportView } from '../server/domain/reports.ts';
 
 interface Unit {
   code: string;
   name: string;
 }
-interface Figures {
-  population: number;
-  completed: number;
-  started: number;
-  notStarted: number;
-  overdue: number;
-  exempt?: number;
-  reached: number;
-  rate: number | null;
-  target: number;
-  gap: number;
-}
-interface RequirementFigures {
-  requirement: { code: string; title: string; titleEn?: string | null; target?: number };
-  total: Figures;
-  children: ({ unit: Unit } & Figures)[];
-  trend?: ({ asOf: string } & Figures)[];
-}
-interface Publisher {
-  employeeNumber: string;
-  name: string | null;
-}
-interface ReportListed {
-  id: number | string;
-  title: string;
-  unit: Unit;
-  asOf: string;
-  requirements: string[];
-  publishedAt: string;
-  publishedBy: Publisher;
-}
-interface Report {
-  id: number | string;
-  title: string;
-  unit: Unit;
-  requirements: { code: string; title: string; titleEn?: string | null }[];
-  asOf: string;
-  analysis: string | null;
-  publishedAt: string;
-  publishedBy: Publisher;
-  figures: RequirementFigures[];
-}
-interface Standing {
-  status: string;
-  dueDate: string | null;
-  overdue: boolean;
-}
-type Reason = 'late_record' | 'annulled' | 'exemption' | 'roster' | 'requirement';
-interface Change {
-  employeeNumber: string;
-  name: string | null;
-  unit: Unit | null;
-  requirement: string | { code: string };
-  reported: Standing | null;
-  now: Standing | null;
-  reason: Reason;
-}
+type RequirementFigures = FigureSet;
+type Publisher = ReportView['publishedBy'];
+type ReportListed = ReportSummary;
+type Report = ReportView;
+type Reason = ChangeReason;
+type Change = ReportChange;
 interface Opened {
   report: Report;
   now: { figures: RequirementFigures[] };
@@ -334,7 +288,7 @@ export class KkReports extends KkElement {
 
   private async loadList(signal?: { stale(): boolean }) {
     if (!this.chosen) return;
-    const answer = (await ok(this.client.api.reports.$get({ query: { unit: this.chosen.code } }))) as { reports: ReportListed[] };
+    const answer = await ok(this.client.api.reports.$get({ query: { unit: this.chosen.code } }));
     if (signal?.stale()) return;
     this.reports = [...answer.reports].sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : -1));
     // The unit's name as the API knows it (a `unit` attribute gives only the code).
@@ -379,7 +333,7 @@ export class KkReports extends KkElement {
     this.openError = null;
     try {
       // hono/client does not encode path parameters.
-      const answer = (await ok(this.client.api.reports[':id'].$get({ param: { id: encodeURIComponent(String(id)) } }))) as unknown as Opened;
+      const answer: Opened = await ok(this.client.api.reports[':id'].$get({ param: { id: encodeURIComponent(String(id)) } }));
       this.opened = answer;
       this.tab = 'reported';
       const r = answer.report;
@@ -412,7 +366,7 @@ export class KkReports extends KkElement {
     this.publishing = true;
     try {
       const body = { title: f.title.trim(), unit: this.chosen!.code, requirements: f.requirements, asOf: f.asOf, analysis: f.analysis.trim() || null };
-      const r = (await ok(this.client.api.reports.$post({ json: body }))) as unknown as Report;
+      const r: Report = await ok(this.client.api.reports.$post({ json: body }));
       this.formError = null;
       this.fire('kk-report-published', { id: r.id, title: r.title, unit: r.unit.code, asOf: r.asOf });
       this.said = this.t('repPublished', { title: r.title });
@@ -599,6 +553,11 @@ export class KkReports extends KkElement {
     return html`<p>${this.t('repChangesIntro', { asOf: r.asOf })}</p>${this.renderChanges(o)}`;
   }
 
+  /** A wide table scrolls inside its own box on a narrow screen; the box is then reachable by keyboard. */
+  private wrap(label: string, table: unknown) {
+    return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label}>${table}</div>`;
+  }
+
   private meetsCell(f: Figures) {
     if (f.population === 0) return html`<span class="status">${icon('not_started')} ${this.t('covNoPopulation')}</span>`;
     return meets(f) ? html`<span class="status ok">${icon('completed')} ${this.t('covReached')}</span>` : html`<span class="status bad">${icon('below')} ${this.t('covBelow')}</span>`;
@@ -613,7 +572,7 @@ export class KkReports extends KkElement {
       <td>${this.meetsCell(f)}</td>`;
   }
 
-  private renderFigures(f: RequirementFigures, r: Report, scroll = true) {
+  private renderFigures(f: RequirementFigures, r: Report, print = false) {
     const title = this.requirementTitle(f.requirement);
     const table = html`<table part="table" data-requirement=${f.requirement.code} data-view="reported">
       <caption>${this.t('repFiguresCaption', { requirement: title, asOf: r.asOf })}</caption>
@@ -625,8 +584,8 @@ export class KkReports extends KkElement {
       </tbody>
     </table>`;
     // On the printable page a requirement is a section of its own (h3 under the report's h2).
-    return html`${scroll ? html`<h4>${title} (${f.requirement.code})</h4>` : html`<h3>${title} (${f.requirement.code})</h3>`}
-      ${scroll ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${this.t('repFiguresCaption', { requirement: title, asOf: r.asOf })}>${table}</div>` : html`<div class="table-wrap">${table}</div>`}`;
+    return html`${print ? html`<h3>${title} (${f.requirement.code})</h3>` : html`<h4>${title} (${f.requirement.code})</h4>`}
+      ${this.wrap(this.t('repFiguresCaption', { requirement: title, asOf: r.asOf }), table)}`;
   }
 
   private diff(now: Figures, then: Figures | undefined) {
@@ -650,7 +609,7 @@ export class KkReports extends KkElement {
       <td data-col="diff">${this.diff(now, was)}</td><td>${this.meetsCell(now)}</td></tr>`;
     const caption = this.t('repNowCaption', { requirement: title, asOf: r.asOf });
     return html`<h4>${title} (${f.requirement.code})</h4>
-      <div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table part="table" data-requirement=${f.requirement.code} data-view="now">
+      ${this.wrap(caption, html`<table part="table" data-requirement=${f.requirement.code} data-view="now">
         <caption>${caption}</caption>
         <thead><tr><th scope="col">${this.t('covUnitColumn')}</th><th scope="col" class="num">${this.t('covPopulation')}</th><th scope="col" class="num">${this.t('covCompleted')}</th>
           <th scope="col" class="num">${this.t('covRate')}</th><th scope="col" class="num">${this.t('repReportedRate')}</th><th scope="col">${this.t('repDiff')}</th><th scope="col">${this.t('repAgainst')}</th></tr></thead>
@@ -658,7 +617,7 @@ export class KkReports extends KkElement {
           ${row(this.t('repTotalRow', { unit: r.unit.name }), f.total, then?.total, r.unit.code, true)}
           ${f.children.map((c) => row(c.unit.name, c, then?.children.find((x) => x.unit.code === c.unit.code), c.unit.code))}
         </tbody>
-      </table></div>`;
+      </table>`)}`;
   }
 
   private standing(s: Standing | null) {
@@ -669,7 +628,7 @@ export class KkReports extends KkElement {
     return parts.join(', ');
   }
 
-  private renderChanges(o: Opened, scroll = true) {
+  private renderChanges(o: Opened) {
     if (!o.changes.length) return html`<p class="empty" data-state="no-changes">${this.t('repNoChanges')}</p>`;
     const caption = this.t('repChangesCount', { n: o.changes.length });
     const table = html`<table part="table" id="changes-table">
@@ -677,11 +636,11 @@ export class KkReports extends KkElement {
       <thead><tr><th scope="col">${this.t('repPerson')}</th><th scope="col">${this.t('unitLabel')}</th><th scope="col">${this.t('requirementLabel')}</th>
         <th scope="col">${this.t('repReportedStatus')}</th><th scope="col">${this.t('repNowStatus')}</th><th scope="col">${this.t('repReason')}</th></tr></thead>
       <tbody>${o.changes.map((c) => html`<tr data-person=${c.employeeNumber} data-reason=${c.reason}>
-        <th scope="row">${c.name ?? ''} (${c.employeeNumber})</th><td>${c.unit?.name ?? this.t('none')}</td>
-        <td>${typeof c.requirement === 'string' ? c.requirement : c.requirement.code}</td>
+        <th scope="row">${c.name} (${c.employeeNumber})</th><td>${c.unit.name}</td>
+        <td>${c.requirement}</td>
         <td>${this.standing(c.reported)}</td><td>${this.standing(c.now)}</td><td>${this.t(REASONS[c.reason] ?? 'none')}</td></tr>`)}</tbody>
     </table>`;
-    return scroll ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>${table}</div>` : html`<div class="table-wrap">${table}</div>`;
+    return this.wrap(caption, table);
   }
 
   // --- the printable page ---
@@ -704,7 +663,7 @@ export class KkReports extends KkElement {
       ${r.figures.map((f) => {
         const now = o.now.figures.find((x) => x.requirement.code === f.requirement.code);
         return html`<section class="req" data-requirement=${f.requirement.code}>
-          ${this.renderFigures(f, r, false)}
+          ${this.renderFigures(f, r, true)}
           ${now
             ? html`<p data-col="now-summary">${this.t('repNowSummary', {
                 rate: formatPercent(this.lang, now.total.rate),
@@ -721,7 +680,7 @@ export class KkReports extends KkElement {
       <h3>${this.t('repAnalysis')}</h3>
       ${r.analysis ? html`<p class="analysis" id="print-analysis">${r.analysis}</p>` : html`<p class="empty">${this.t('repAnalysisNone')}</p>`}
       <h3>${this.t('repChangesSince')}</h3>
-      ${this.renderChanges(o, false)}
+      ${this.renderChanges(o)}
       <p class="meta">${this.t('repPublishedLine', { at: this.when(r.publishedAt), by: this.by(r.publishedBy) })}</p>
     </article>`;
   }
@@ -766,11 +725,11 @@ export class KkReports extends KkElement {
       </p>
       <figcaption id=${altId} class="hint">${alt}</figcaption>
     </figure>
-    <div class="table-wrap"><table part="table" data-trend=${f.requirement.code}>
+    ${this.wrap(this.t('repTrend', { requirement: title }), html`<table part="table" data-trend=${f.requirement.code}>
       <caption>${this.t('repTrendCaption')}</caption>
       <thead><tr><th scope="col">${this.t('covTrendDate')}</th><th scope="col" class="num">${this.t('covPopulation')}</th><th scope="col" class="num">${this.t('covCompleted')}</th><th scope="col" class="num">${this.t('covRate')}</th></tr></thead>
       <tbody>${points.map((p) => html`<tr><th scope="row">${p.asOf}</th><td class="num">${formatNumber(this.lang, p.population)}</td><td class="num">${formatNumber(this.lang, p.completed)}</td><td class="num">${formatPercent(this.lang, p.rate)}</td></tr>`)}</tbody>
-    </table></div>`;
+    </table>`)}`;
   }
 }
 
