@@ -145,7 +145,7 @@ export class KkReports extends KkElement {
       .analysis { white-space: pre-wrap; background: var(--_subtle); border-left: 4px solid var(--_primary); padding: 0.5rem 0.75rem; }
       tr.total th, tr.total td { font-weight: 700; border-bottom: 2px solid var(--_border); }
       .chart { margin: 0.25rem 0; }
-      .chart svg { width: 100%; max-width: 32rem; height: auto; display: block; }
+      .chart > svg { width: 100%; max-width: 32rem; height: auto; display: block; }
       .chart text { font-size: 11px; fill: #454545; }
       .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0.25rem 0; font-size: 0.9rem; color: var(--_muted); }
       .legend span { display: inline-flex; align-items: center; gap: 0.35rem; }
@@ -159,13 +159,16 @@ export class KkReports extends KkElement {
         .no-print { display: none !important; }
         .print h2 { font-size: 16pt; margin-top: 0; }
         h3 { font-size: 12pt; break-after: avoid; }
-        table { font-size: 8.5pt; }
-        th, td { padding: 0.15rem 0.25rem; }
+        table { font-size: 7.5pt; }
+        th, td { padding: 0.15rem 0.2rem; }
+        .status { white-space: normal; }
         th { background: #eee; }
         tr, .chart, .analysis, dl { break-inside: avoid; }
         thead { display: table-header-group; }
         .table-wrap { overflow: visible; }
-        .chart svg { max-width: 14cm; }
+        .chart > svg { max-width: 12cm; }
+        th.num, td.num { white-space: normal; }
+        th { hyphens: auto; }
       }
     `,
   ];

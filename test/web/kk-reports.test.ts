@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -268,6 +269,7 @@ describe('<kk-reports>', () => {
     });
     // preferCSSPageSize: the page size is the element's @page rule, not Playwright's default (Letter).
     const pdf = readPdf(await page.pdf({ preferCSSPageSize: true, printBackground: true }));
+    console.log('in place print:', pdf);
     expect(pdf.pages).toBeGreaterThanOrEqual(1);
     expect(pdf.pages).toBeLessThanOrEqual(2);
     expect(Math.abs(pdf.width - 595.3)).toBeLessThan(1.5);
@@ -289,7 +291,10 @@ describe('<kk-reports>', () => {
     await expect.poll(() => p.locator(`${TAG} #print-heading`).textContent(), { timeout: 15_000 }).toBe(TITLE);
     expect(await p.title()).toBe(TITLE);
     await expectNoAxeViolations(p, 'report.html');
-    const pdf = readPdf(await p.pdf({ format: 'A4', printBackground: true }));
+    const bytes = await p.pdf({ format: 'A4', printBackground: true });
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/kk-reports-print.pdf', bytes);
+    const pdf = readPdf(bytes);
     expect(pdf.pages).toBeGreaterThanOrEqual(1);
     expect(pdf.pages).toBeLessThanOrEqual(2);
     expect(Math.abs(pdf.width - 595.3)).toBeLessThan(1.5);
@@ -299,6 +304,12 @@ describe('<kk-reports>', () => {
     await p.emulateMedia({ media: 'print' });
     expect(await p.locator(`${TAG} #print-button`).isVisible()).toBe(false);
     expect(await p.locator(`${TAG} #print-heading`).isVisible()).toBe(true);
+    // A4's width inside the @page margins (210 − 2 × 14 mm = 182 mm ≈ 688 CSS px): nothing wider.
+    await p.setViewportSize({ width: 688, height: 1000 });
+    await p.waitForTimeout(100);
+    await p.screenshot({ path: 'test-output/screenshots/kk-reports-print.png', fullPage: true });
+    expect(await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 'wider than A4').toBeLessThanOrEqual(0);
+    await p.screenshot({ path: 'test-output/screenshots/kk-reports-print.png', fullPage: true });
     await p.close();
   });
 
