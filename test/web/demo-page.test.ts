@@ -4,7 +4,7 @@ import { expectNoAxeViolations, startWorld, swedishLeft, type World } from './su
 
 let w: World;
 let page: Page;
-const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections'];
+const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections', 'kk-reports'];
 
 beforeAll(async () => {
   w = await startWorld({ staff: 300 });

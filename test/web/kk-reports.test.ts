@@ -269,7 +269,6 @@ describe('<kk-reports>', () => {
     });
     // preferCSSPageSize: the page size is the element's @page rule, not Playwright's default (Letter).
     const pdf = readPdf(await page.pdf({ preferCSSPageSize: true, printBackground: true }));
-    console.log('in place print:', pdf);
     expect(pdf.pages).toBeGreaterThanOrEqual(1);
     expect(pdf.pages).toBeLessThanOrEqual(2);
     expect(Math.abs(pdf.width - 595.3)).toBeLessThan(1.5);
