@@ -90,6 +90,13 @@ async function expectPersona(x: Expect, lang: 'sv' | 'en') {
   if (x.reports === 'nothing') await expect.poll(() => el(rep, '[data-state=nothing]').count(), { timeout: 15_000 }).toBe(1);
   else await expect.poll(() => el(rep, '#rep-list-title').count(), { timeout: 15_000 }).toBe(1);
   expect(await el(rep, '#rep-title').count(), `${x.persona}: publish form`).toBe(x.reports === 'publish' ? 1 : 0);
+  if (x.reports !== 'nothing') {
+    // The report of HAV-IFO is listed for each reader (their own unit or the top of their reach, and below).
+    await expect.poll(() => el(rep, '#rep-list tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await el(rep, '#rep-list tbody tr button').first().click();
+    await expect.poll(() => el(rep, '#report-heading').textContent(), { timeout: 15_000 }).toBe('Tertialrapport 2 2024');
+    expect(await el(rep, 'table[data-view=reported] tbody tr').count()).toBeGreaterThan(1);
+  }
   for (const tag of TAGS) expect(await page.locator(`${tag} [role=alert]`).count(), `${x.persona}: error in ${tag}`).toBe(0);
   if (lang === 'en') {
     for (const tag of TAGS) if (!(await hidden(tag))) expect(await swedishLeft(page, tag), `${x.persona} ${tag}`).toEqual([]);
@@ -136,6 +143,14 @@ describe('the demo page, persona by persona', () => {
   it('starts as the coordinator with admin rights and offers all five personas', async () => {
     await page.goto(`${w.base}/`);
     users = (await w.h.json('/api/dev/demo-users', '')).users;
+    // One published report of the manager's unit (HAV-IFO): within every reader's reach.
+    const published = await w.h.request('/api/reports', {
+      token: await tokenOf('coordinator'),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Tertialrapport 2 2024', unit: 'HAV-IFO', requirements: ['VBE-ALLA'], asOf: '2024-08-31', analysis: 'Demo' }),
+    });
+    expect(published.status).toBe(201);
     expect(users.map((u) => u.persona).sort()).toEqual(['admin', 'auditor', 'coordinator', 'manager', 'staff']);
     expect(await page.locator('#persona option').count()).toBe(5);
     await expect.poll(() => page.locator('kk-unit-coverage #unit-heading').count(), { timeout: 20_000 }).toBe(1);
