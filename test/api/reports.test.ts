@@ -270,15 +270,30 @@ describe('GET /api/reports/:id: rapporterat, nu, ändringar', () => {
     expect(put.status, await put.clone().text()).toBe(200);
     await imported(h, '/api/imports/roster?mode=history', t.admin, csvFile([
       ['Anställningsnummer', 'Namn', 'Enhetskod', 'Anställd från', 'Anställd till'],
+      ['P2', 'Bo Berg', 'F1-A', '2020-01-01', '2024-06-30'],
       ['P6', 'Fia Holm', 'F1-B', '2024-01-01', ''],
     ]), 'ny.csv');
+    // P2's employment was ended (an update of their row), P6's begun (a row of the import's batch).
     expect(await changesOf(r.id)).toEqual([
       'P1 completed/2024-06-30/false → completed/2024-12-31/false requirement',
-      'P2 started/2024-06-30/true → started/2024-12-31/false requirement',
+      'P2 started/2024-06-30/true → – roster',
       'P3 completed/2024-06-30/false → completed/2024-12-31/false requirement',
       'P4 not_started/2024-06-30/true → not_started/2024-12-31/false requirement',
       'P6 – → not_started/2024-12-31/false roster',
     ]);
+  });
+});
+
+describe('GET /api/reports/:id: a course of the requirement edited', () => {
+  it('requirement: a validity given to the course after publishing expires a completion (a record dated after the date is no late record)', async () => {
+    const r = await publish();
+    await tick();
+    expect((await send('PUT', '/api/courses/VBE', t.admin, { code: 'VBE', title: 'VBE', kind: 'web', validityMonths: 12 })).status).toBe(200);
+    // Recorded after publishing, but dated after the report's date: it changes nothing then.
+    expect((await post('/api/records', t.coordinator, { course: 'VBE', status: 'completed', occurredAt: '2024-09-10', employeeNumbers: ['P3'] })).status).toBe(201);
+    // P3's completion of 2023-05-05 counts up to 2024-05-04; P1's of 2024-02-10 still counts.
+    expect(await changesOf(r.id)).toEqual(['P3 completed/2024-06-30/false → not_started/2024-06-30/true requirement']);
+    expect((await getReport(r.id)).now.figures[0].total).toEqual(f(4, 1, 1, 3));
   });
 });
 
