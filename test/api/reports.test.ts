@@ -336,6 +336,16 @@ describe('the revision workbook', () => {
   });
 });
 
+describe('the register extract', () => {
+  it('shows the statuses a report froze of the person, and the reports a person published', async () => {
+    const r = await publish();
+    const x = await h.json('/api/people/P4/extract', t.admin);
+    expect(x.reportedStatuses).toEqual([{ report: r.id, requirement: 'R1', unitCode: 'F1-B', status: 'not_started', dueDate: '2024-06-30', overdue: true, occurredAt: null }]);
+    const sam = await h.json('/api/people/SAM1/extract', t.admin);
+    expect(sam.reportsPublished).toEqual([{ id: r.id, title: 'Tertialrapport 2 2024', unit: 'F1', asOf: '2024-08-31', publishedAt: r.publishedAt }]);
+  });
+});
+
 describe('retention', () => {
   it('keeps a report’s figures and statuses and replaces the names of the people it counted', async () => {
     // P2 leaves after the report's date; five years on, retention anonymises them.
