@@ -350,7 +350,9 @@ describe('retention', () => {
   it('keeps a report’s figures and statuses and replaces the names of the people it counted', async () => {
     // P2 leaves after the report's date; five years on, retention anonymises them.
     await h.db.updateTable('employment').set({ end_date: '2024-12-31' }).where('person_id', '=', (await h.db.selectFrom('person').select('id').where('employee_number', '=', 'P2').executeTakeFirstOrThrow()).id).execute();
-    const r = await publish();
+    // P2 is also the coordinator who published it.
+    const r = await publish({}, await h.token('P2', [{ role: 'coordinator', unit: 'F1' }]));
+    expect(r.publishedBy).toEqual({ employeeNumber: 'P2', name: 'Bo Berg' });
     const result = await anonymiseExpired(h.db, h.atomic, '2030-06-01', 5);
     expect(result.anonymised).toBe(1);
     const rows = await h.db.selectFrom('report_person').select(['person_id', 'employee_number', 'name', 'status']).where('report_id', '=', r.id).orderBy('person_id').execute();
@@ -360,6 +362,7 @@ describe('retention', () => {
     expect(rows.map((x) => x.name).sort()).toEqual(['Ada Andersson', 'Anonymiserad', 'Cia Ek', 'Dan Fors']);
     const answer = await getReport(r.id, t.admin);
     expect(answer.report.figures).toEqual([REPORTED]);
+    expect(answer.report.publishedBy).toEqual({ employeeNumber: `ANON-${p2}`, name: 'Anonymiserad' });
     expect(answer.changes).toEqual([]);
   });
 });
