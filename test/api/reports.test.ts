@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { read, utils } from 'xlsx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishReport } from '../../server/domain/reports.ts';
@@ -162,6 +162,24 @@ describe('POST /api/reports', () => {
       expect(await h.db.selectFrom(table).select('report_id').execute(), table).toEqual([]);
     }
     expect(await h.db.selectFrom('audit_log').select('id').where('kind', '=', 'report').execute()).toEqual([]);
+  });
+
+  it('takes back a report written in more than one D1 batch when its last statement fails', async () => {
+    // 600 more people in F1-A, one row a statement: past D1's 500 statements a batch.
+    await load(h.db, {
+      people: Array.from({ length: 600 }, (_, i): [string, string] => [`X${i}`, `Extra ${i}`]),
+      employments: Array.from({ length: 600 }, (_, i) => ({ p: `X${i}`, unit: 'F1-A', from: '2020-01-01' })),
+    });
+    await sql`CREATE TRIGGER refuse_report BEFORE INSERT ON audit_log WHEN NEW.kind = 'report' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(h.db);
+    await expect(publishReport({ db: h.db, atomic: h.atomic }, T2, 'SAM1', '2026-01-01', { rowsPerStatement: 1 })).rejects.toThrow(/refused by test trigger/);
+    expect(await h.db.selectFrom('report').select('id').execute()).toEqual([]);
+    for (const table of ['report_requirement', 'report_figure', 'report_trend', 'report_person'] as const) {
+      expect(await h.db.selectFrom(table).select('report_id').execute(), table).toEqual([]);
+    }
+    await sql`DROP TRIGGER refuse_report`.execute(h.db);
+    const r = await publishReport({ db: h.db, atomic: h.atomic }, T2, 'SAM1', '2026-01-01', { rowsPerStatement: 1 });
+    expect(r.figures[0].total.population).toBe(604);
+    expect(await h.db.selectFrom('report_person').select('person_id').where('report_id', '=', r.id).execute()).toHaveLength(604);
   });
 
   it('has no PUT and no DELETE: a report never changes', async () => {
