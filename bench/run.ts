@@ -149,6 +149,21 @@ async function main() {
     const tTrend = await overHttp(Math.max(3, Math.round(RUNS / 3)), 1, () => client.getJson(trendPath, admin));
     timed(`trend: city, ${trend.points.length} tertials`, tTrend, 1000, '≤ 1 s');
 
+    // ---- a report to the nämnd (issue 20): publishing freezes a förvaltning's figures, trend
+    // and every berörd person's status in one write; opening it asks the same again today.
+    log(`publish a report of ${forv}`);
+    let lastReport: { id: number; people: number } | undefined;
+    const publishOnce = async (i: number) => {
+      const res = await client.postJson('/api/reports', admin, { title: `Bench T${i}`, unit: forv, requirements: [R], asOf: NOW });
+      const body = await res.json();
+      if (res.status !== 201) throw new Error(`POST /api/reports: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+      lastReport = { id: body.id, people: body.figures[0].total.population + body.figures[0].total.exempt };
+    };
+    const tPublish = await overHttp(quick ? 3 : 5, 1, publishOnce);
+    timed(`publish a förvaltning's report (${forv}, ${lastReport!.people} people frozen)`, tPublish, 2000, '≤ 2 s');
+    const tOpen = await overHttp(quick ? 3 : 5, 1, () => client.getJson(`/api/reports/${lastReport!.id}`, admin));
+    notes.push(`open that report (now and changes): ${timingText(tOpen)}`);
+
     // ---- the engine against one hand-written query, in the same process on the same file
     log('engine against hand-written SQL');
     const ro = new BetterSqlite3(dbFile, { readonly: true, fileMustExist: true });

@@ -84,14 +84,16 @@ CREATE TABLE report_person (
 );
 CREATE INDEX report_person_person ON report_person (person_id);
 
--- When a person's employment data last changed (a row added, changed or taken back by an undo):
--- the `roster` reason of a report's changes. Employment rows carry no time of their own, and a
--- snapshot import ends or changes rows without naming its batch on them.
+-- When a person's employment data last changed outside an import's new rows: the `roster` reason
+-- of a report's changes (docs/reports.md). Employment rows carry no time of their own, and a
+-- snapshot import ends or changes rows (and an undo deletes them) without naming its batch on
+-- them. A row inserted by an import names its batch, whose time says when; so only rows inserted
+-- without a batch are stamped here, and a roster import of the whole city pays nothing for it.
 CREATE TABLE employment_changed (
   person_id INTEGER PRIMARY KEY,
   at TEXT NOT NULL
 );
-CREATE TRIGGER employment_changed_insert AFTER INSERT ON employment BEGIN
+CREATE TRIGGER employment_changed_insert AFTER INSERT ON employment WHEN NEW.import_batch_id IS NULL BEGIN
   INSERT OR REPLACE INTO employment_changed (person_id, at) VALUES (NEW.person_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 END;
 CREATE TRIGGER employment_changed_update AFTER UPDATE ON employment BEGIN

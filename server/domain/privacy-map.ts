@@ -432,7 +432,7 @@ export const PRIVACY_MAP: PrivacyMap = {
         retention: { keep: 'Pseudonymous once the person is: why a report counts them differently now.' },
       },
     ],
-    note: 'When a person\'s employments last changed (kept by triggers on employment, sql/0012).',
+    note: 'When a person\'s employments last changed other than by an import\'s new rows (kept by triggers on employment, sql/0012).',
   },
   report_requirement: none('A report\'s requirements as they read when it was published.'),
   report_figure: none('A report\'s figures: counts per unit, no person.'),

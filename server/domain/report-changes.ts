@@ -56,7 +56,12 @@ async function evidence(db: Db, requirement: { id: number; code: string; courseI
     sql<{ person_id: number }>`SELECT DISTINCT person_id FROM completion WHERE ${records} AND recorded_at >= ${since}`.execute(db),
     sql<{ person_id: number }>`SELECT DISTINCT person_id FROM exemption WHERE ${inPeople} AND requirement_id = ${requirement.id}
       AND from_date <= ${asOf} AND (created_at >= ${since} OR ended_at >= ${since})`.execute(db),
-    sql<{ person_id: number }>`SELECT person_id FROM employment_changed WHERE ${inPeople} AND at >= ${since}`.execute(db),
+    // Rows an import inserted name their batch; everything else on employment is stamped by
+    // triggers in employment_changed (sql/0012).
+    sql<{ person_id: number }>`SELECT person_id FROM employment_changed WHERE ${inPeople} AND at >= ${since}
+      UNION
+      SELECT e.person_id FROM employment e JOIN import_batch b ON b.id = e.import_batch_id
+      WHERE e.person_id IN (SELECT value FROM json_each(${ids})) AND (b.started_at >= ${since} OR b.finished_at >= ${since})`.execute(db),
     sql<{ n: number }>`SELECT count(*) AS n FROM import_batch WHERE kind = 'units' AND status = 'committed' AND started_at >= ${since}`.execute(db),
     sql<{ n: number }>`SELECT (SELECT count(*) FROM requirement WHERE code = ${requirement.code} AND updated_at >= ${since})
       + (SELECT count(*) FROM course WHERE id IN (SELECT value FROM json_each(${courses})) AND updated_at >= ${since}) AS n`.execute(db),

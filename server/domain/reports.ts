@@ -89,10 +89,10 @@ const ROWS_PER_STATEMENT = 400;
  * array bound once (a D1 statement binds at most 100 values), and each finds its report by the
  * key, since nothing is returned between the statements of one all-or-nothing write.
  */
-function insertRows(db: Db, table: string, columns: readonly string[], rows: unknown[][], uid: string): CompiledQuery[] {
+function insertRows(db: Db, table: string, columns: readonly string[], rows: unknown[][], uid: string, per = ROWS_PER_STATEMENT): CompiledQuery[] {
   const out: CompiledQuery[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
     const values = columns.map((_, k) => sql.raw(`json_extract(j.value, '$[${k}]')`));
     out.push(
       sql`INSERT INTO ${sql.table(table)} (report_id, ${sql.join(columns.map((c) => sql.ref(c)))})
@@ -112,6 +112,8 @@ export async function publishReport(
   input: ReportInput,
   actor: string,
   today: string,
+  /** Rows per insert statement; a test makes it small to pass one D1 batch with a small world. */
+  { rowsPerStatement = ROWS_PER_STATEMENT }: { rowsPerStatement?: number } = {},
 ): Promise<ReportView> {
   const { db } = deps;
   if (input.asOf > today) throw new DomainError('unprocessable', 'report.future', { asOf: input.asOf, today });
@@ -136,7 +138,7 @@ export async function publishReport(
       .insertInto('report')
       .values({ uid, title: input.title, unit_code: unit.code, unit_name: unit.name, as_of: input.asOf, analysis, published_at: now, published_by: actor })
       .compile(),
-    ...insertRows(db, 'report_requirement', ['position', 'code', 'title', 'title_en', 'target_rate'], specs.map((r, i) => [i, r.code, r.title, r.titleEn, r.targetRate]), uid),
+    ...insertRows(db, 'report_requirement', ['position', 'code', 'title', 'title_en', 'target_rate'], specs.map((r, i) => [i, r.code, r.title, r.titleEn, r.targetRate]), uid, rowsPerStatement),
     ...insertRows(
       db,
       'report_figure',
@@ -146,9 +148,10 @@ export async function publishReport(
         ...s.children.map(({ unit: u, ...f }, i) => [s.requirement.code, i + 1, u.code, u.name, ...frozen(f)]),
       ]),
       uid,
+      rowsPerStatement,
     ),
-    ...insertRows(db, 'report_trend', ['requirement_code', 'as_of', ...FIGURE_COLUMNS], sets.flatMap((s) => s.trend.map(({ asOf, ...f }) => [s.requirement.code, asOf, ...frozen(f)])), uid),
-    ...insertRows(db, 'report_person', ['requirement_code', 'person_id', 'employee_number', 'name', 'unit_code', 'unit_name', 'status', 'due_date', 'overdue', 'occurred_at'], people, uid),
+    ...insertRows(db, 'report_trend', ['requirement_code', 'as_of', ...FIGURE_COLUMNS], sets.flatMap((s) => s.trend.map(({ asOf, ...f }) => [s.requirement.code, asOf, ...frozen(f)])), uid, rowsPerStatement),
+    ...insertRows(db, 'report_person', ['requirement_code', 'person_id', 'employee_number', 'name', 'unit_code', 'unit_name', 'status', 'due_date', 'overdue', 'occurred_at'], people, uid, rowsPerStatement),
   ];
   // The log names the report (by its id, found by the key as the other rows do) and how many
   // people it froze, never who.
@@ -157,7 +160,14 @@ export async function publishReport(
     sql`INSERT INTO audit_log (at, actor, kind, action, scope, detail_json)
       VALUES (${now}, ${actor}, 'report', 'publish', ${unit.code}, json_set(${detail}, '$.report', (SELECT id FROM report WHERE uid = ${uid})))`.compile(db),
   );
-  await deps.atomic(statements);
+  // A city-wide report of several requirements can pass one D1 batch (500 statements): should a
+  // later batch fail, these take the earlier ones back (Node needs none: one transaction).
+  const ofReport = sql`report_id = (SELECT id FROM report WHERE uid = ${uid})`;
+  const undo = [
+    ...(['report_person', 'report_trend', 'report_figure', 'report_requirement'] as const).map((t) => sql`DELETE FROM ${sql.table(t)} WHERE ${ofReport}`.compile(db)),
+    db.deleteFrom('report').where('uid', '=', uid).compile(),
+  ];
+  await deps.atomic(statements, { undo });
   const { id } = await db.selectFrom('report').select('id').where('uid', '=', uid).executeTakeFirstOrThrow();
   return (await readReport(db, id))!;
 }

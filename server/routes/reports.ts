@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { authorize, authorizeUnits, grantsFor } from '../auth/permissions.ts';
+import { authorize, authorizeUnits, grantsFor, type Principal } from '../auth/permissions.ts';
+import type { Db } from '../db/schema.ts';
 import { audit } from '../domain/audit.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -11,8 +12,6 @@ import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
 import { optionalText } from '../http/params.ts';
 import { jsonBody, query } from '../http/validate.ts';
-import type { Principal } from '../auth/permissions.ts';
-import type { Db } from '../db/schema.ts';
 import { XLSX_TYPE } from './exports.ts';
 
 const tags = ['reports'];

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { read, utils } from 'xlsx';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishReport } from '../../server/domain/reports.ts';
@@ -164,6 +164,24 @@ describe('POST /api/reports', () => {
     expect(await h.db.selectFrom('audit_log').select('id').where('kind', '=', 'report').execute()).toEqual([]);
   });
 
+  it('takes back a report written in more than one D1 batch when its last statement fails', async () => {
+    // 600 more people in F1-A, one row a statement: past D1's 500 statements a batch.
+    await load(h.db, {
+      people: Array.from({ length: 600 }, (_, i): [string, string] => [`X${i}`, `Extra ${i}`]),
+      employments: Array.from({ length: 600 }, (_, i) => ({ p: `X${i}`, unit: 'F1-A', from: '2020-01-01' })),
+    });
+    await sql`CREATE TRIGGER refuse_report BEFORE INSERT ON audit_log WHEN NEW.kind = 'report' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(h.db);
+    await expect(publishReport({ db: h.db, atomic: h.atomic }, T2, 'SAM1', '2026-01-01', { rowsPerStatement: 1 })).rejects.toThrow(/refused by test trigger/);
+    expect(await h.db.selectFrom('report').select('id').execute()).toEqual([]);
+    for (const table of ['report_requirement', 'report_figure', 'report_trend', 'report_person'] as const) {
+      expect(await h.db.selectFrom(table).select('report_id').execute(), table).toEqual([]);
+    }
+    await sql`DROP TRIGGER refuse_report`.execute(h.db);
+    const r = await publishReport({ db: h.db, atomic: h.atomic }, T2, 'SAM1', '2026-01-01', { rowsPerStatement: 1 });
+    expect(r.figures[0].total.population).toBe(604);
+    expect(await h.db.selectFrom('report_person').select('person_id').where('report_id', '=', r.id).execute()).toHaveLength(604);
+  });
+
   it('has no PUT and no DELETE: a report never changes', async () => {
     const r = await publish();
     expect([404, 405]).toContain((await send('PUT', `/api/reports/${r.id}`, t.admin, T2)).status);
@@ -270,15 +288,30 @@ describe('GET /api/reports/:id: rapporterat, nu, ändringar', () => {
     expect(put.status, await put.clone().text()).toBe(200);
     await imported(h, '/api/imports/roster?mode=history', t.admin, csvFile([
       ['Anställningsnummer', 'Namn', 'Enhetskod', 'Anställd från', 'Anställd till'],
+      ['P2', 'Bo Berg', 'F1-A', '2020-01-01', '2024-06-30'],
       ['P6', 'Fia Holm', 'F1-B', '2024-01-01', ''],
     ]), 'ny.csv');
+    // P2's employment was ended (an update of their row), P6's begun (a row of the import's batch).
     expect(await changesOf(r.id)).toEqual([
       'P1 completed/2024-06-30/false → completed/2024-12-31/false requirement',
-      'P2 started/2024-06-30/true → started/2024-12-31/false requirement',
+      'P2 started/2024-06-30/true → – roster',
       'P3 completed/2024-06-30/false → completed/2024-12-31/false requirement',
       'P4 not_started/2024-06-30/true → not_started/2024-12-31/false requirement',
       'P6 – → not_started/2024-12-31/false roster',
     ]);
+  });
+});
+
+describe('GET /api/reports/:id: a course of the requirement edited', () => {
+  it('requirement: a validity given to the course after publishing expires a completion (a record dated after the date is no late record)', async () => {
+    const r = await publish();
+    await tick();
+    expect((await send('PUT', '/api/courses/VBE', t.admin, { code: 'VBE', title: 'VBE', kind: 'web', validityMonths: 12 })).status).toBe(200);
+    // Recorded after publishing, but dated after the report's date: it changes nothing then.
+    expect((await post('/api/records', t.coordinator, { course: 'VBE', status: 'completed', occurredAt: '2024-09-10', employeeNumbers: ['P3'] })).status).toBe(201);
+    // P3's completion of 2023-05-05 counts up to 2024-05-04; P1's of 2024-02-10 still counts.
+    expect(await changesOf(r.id)).toEqual(['P3 completed/2024-06-30/false → not_started/2024-06-30/true requirement']);
+    expect((await getReport(r.id)).now.figures[0].total).toEqual(f(4, 1, 1, 3));
   });
 });
 
@@ -321,11 +354,23 @@ describe('the revision workbook', () => {
   });
 });
 
+describe('the register extract', () => {
+  it('shows the statuses a report froze of the person, and the reports a person published', async () => {
+    const r = await publish();
+    const x = await h.json('/api/people/P4/extract', t.admin);
+    expect(x.reportedStatuses).toEqual([{ report: r.id, requirement: 'R1', unitCode: 'F1-B', status: 'not_started', dueDate: '2024-06-30', overdue: true, occurredAt: null }]);
+    const sam = await h.json('/api/people/SAM1/extract', t.admin);
+    expect(sam.reportsPublished).toEqual([{ id: r.id, title: 'Tertialrapport 2 2024', unit: 'F1', asOf: '2024-08-31', publishedAt: r.publishedAt }]);
+  });
+});
+
 describe('retention', () => {
   it('keeps a report’s figures and statuses and replaces the names of the people it counted', async () => {
     // P2 leaves after the report's date; five years on, retention anonymises them.
     await h.db.updateTable('employment').set({ end_date: '2024-12-31' }).where('person_id', '=', (await h.db.selectFrom('person').select('id').where('employee_number', '=', 'P2').executeTakeFirstOrThrow()).id).execute();
-    const r = await publish();
+    // P2 is also the coordinator who published it.
+    const r = await publish({}, await h.token('P2', [{ role: 'coordinator', unit: 'F1' }]));
+    expect(r.publishedBy).toEqual({ employeeNumber: 'P2', name: 'Bo Berg' });
     const result = await anonymiseExpired(h.db, h.atomic, '2030-06-01', 5);
     expect(result.anonymised).toBe(1);
     const rows = await h.db.selectFrom('report_person').select(['person_id', 'employee_number', 'name', 'status']).where('report_id', '=', r.id).orderBy('person_id').execute();
@@ -335,6 +380,7 @@ describe('retention', () => {
     expect(rows.map((x) => x.name).sort()).toEqual(['Ada Andersson', 'Anonymiserad', 'Cia Ek', 'Dan Fors']);
     const answer = await getReport(r.id, t.admin);
     expect(answer.report.figures).toEqual([REPORTED]);
+    expect(answer.report.publishedBy).toEqual({ employeeNumber: `ANON-${p2}`, name: 'Anonymiserad' });
     expect(answer.changes).toEqual([]);
   });
 });
