@@ -106,6 +106,7 @@ function pagePrintSheet(): CSSStyleSheet | null {
  * @fires kk-report-published - a report was published; detail `{ id, title, unit, asOf }`
  * @fires kk-report-opened - a report was opened; detail `{ id, title, unit, asOf }`
  * @fires kk-unit-change - another unit was chosen; detail `{ unit }`
+ * @csspart controls - the unit choice and search
  * @csspart section - the publish form, the list and the open report
  * @csspart form - the publish form
  * @csspart table - tables

@@ -346,6 +346,28 @@ describe('<kk-reports>', () => {
     expect(await shadow('#rep-list').count()).toBe(0);
   });
 
+  it('says what to fix when a report cannot be published: no title, or a date the requirement was not in force', async () => {
+    await mount(page, TAG, {}, coordinator);
+    await expect.poll(() => shadow('#rep-list tbody tr').count(), { timeout: 15_000 }).toBe(1);
+    await blur();
+    await tabTo(page, (a) => a.text === 'Publicera rapporten');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#rep-form-error').textContent()).toContain('Ange en rubrik.');
+    expect((await deepActive(page))?.id).toBe('rep-title');
+    await page.keyboard.type('Helårsrapport 2019');
+    await tabTo(page, (a) => a.id === 'rep-asof');
+    await page.keyboard.type('12312019');
+    await tabTo(page, (a) => a.text === 'Publicera rapporten');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shadow('#rep-form-error').textContent()).toContain('Kravet VBE-ALLA gällde inte 2019-12-31');
+    expect((await deepActive(page))?.id).toBe('rep-form-error');
+    expect(await shadow('#rep-form-error [role=alert]').count()).toBe(1);
+    await expectNoAxeViolations(page, 'publish refused');
+    // Nothing was published.
+    expect((await w.h.json('/api/reports?unit=HAV', coordinator)).reports).toHaveLength(1);
+    expect(await shadow('#rep-list tbody tr').count()).toBe(1);
+  });
+
   it('switches every visible string to English, the open report and its printable page axe-clean', async () => {
     await mount(page, TAG, { lang: 'en' }, coordinator);
     await expect.poll(() => shadow('#rep-list tbody tr').count(), { timeout: 15_000 }).toBe(1);
