@@ -8,7 +8,9 @@ import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
 import { sqliteAtomic } from './db/atomic.ts';
 import { openSqlite } from './db/sqlite.ts';
+import { seedDemoReports } from './demo/demo-reports.ts';
 import { seedDemo } from './demo/seed.ts';
+import { todayInStockholm } from './domain/calendar.ts';
 import { batchedLines } from './log-lines.ts';
 import { nodeMailer } from './mail/node-mailer.ts';
 import { startReminderClock } from './reminder-clock.ts';
@@ -27,7 +29,10 @@ function log(entry: Record<string, unknown>) {
 export async function startNode(env: Record<string, string | undefined> = process.env) {
   const config = readConfig(env);
   const handle = openSqlite(config.dbFile, { readThreads: config.readThreads ?? Math.min(4, availableParallelism()) });
-  if (config.demo && (await seedDemo(handle.db))) console.log('Demodata skapad (demo data seeded).');
+  if (config.demo && (await seedDemo(handle.db))) {
+    await seedDemoReports({ db: handle.db, atomic: sqliteAtomic(handle.db) }, todayInStockholm());
+    console.log('Demodata skapad (demo data seeded).');
+  }
   const signIn = signInFor(config);
   // Without KK_SMTP_URL (the demo) reminders are decided on demand and kept in the outbox.
   const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
