@@ -13,23 +13,40 @@ export interface Received {
 export interface SmtpSink {
   port: number;
   url: string;
+  /** The mails received and acknowledged (250). */
   mails: Received[];
+  /** With `holdAfter`: mails received whole but not (yet) acknowledged: in flight for the sender. */
+  held: Received[];
+  /** Stops holding: later mails are acknowledged at once (the held ones stay unanswered). */
+  acceptAll(): void;
   close(): Promise<void>;
 }
 
-/** A real SMTP server on the loopback interface (no TLS, no auth), keeping what it receives. */
-export async function startSmtp(port = 0): Promise<SmtpSink> {
+/**
+ * A real SMTP server on the loopback interface (no TLS, no auth), keeping what it receives. With
+ * `holdAfter: n`, every mail after the first n is read whole and kept in `held`, but its
+ * acknowledgement never comes (until `acceptAll()` for later mails): the sender sees it in flight.
+ */
+export async function startSmtp(port = 0, opts: { holdAfter?: number } = {}): Promise<SmtpSink> {
   const mails: Received[] = [];
+  const held: Received[] = [];
+  let holding = opts.holdAfter !== undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 1000,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ ...parse(raw), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        const mail = { ...parse(raw), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw };
+        if (holding && mails.length >= opts.holdAfter!) {
+          held.push(mail);
+          return;
+        }
+        mails.push(mail);
         callback();
       });
     },
@@ -43,6 +60,10 @@ export async function startSmtp(port = 0): Promise<SmtpSink> {
     port: actual,
     url: `smtp://127.0.0.1:${actual}`,
     mails,
+    held,
+    acceptAll: () => {
+      holding = false;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
