@@ -291,6 +291,11 @@ describe('GET /api/reminders/outbox', () => {
     expect((await h.json('/api/reminders/outbox?status=sent', t.admin)).messages).toHaveLength(0);
     const f2 = await h.json('/api/reminders/outbox', t.coordinatorF2);
     expect(f2.messages.map((m: any) => `${m.kind} ${m.employeeNumber}`).sort()).toEqual(['due_soon P4', 'expiring P4', 'overdue P4']);
+    // The limit counts the coordinator's own messages, not the outbox's newest (of which the two
+    // newest are to others): newest first, the March overdue one, then one from February.
+    const two = (await h.json('/api/reminders/outbox?limit=2', t.coordinatorF2)).messages;
+    expect(two.map((m: any) => `${m.kind} ${m.employeeNumber}`)).toEqual(['overdue P4', expect.stringMatching(/^(due_soon|expiring) P4$/)]);
+    expect((await h.json('/api/reminders/outbox?limit=2', t.admin)).messages.map((m: any) => m.id)).toEqual(all.messages.slice(0, 2).map((m: any) => m.id));
     expect((await h.request('/api/reminders/outbox', { token: t.chef })).status).toBe(403);
     expect((await h.request('/api/reminders/outbox?status=lost', { token: t.admin })).status).toBe(400);
   });
