@@ -8,8 +8,9 @@ import { digestPeriod, dueSoonOffset, expiringOffset, overdueNumber, reminderKey
 
 /**
  * DESIGN.md "Reminders": which messages fall due on date D. Who is berörd, their status, due date
- * and expiry are the coverage engine's people list (`listPeople`, the one reading of rules 1–5),
- * asked once per requirement for each root of the tree; the schedule's timing is
+ * and stored expiry are the coverage engine's people list (`listPeople`, the one reading of rules
+ * 1–5), read per requirement for each root of the tree a page of person ids at a time
+ * (`peoplePages`); the schedule's timing is
  * `reminder-schedule.ts`. Nothing here writes: the outbox (`reminder-outbox.ts`) keeps each
  * message once by its key.
  */
@@ -47,7 +48,7 @@ export interface Decided {
  * The persons berörda by R on D in the subtrees of `roots`, a page of the people list at a time
  * (`peoplePages`, of `pageSize` ids), with status and contact. The people list gives the exempted status 'exempt'
  * (coverage-rule.ts, rule 2: not berörd on the day): they are left out here, by that one rule,
- * and get no message. `seen` keeps a person under two roots to one message.
+ * and get no message. A person under two roots is given once.
  */
 export async function* berordaPages(db: Db, r: RequirementSpec, D: string, roots: string[], pageSize?: number): AsyncGenerator<PersonContact[]> {
   const seen = new Set<number>();
