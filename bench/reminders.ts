@@ -9,7 +9,7 @@ import { once } from './measure.ts';
 import type { ServerUnderTest } from './server.ts';
 
 export interface ReminderBench {
-  decision: { ms: number; messages: number; withoutEmail: number; peakMb: number; rssBeforeMb: number; rssAfterMb: number };
+  decision: { ms: number; cpuMs: number; messages: number; withoutEmail: number; peakMb: number; rssBeforeMb: number; rssAfterMb: number };
   /** The same day decided for real: every message composed and written to the outbox. */
   stored: { ms: number; messages: number; peakMb: number; rssBeforeMb: number; rssAfterMb: number };
   sending: { mails: number; ms: number; perSecond: number; received: number } | null;
@@ -19,7 +19,7 @@ export interface ReminderBench {
  * Reminders at city scale (issue 19): every requirement of the bench city gets a schedule (30 and
  * 7 days before, overdue every 14 days up to 3, a weekly digest), then one day's decision for the
  * whole city is timed over HTTP (a dry run: the same decision, nothing kept) with the server's
- * RSS before, at its peak and after; then the day is decided for real into the outbox (the same
+ * CPU time and its RSS before, at its peak and after; then the day is decided for real into the outbox (the same
  * figures, for composing and writing every message), and `sendN` of them are delivered from it to a
  * local smtp-server by nodemailer, in this process on the same database file (claim, send, mark:
  * the whole of delivery), for the mails per second.
@@ -36,12 +36,13 @@ export async function benchReminders(client: Client, admin: string, server: Serv
   }
   const rssBeforeMb = server.rssMb();
   server.resetPeak();
+  const cpu0 = server.cpuMs();
   const dry = await once(async () => {
     const res = await client.postJson(`/api/reminders/run?asOf=${asOf}&dryRun=1`, admin, undefined);
     if (!res.ok) throw new Error(`reminders run: ${res.status} ${await res.text()}`);
     return (await res.json()) as { messages: unknown[]; withoutEmail: number };
   });
-  const decision = { ms: dry.ms, messages: dry.value.messages.length, withoutEmail: dry.value.withoutEmail, peakMb: server.peakMb(), rssBeforeMb, rssAfterMb: server.rssMb() };
+  const decision = { ms: dry.ms, cpuMs: server.cpuMs() - cpu0, messages: dry.value.messages.length, withoutEmail: dry.value.withoutEmail, peakMb: server.peakMb(), rssBeforeMb, rssAfterMb: server.rssMb() };
 
   // Decide for real (no mail configured on the server: all kept as pending), with the server's
   // memory while every message is composed and written to the outbox.
