@@ -46,6 +46,8 @@ export default defineConfig({
           name: 'workers',
           // Only the runtime-neutral API tests; test/node/** and test/web/** are Node/browser-only.
           include: ['test/api/**/*.test.ts', 'test/workers/**/*.test.ts'],
+          // A real smtp-server in this process for worker-mailer to reach from workerd.
+          globalSetup: [here('./test/workers/smtp-global-setup.ts')],
         },
       },
     ],

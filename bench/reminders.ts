@@ -9,7 +9,9 @@ import { once } from './measure.ts';
 import type { ServerUnderTest } from './server.ts';
 
 export interface ReminderBench {
-  decision: { ms: number; messages: number; withoutEmail: number; peakMb: number; rssBeforeMb: number };
+  decision: { ms: number; cpuMs: number; messages: number; withoutEmail: number; peakMb: number; rssBeforeMb: number; rssAfterMb: number };
+  /** The same day decided for real: every message composed and written to the outbox. */
+  stored: { ms: number; messages: number; peakMb: number; rssBeforeMb: number; rssAfterMb: number };
   sending: { mails: number; ms: number; perSecond: number; received: number } | null;
 }
 
@@ -17,7 +19,8 @@ export interface ReminderBench {
  * Reminders at city scale (issue 19): every requirement of the bench city gets a schedule (30 and
  * 7 days before, overdue every 14 days up to 3, a weekly digest), then one day's decision for the
  * whole city is timed over HTTP (a dry run: the same decision, nothing kept) with the server's
- * peak RSS; then `sendN` messages are decided for real into the outbox and delivered from it to a
+ * CPU time and its RSS before, at its peak and after; then the day is decided for real into the outbox (the same
+ * figures, for composing and writing every message), and `sendN` of them are delivered from it to a
  * local smtp-server by nodemailer, in this process on the same database file (claim, send, mark:
  * the whole of delivery), for the mails per second.
  */
@@ -33,17 +36,26 @@ export async function benchReminders(client: Client, admin: string, server: Serv
   }
   const rssBeforeMb = server.rssMb();
   server.resetPeak();
+  const cpu0 = server.cpuMs();
   const dry = await once(async () => {
     const res = await client.postJson(`/api/reminders/run?asOf=${asOf}&dryRun=1`, admin, undefined);
     if (!res.ok) throw new Error(`reminders run: ${res.status} ${await res.text()}`);
     return (await res.json()) as { messages: unknown[]; withoutEmail: number };
   });
-  const decision = { ms: dry.ms, messages: dry.value.messages.length, withoutEmail: dry.value.withoutEmail, peakMb: server.peakMb(), rssBeforeMb };
+  const decision = { ms: dry.ms, cpuMs: server.cpuMs() - cpu0, messages: dry.value.messages.length, withoutEmail: dry.value.withoutEmail, peakMb: server.peakMb(), rssBeforeMb, rssAfterMb: server.rssMb() };
 
-  // Sending: decide for real (no mail configured on the server: all kept as pending), keep the
-  // first sendN pending, and deliver those.
-  const real = await client.postJson(`/api/reminders/run?asOf=${asOf}`, admin, undefined);
-  if (!real.ok) throw new Error(`reminders run: ${real.status} ${await real.text()}`);
+  // Decide for real (no mail configured on the server: all kept as pending), with the server's
+  // memory while every message is composed and written to the outbox.
+  const storeBeforeMb = server.rssMb();
+  server.resetPeak();
+  const real = await once(async () => {
+    const res = await client.postJson(`/api/reminders/run?asOf=${asOf}`, admin, undefined);
+    if (!res.ok) throw new Error(`reminders run: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { messages: unknown[] };
+  });
+  const stored = { ms: real.ms, messages: real.value.messages.length, peakMb: server.peakMb(), rssBeforeMb: storeBeforeMb, rssAfterMb: server.rssMb() };
+
+  // Sending: keep the first sendN pending, and deliver those.
   const sqlite = new BetterSqlite3(dbFile, { fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL'); // as the server's own connection (server/db/sqlite.ts)
@@ -52,12 +64,12 @@ export async function benchReminders(client: Client, admin: string, server: Serv
   const mailer = nodeMailer(smtp.url, 'Kompetenskoll <bench@example.se>');
   try {
     const keep = await db.selectFrom('reminder_outbox').select('id').where('status', '=', 'pending').orderBy('id').limit(sendN).execute();
-    if (!keep.length) return { decision, sending: null };
+    if (!keep.length) return { decision, stored, sending: null };
     const last = keep[keep.length - 1].id;
     // The rest are parked as sent so that delivery below takes exactly the kept ones.
     await db.updateTable('reminder_outbox').set({ status: 'sent' }).where('status', '=', 'pending').where('id', '>', last).execute();
     const r = await once(() => deliverOutbox(db, mailer, { concurrency: 4 }));
-    return { decision, sending: { mails: r.value.sent, ms: r.ms, perSecond: (r.value.sent / r.ms) * 1000, received: smtp.mails.length } };
+    return { decision, stored, sending: { mails: r.value.sent, ms: r.ms, perSecond: (r.value.sent / r.ms) * 1000, received: smtp.mails.length } };
   } finally {
     mailer.close?.();
     await smtp.close();

@@ -282,10 +282,13 @@ async function main() {
     const rem = await benchReminders(client, admin, server, dbFile, NOW, quick ? 200 : 1000);
     rows.push({
       what: `reminders: one day's decision for the whole city, every requirement with a schedule (${rem.decision.messages} messages, ${rem.decision.withoutEmail} without e-mail)`,
-      figure: `${ms(rem.decision.ms)} (n=1), server RSS ${rem.decision.rssBeforeMb.toFixed(0)} → peak ${rem.decision.peakMb.toFixed(0)} MB`,
+      figure: `${ms(rem.decision.ms)} (n=1) · server CPU ${ms(rem.decision.cpuMs)}, server RSS ${rem.decision.rssBeforeMb.toFixed(0)} → peak ${rem.decision.peakMb.toFixed(0)} → after ${rem.decision.rssAfterMb.toFixed(0)} MB`,
       target: '≤ 5 s',
       verdict: verdict(rem.decision.ms <= 5000),
     });
+    notes.push(
+      `reminders decided for real (${rem.stored.messages} messages composed and written to the outbox) in ${ms(rem.stored.ms)}, server RSS ${rem.stored.rssBeforeMb.toFixed(0)} → peak ${rem.stored.peakMb.toFixed(0)} → after ${rem.stored.rssAfterMb.toFixed(0)} MB`,
+    );
     if (rem.sending) {
       rows.push({
         what: `reminders: ${rem.sending.mails} mails from the outbox to a local smtp-server (nodemailer, 4 at a time; ${rem.sending.received} received)`,

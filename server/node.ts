@@ -11,6 +11,7 @@ import { openSqlite } from './db/sqlite.ts';
 import { seedDemoReports } from './demo/demo-reports.ts';
 import { seedDemo } from './demo/seed.ts';
 import { todayInStockholm } from './domain/calendar.ts';
+import { runReminders } from './domain/reminder-run.ts';
 import { batchedLines } from './log-lines.ts';
 import { nodeMailer } from './mail/node-mailer.ts';
 import { startReminderClock } from './reminder-clock.ts';
@@ -29,14 +30,16 @@ function log(entry: Record<string, unknown>) {
 export async function startNode(env: Record<string, string | undefined> = process.env) {
   const config = readConfig(env);
   const handle = openSqlite(config.dbFile, { readThreads: config.readThreads ?? Math.min(4, availableParallelism()) });
-  if (config.demo && (await seedDemo(handle.db))) {
-    await seedDemoReports({ db: handle.db, atomic: sqliteAtomic(handle.db) }, todayInStockholm());
-    console.log('Demodata skapad (demo data seeded).');
-  }
   const signIn = signInFor(config);
   // Without KK_SMTP_URL (the demo) reminders are decided on demand and kept in the outbox.
   const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
   const atomic = sqliteAtomic(handle.db);
+  if (config.demo && (await seedDemo(handle.db))) {
+    await seedDemoReports({ db: handle.db, atomic }, todayInStockholm());
+    // The demo page's outbox shows today's reminders from the start (sent only if mail is set).
+    const decided = await runReminders({ db: handle.db, atomic, mailer }, todayInStockholm(), { dryRun: false, actor: 'system' });
+    console.log(`Demodata skapad, ${decided.messages.length} påminnelser i utkorgen (demo data seeded, reminders in the outbox).`);
+  }
   const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer });
   const stopReminders = mailer ? startReminderClock({ db: handle.db, atomic, mailer }, config.reminderAt, log) : () => {};
   app.use('/*', serveStatic({ root: './dist/web' }));

@@ -120,7 +120,7 @@ export class KkElement extends LitElement implements ApiHost {
 }
 
 /** Elements shown only to those who may do the action (the rest ask /api/me as they need). */
-const GATES: Record<string, string> = { 'kk-import': 'import.write', 'kk-reminder-outbox': 'reminder.outbox' };
+const GATES: Record<string, string> = { 'kk-import': 'import.write' };
 
 export function asApiError(e: unknown, lang: string): ApiError {
   if (e instanceof ApiError) return e;

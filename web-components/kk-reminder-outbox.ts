@@ -24,7 +24,7 @@ const SHOWN = 200;
 
 /**
  * The reminders' outbox (admins; coordinators see their scope's staff): what was decided, to
- * whom, and whether it was delivered or why not.
+ * whom, and whether it was delivered or why not. Anyone else reads a short text saying who sees it.
  *
  * @summary Påminnelser, utkorg / Reminders outbox.
  * @attr api-base - where the API lives
@@ -49,11 +49,17 @@ export class KkReminderOutbox extends KkElement {
   }
 
   protected override async load(signal: { stale(): boolean }) {
+    // Someone without the outbox (staff, managers, auditors) reads a short text, not a refusal.
+    await this.askWho();
+    if (signal.stale() || !this.may('reminder.outbox')) return;
     const answer = await ok(this.client.api.reminders.outbox.$get({ query: { status: this.status || undefined, limit: String(SHOWN) } }));
     if (!signal.stale()) this.messages = answer.messages;
   }
 
   override render() {
+    if (!this.may('reminder.outbox')) {
+      return html`<section aria-labelledby="out-title"><h2 id="out-title">${this.t('outTitle')}</h2><p class="empty" data-state="nothing">${this.t('outNothing')}</p></section>`;
+    }
     const ms = this.messages;
     return html`<section aria-labelledby="out-title">
       <h2 id="out-title">${this.t('outTitle')}</h2>

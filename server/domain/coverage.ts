@@ -134,7 +134,13 @@ const inUnitScope = (e: string) =>
  * fall under, the "branch"), or one person wherever they work, with the units of theirs at D that
  * fall under R's scope (`inScope`, a JSON array: see `personCoverage`).
  */
-export type Subject = { unit: string } | { personId: number; inScope: string };
+export type Subject = { unit: string; ids?: IdRange } | { personId: number; inScope: string };
+
+/** A page of persons by id, `from` ≤ id < `to` (see `peoplePages`). */
+export interface IdRange {
+  from: number;
+  to: number;
+}
 
 /**
  * SQLite's unary + on a join column, which keeps the planner from building an automatic index on
@@ -176,12 +182,16 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
   // the whole subtree when the unit or an ancestor is in scope, else the scope units inside it and
   // theirs; for one person, by walking up from that person's units. Walking R's whole scope (the
   // whole city for a city-wide requirement) on every question cost more than the answer.
+  // A page of ids (`peoplePages`) is read from its range of the index on person, not by
+  // scanning the subtree's every employment once a page.
+  const ids = 'unit' in subject ? subject.ids : undefined;
   const scoped =
     'unit' in subject
       ? sql`${unitScope(r, D, subject.unit)}
         emp(person_id, branch, unit_code) AS MATERIALIZED (
-          SELECT e.person_id, sub.branch, e.unit_code FROM employment e JOIN sub ON sub.code = e.unit_code
+          SELECT e.person_id, sub.branch, e.unit_code FROM ${ids ? sql`employment e CROSS JOIN sub` : sql`employment e JOIN sub`} ON sub.code = e.unit_code
           WHERE ${activeAt(D)} AND ${inUnitScope('e')} ${filters(r, 'e')}
+            ${ids ? sql.raw(`AND e.person_id >= ${Math.trunc(ids.from)} AND e.person_id < ${Math.trunc(ids.to)}`) : sql``}
         ),`
       : sql`in_scope(code) AS (SELECT value FROM json_each(${subject.inScope})),
         emp(person_id, branch, unit_code) AS MATERIALIZED (
@@ -465,24 +475,43 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
       exemption: s.exemption,
       email: row.email,
       units: row.units.split(','),
-      expiresOn: s.validUntil === null ? null : addDays(s.validUntil, 1),
+      expiresOn: s.expiresOn,
     };
   });
+}
+
+/**
+ * `listPeople` over a unit's subtree a page at a time: the same statement, for the persons of
+ * one id range after another (each person in exactly one page), so that a reader of the whole
+ * city (the reminders' decision) holds one page of rows at a time, never the city's. Within a
+ * page the order is `listPeople`'s; across pages, by id.
+ */
+export async function* peoplePages(db: Db, r: RequirementSpec, unit: string, asOf: string, pageSize = 5000): AsyncGenerator<PersonContact[]> {
+  if (!isEffective(r, asOf)) return;
+  const { rows } = await sql<{ top: number | null }>`SELECT max(id) AS top FROM person`.execute(db);
+  const end = (rows[0]?.top ?? 0) + 1;
+  for (let from = 0; from < end; from += pageSize) {
+    const page = await listPeople(db, r, { unit, ids: { from, to: Math.min(end, from + pageSize) } }, asOf);
+    if (page.length) yield page;
+  }
 }
 
 type StatusRow = { status: PersonStatus; due: string | null; overdue: 0 | 1; best: string | null; last_try: string | null; info: string | null };
 type StatusPart = Pick<PersonCoverage, 'status' | 'dueDate' | 'overdue' | 'occurredAt' | 'validUntil' | 'courseId' | 'exemption'>;
 
 /** A person's row of `statusCtes` as the API shows it; every figure in it was decided in SQL. */
-function personStatus(row: StatusRow): StatusPart {
+function personStatus(row: StatusRow): StatusPart & { expiresOn: string | null } {
   const [expires, lastDone, courseId] = row.best ? row.best.split('|') : [null, null, null];
   const completed = row.status === 'completed';
+  // The deciding completion's stored `expires_on` (expiry.ts), read as it is: never worked out again.
+  const expiresOn = completed && expires !== '9999-12-31' ? expires! : null;
   return {
+    expiresOn,
     status: row.status,
     dueDate: row.due,
     overdue: row.overdue === 1,
     occurredAt: completed ? lastDone!.slice(0, 10) : row.status === 'started' ? row.last_try!.slice(0, 10) : null,
-    validUntil: completed && expires !== '9999-12-31' ? lastValidDay(expires!) : null,
+    validUntil: expiresOn === null ? null : lastValidDay(expiresOn),
     courseId: completed ? Number(courseId) : null,
     exemption: row.status === 'exempt' && row.info ? exemptionOf(row.info) : null,
   };

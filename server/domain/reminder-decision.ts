@@ -2,14 +2,15 @@ import { sql } from 'kysely';
 import type { Db, ReminderKind } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
 import { activeAt, validAt } from './coverage-rule.ts';
-import { listPeople, type PersonContact } from './coverage.ts';
+import { peoplePages, type PersonContact } from './coverage.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 import { digestPeriod, dueSoonOffset, expiringOffset, overdueNumber, reminderKey } from './reminder-schedule.ts';
 
 /**
  * DESIGN.md "Reminders": which messages fall due on date D. Who is berörd, their status, due date
- * and expiry are the coverage engine's people list (`listPeople`, the one reading of rules 1–5),
- * asked once per requirement for each root of the tree; the schedule's timing is
+ * and stored expiry are the coverage engine's people list (`listPeople`, the one reading of rules
+ * 1–5), read per requirement for each root of the tree a page of person ids at a time
+ * (`peoplePages`); the schedule's timing is
  * `reminder-schedule.ts`. Nothing here writes: the outbox (`reminder-outbox.ts`) keeps each
  * message once by its key.
  */
@@ -44,21 +45,31 @@ export interface Decided {
 }
 
 /**
- * The persons berörda by R on D, with status and contact. The people list gives the exempted
- * status 'exempt' (coverage-rule.ts, rule 2: not berörd on the day): they are left out here, by
- * that one rule, and get no message.
+ * The persons berörda by R on D in the subtrees of `roots`, a page of the people list at a time
+ * (`peoplePages`, of `pageSize` ids), with status and contact. The people list gives the exempted status 'exempt'
+ * (coverage-rule.ts, rule 2: not berörd on the day): they are left out here, by that one rule,
+ * and get no message. A person under two roots is given once.
  */
-export async function berorda(db: Db, r: RequirementSpec, D: string, roots: string[]): Promise<PersonContact[]> {
-  if (!isEffective(r, D)) return [];
+export async function* berordaPages(db: Db, r: RequirementSpec, D: string, roots: string[], pageSize?: number): AsyncGenerator<PersonContact[]> {
   const seen = new Set<number>();
-  const out: PersonContact[] = [];
+  if (!isEffective(r, D)) return;
   for (const root of roots) {
-    for (const p of await listPeople(db, r, { unit: root }, D)) {
-      if (seen.has(p.personId) || p.status === 'exempt') continue;
-      seen.add(p.personId);
-      out.push(p);
+    for await (const page of peoplePages(db, r, root, D, pageSize)) {
+      const out: PersonContact[] = [];
+      for (const p of page) {
+        if (seen.has(p.personId) || p.status === 'exempt') continue;
+        seen.add(p.personId);
+        out.push(p);
+      }
+      if (out.length) yield out;
     }
   }
+}
+
+/** `berordaPages` all at once: for a unit (the nudge), never the whole city. */
+export async function berorda(db: Db, r: RequirementSpec, D: string, roots: string[]): Promise<PersonContact[]> {
+  const out: PersonContact[] = [];
+  for await (const page of berordaPages(db, r, D, roots)) out.push(...page);
   return out;
 }
 
@@ -123,76 +134,89 @@ async function ancestorsAt(db: Db, D: string): Promise<Map<string, string[]>> {
   return out;
 }
 
-export interface Decision {
-  messages: Decided[];
-}
+/** How many messages `decideReminders` hands over at a time (one write to the outbox). */
+export const DECIDED_CHUNK = 500;
 
 /**
  * Every message falling due on D for the given requirements (all with `reminders` by default):
- * due_soon, overdue and expiring per berörd person, and the managers' digests. Persons without
- * an address are among the messages with `to: null` (the caller counts them).
+ * due_soon, overdue and expiring per berörd person, then the managers' digests, handed to `emit`
+ * at most DECIDED_CHUNK at a time. The persons are read a page at a time and only what a digest
+ * lists is kept across pages, so a day's decision for the whole city holds one page of the
+ * people list, not the city. Persons without an address are among the messages with `to: null`
+ * (the caller counts them).
  */
-export async function decideReminders(db: Db, specs: RequirementSpec[], D: string): Promise<Decision> {
+export async function decideReminders(db: Db, specs: RequirementSpec[], D: string, emit: (batch: Decided[]) => Promise<void>, pageSize?: number): Promise<void> {
   const withReminders = specs.filter((r) => r.reminders && isEffective(r, D));
+  if (!withReminders.length) return;
   const roots = await rootsAt(db, D);
-  const messages: Decided[] = [];
-  const digestable = new Map<'monthly' | 'weekly', { r: RequirementSpec; people: PersonContact[] }[]>();
+  const digest = withReminders.some((r) => r.reminders!.managerDigest) ? await digestBook(db, D) : null;
   for (const r of withReminders) {
-    const people = await berorda(db, r, D, roots);
-    for (const p of people) messages.push(...staffMessages(r, p, D));
     const every = r.reminders!.managerDigest;
-    if (every) {
-      const list = digestable.get(every) ?? digestable.set(every, []).get(every)!;
-      list.push({ r, people: people.filter((p) => inDigest(p, D)) });
+    for await (const people of berordaPages(db, r, D, roots, pageSize)) {
+      const batch: Decided[] = [];
+      for (const p of people) {
+        batch.push(...staffMessages(r, p, D));
+        if (every && inDigest(p, D)) digest!.add(every, r, p);
+      }
+      for (let i = 0; i < batch.length; i += DECIDED_CHUNK) await emit(batch.slice(i, i + DECIDED_CHUNK));
     }
   }
-  if (digestable.size) messages.push(...(await digests(db, D, digestable)));
-  return { messages };
+  // A digest names every requirement of its period, whichever its lines hold.
+  if (digest) await digest.emit(D, (every) => withReminders.filter((r) => r.reminders!.managerDigest === every).map((r) => r.code).join(','), emit);
 }
 
-async function digests(db: Db, D: string, digestable: Map<'monthly' | 'weekly', { r: RequirementSpec; people: PersonContact[] }[]>): Promise<Decided[]> {
+/**
+ * The managers' digests as the pages go by: each candidate's line once (shared by every manager
+ * over them), filed under each manager whose subtree holds one of the units that make the person
+ * berörd, never under themselves.
+ */
+async function digestBook(db: Db, D: string) {
   const managers = await managersAt(db, D);
   const up = await ancestorsAt(db, D);
-  const out: Decided[] = [];
-  for (const [every, groups] of digestable) {
-    // Per manager: everyone whose units (those that make them berörda) lie in a subtree they lead.
-    const byManager = new Map<string, { m: Manager; lines: Map<string, DigestLine> }>();
-    const leads = new Map<string, Manager[]>();
-    for (const m of managers) (leads.get(m.unit) ?? leads.set(m.unit, []).get(m.unit)!).push(m);
-    for (const { r, people } of groups) {
-      for (const p of people) {
-        const over = new Set<Manager>();
-        for (const unit of p.units) for (const a of up.get(unit) ?? []) for (const m of leads.get(a) ?? []) over.add(m);
-        for (const m of over) {
-          if (m.employeeNumber === p.employeeNumber) continue; // never themselves
-          const entry = byManager.get(m.employeeNumber) ?? byManager.set(m.employeeNumber, { m, lines: new Map() }).get(m.employeeNumber)!;
-          entry.lines.set(`${r.code}|${p.employeeNumber}`, {
-            employeeNumber: p.employeeNumber,
-            name: p.name,
-            unitName: p.unitName,
-            requirement: r.code,
-            requirementTitle: r.title,
-            dueDate: p.dueDate!,
-            overdue: p.overdue,
-          });
+  const leads = new Map<string, Manager[]>();
+  for (const m of managers) (leads.get(m.unit) ?? leads.set(m.unit, []).get(m.unit)!).push(m);
+  const books = new Map<'monthly' | 'weekly', Map<string, { m: Manager; lines: DigestLine[] }>>();
+  return {
+    add(every: 'monthly' | 'weekly', r: RequirementSpec, p: PersonContact) {
+      const book = books.get(every) ?? books.set(every, new Map()).get(every)!;
+      const line: DigestLine = {
+        employeeNumber: p.employeeNumber,
+        name: p.name,
+        unitName: p.unitName,
+        requirement: r.code,
+        requirementTitle: r.title,
+        dueDate: p.dueDate!,
+        overdue: p.overdue,
+      };
+      const over = new Set<string>();
+      for (const unit of p.units)
+        for (const a of up.get(unit) ?? [])
+          for (const m of leads.get(a) ?? []) {
+            if (m.employeeNumber === p.employeeNumber || over.has(m.employeeNumber)) continue; // never themselves; once each
+            over.add(m.employeeNumber);
+            const entry = book.get(m.employeeNumber) ?? book.set(m.employeeNumber, { m, lines: [] }).get(m.employeeNumber)!;
+            entry.lines.push(line);
+          }
+    },
+    /** The digests, a few managers at a time (a digest's lines can be a förvaltning's). */
+    async emit(D: string, codesOf: (every: 'monthly' | 'weekly') => string, emit: (batch: Decided[]) => Promise<void>) {
+      for (const [every, book] of books) {
+        const codes = codesOf(every);
+        let batch: Decided[] = [];
+        let size = 0;
+        for (const { m, lines } of book.values()) {
+          const sorted = lines.sort((a, b) => a.requirement.localeCompare(b.requirement) || a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'sv'));
+          batch.push({ kind: 'digest', key: reminderKey.digest(m.employeeNumber, digestPeriod(D, every)), employeeNumber: m.employeeNumber, name: m.name, to: m.email, requirement: codes, dueDate: null, lines: sorted });
+          size += lines.length;
+          if (batch.length >= DECIDED_CHUNK || size >= 20_000) {
+            await emit(batch);
+            batch = [];
+            size = 0;
+          }
         }
+        if (batch.length) await emit(batch);
+        books.delete(every);
       }
-    }
-    const codes = groups.map((g) => g.r.code).join(',');
-    for (const { m, lines } of byManager.values()) {
-      if (!lines.size) continue;
-      const sorted = [...lines.values()].sort((a, b) => a.requirement.localeCompare(b.requirement) || a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'sv'));
-      out.push({
-        kind: 'digest',
-        key: reminderKey.digest(m.employeeNumber, digestPeriod(D, every)),
-        employeeNumber: m.employeeNumber,
-        name: m.name,
-        to: m.email,
-        requirement: codes,
-        dueDate: null,
-        lines: sorted,
-      });
-    }
-  }
-  return out;
+    },
+  };
 }

@@ -154,29 +154,51 @@ export interface OutboxRow {
   sentAt: string | null;
 }
 
-/** The outbox, newest first, by status and by the day the messages were decided for. */
-export async function listOutbox(db: Db, f: { status?: OutboxStatus; from?: string; to?: string; limit?: number }): Promise<OutboxRow[]> {
-  let q = db.selectFrom('reminder_outbox').selectAll();
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.from) q = q.where('decided_for', '>=', f.from);
-  if (f.to) q = q.where('decided_for', '<=', f.to);
-  const rows = await q.orderBy('id', 'desc').limit(f.limit ?? 1000).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    key: r.key,
-    kind: r.kind,
-    employeeNumber: r.employee_number,
-    to: r.to_address,
-    requirement: r.requirement,
-    dueDate: r.due_date,
-    decidedFor: r.decided_for,
-    subject: r.subject,
-    status: r.status,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    sentAt: r.sent_at,
-  }));
+/**
+ * The outbox, newest first, by status and by the day the messages were decided for: `limit` of
+ * the messages `keep` lets through (all by default). Read in pages by id, so that a filter that
+ * lets few through (a coordinator's scope) still finds up to `limit` of theirs; the bodies are
+ * never read.
+ */
+export async function listOutbox(
+  db: Db,
+  f: { status?: OutboxStatus; from?: string; to?: string; limit?: number },
+  keep?: (rows: OutboxRow[]) => Promise<OutboxRow[]>,
+): Promise<OutboxRow[]> {
+  const limit = f.limit ?? 1000;
+  const out: OutboxRow[] = [];
+  let before: number | null = null;
+  while (out.length < limit) {
+    let q = db
+      .selectFrom('reminder_outbox')
+      .select(['id', 'key', 'kind', 'employee_number', 'to_address', 'requirement', 'due_date', 'decided_for', 'subject', 'status', 'attempts', 'last_error', 'next_attempt_at', 'created_at', 'created_by', 'sent_at']);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.from) q = q.where('decided_for', '>=', f.from);
+    if (f.to) q = q.where('decided_for', '<=', f.to);
+    if (before !== null) q = q.where('id', '<', before);
+    const page = keep ? Math.max(limit, 1000) : limit - out.length;
+    const rows = await q.orderBy('id', 'desc').limit(page).execute();
+    const mapped = rows.map((r) => ({
+      id: r.id,
+      key: r.key,
+      kind: r.kind,
+      employeeNumber: r.employee_number,
+      to: r.to_address,
+      requirement: r.requirement,
+      dueDate: r.due_date,
+      decidedFor: r.decided_for,
+      subject: r.subject,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      nextAttemptAt: r.next_attempt_at,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      sentAt: r.sent_at,
+    }));
+    out.push(...(keep ? await keep(mapped) : mapped).slice(0, limit - out.length));
+    if (rows.length < page) break;
+    before = rows[rows.length - 1].id;
+  }
+  return out;
 }

@@ -25,16 +25,22 @@ export async function runReminders(deps: ReminderDeps, D: string, opts: { dryRun
   const now = (opts.now ?? new Date()).toISOString();
   // One requirement only (the preview of its schedule in <kk-requirements>), or all of them.
   const specs = await loadRequirements(deps.db, opts.requirement ? [opts.requirement] : undefined);
-  const { messages } = await decideReminders(deps.db, specs, D);
-  const fresh = await notYetDecided(deps.db, messages);
-  const addressed = fresh.filter((m) => m.to);
+  // Chunk by chunk as decided: what is new is kept at once and only its short view stays for
+  // the answer, so the run's memory does not grow with the city's messages and their mails.
+  const answered: ReturnType<typeof view>[] = [];
+  let withoutEmail = 0;
+  await decideReminders(deps.db, specs, D, async (batch) => {
+    const fresh = await notYetDecided(deps.db, batch);
+    for (const m of fresh) if (m.to) answered.push(view(m));
+    withoutEmail += fresh.filter((m) => !m.to).length;
+    if (!opts.dryRun) await storeDecided(deps.db, deps.atomic, fresh, D, opts.actor, now);
+  });
   let delivery = { sent: 0, failed: 0 };
   if (!opts.dryRun) {
-    await storeDecided(deps.db, deps.atomic, fresh, D, opts.actor, now);
-    await deps.atomic([auditStatement(deps.db, { actor: opts.actor, kind: 'reminder', action: 'run', scope: null, detail: { asOf: D, decided: addressed.length, withoutEmail: fresh.length - addressed.length } }, now)]);
+    await deps.atomic([auditStatement(deps.db, { actor: opts.actor, kind: 'reminder', action: 'run', scope: null, detail: { asOf: D, decided: answered.length, withoutEmail } }, now)]);
     if (deps.mailer) delivery = await deliverOutbox(deps.db, deps.mailer, { retryAll: true });
   }
-  return { asOf: D, dryRun: opts.dryRun, messages: addressed.map(view), withoutEmail: fresh.length - addressed.length, ...delivery };
+  return { asOf: D, dryRun: opts.dryRun, messages: answered, withoutEmail, ...delivery };
 }
 
 /**

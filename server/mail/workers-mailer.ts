@@ -17,6 +17,9 @@ export function workersMailer(smtpUrl: string, from: string): Mailer {
           port,
           secure,
           credentials: url.username ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : undefined,
+          // worker-mailer tries no method unless told which (its default is none: "No supported
+          // auth method found"); these are what submission servers offer, the server's choice first.
+          authType: url.username ? ['plain', 'login', 'cram-md5'] : undefined,
         } as never,
         { from, to: m.to, subject: m.subject, text: m.text, html: m.html },
       );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authorize, authorizeUnits, grantsFor, peopleInReach } from '../auth/permissions.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
 import { requireRequirement, requireUnitAt } from '../domain/coverage-report.ts';
-import { listOutbox } from '../domain/reminder-outbox.ts';
+import { listOutbox, type OutboxRow } from '../domain/reminder-outbox.ts';
 import { nudge, runReminders } from '../domain/reminder-run.ts';
 import type { AppEnv } from '../http/env.ts';
 import { doc } from '../http/openapi.ts';
@@ -49,18 +49,20 @@ export const reminders = new Hono<AppEnv>()
     authorize(principal, 'reminder.outbox');
     const { status, from, to, limit } = c.req.valid('query');
     const { db } = c.get('deps');
-    let rows = await listOutbox(db, { status, from, to, limit });
-    if (!grantsFor(principal, 'reminder.outbox').all) {
-      // A coordinator sees the messages to people employed in their scope today.
-      const numbers = [...new Set(rows.map((r) => r.employeeNumber))];
-      const people = [];
-      for (let i = 0; i < numbers.length; i += 90) {
-        people.push(...(await db.selectFrom('person').select(['id', 'employee_number']).where('employee_number', 'in', numbers.slice(i, i + 90)).execute()));
-      }
-      const reach = await peopleInReach(db, principal, 'reminder.outbox', people.map((p) => ({ id: p.id, employeeNumber: p.employee_number })), [todayInStockholm()]);
-      const allowed = new Set(people.filter((p) => reach.has(p.id)).map((p) => p.employee_number));
-      rows = rows.filter((r) => allowed.has(r.employeeNumber));
-    }
+    // A coordinator sees the messages to people employed in their scope today: up to `limit` of those.
+    const inScope = grantsFor(principal, 'reminder.outbox').all
+      ? undefined
+      : async (page: OutboxRow[]) => {
+          const numbers = [...new Set(page.map((r) => r.employeeNumber))];
+          const people = [];
+          for (let i = 0; i < numbers.length; i += 90) {
+            people.push(...(await db.selectFrom('person').select(['id', 'employee_number']).where('employee_number', 'in', numbers.slice(i, i + 90)).execute()));
+          }
+          const reach = await peopleInReach(db, principal, 'reminder.outbox', people.map((p) => ({ id: p.id, employeeNumber: p.employee_number })), [todayInStockholm()]);
+          const allowed = new Set(people.filter((p) => reach.has(p.id)).map((p) => p.employee_number));
+          return page.filter((r) => allowed.has(r.employeeNumber));
+        };
+    const rows = await listOutbox(db, { status, from, to, limit }, inScope);
     c.header('cache-control', 'no-store');
     return c.json({ messages: rows });
   });

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectAudited } from '../support/audit.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
 import { makeHarness, type Harness } from '../support/harness.ts';
+import { listPeople, peoplePages } from '../../server/domain/coverage.ts';
+import { decideReminders } from '../../server/domain/reminder-decision.ts';
+import { loadRequirements } from '../../server/domain/requirements.ts';
 
 // DESIGN.md "Reminders". The world, worked by hand:
 // CITY > F1 > F1-A, F1-B; CITY > F2. CHEF1 (Eva) leads F1 (Chef). P1 Ada and P2 Bo (no e-mail)
@@ -81,6 +84,34 @@ const run = async (asOf: string, dryRun = false) => {
 };
 const lines = (answer: { messages: any[] }) => answer.messages.map((m) => `${m.kind} ${m.employeeNumber} ${m.requirement} ${m.dueDate ?? '-'} ${m.to}`).sort();
 const outboxCount = async () => (await h.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+
+describe('the decision a page of persons at a time', () => {
+  it('reads the people list in id pages that add up to the whole list, each person once, and decides the same messages from pages of two as from one page', async () => {
+    const [r1] = await loadRequirements(h.db, ['R1']);
+    const whole = await listPeople(h.db, r1, { unit: 'CITY' }, '2025-02-13');
+    const pages: number[][] = [];
+    for await (const page of peoplePages(h.db, r1, 'CITY', '2025-02-13', 2)) pages.push(page.map((p) => p.personId));
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.flat().sort((a, b) => a - b)).toEqual(whole.map((p) => p.personId).sort((a, b) => a - b));
+    expect(whole).toHaveLength(6); // P1, P2, P3, P4 (R1 is the city's), P5 (exempted), CHEF1
+
+    const decided = async (pageSize?: number) => {
+      const keys: string[] = [];
+      const digests: string[] = [];
+      await decideReminders(h.db, await loadRequirements(h.db), '2025-02-13', async (batch) => {
+        for (const m of batch) {
+          keys.push(`${m.key} ${m.to}`);
+          if (m.lines) digests.push(m.lines.map((l) => l.employeeNumber).join(','));
+        }
+      }, pageSize);
+      return { keys: keys.sort(), digests };
+    };
+    const one = await decided();
+    expect(await decided(2)).toEqual(one);
+    expect(one.digests).toEqual(['P1,P2,P3']); // Ada, Bo, Cia by due date then name; never Eva herself
+    expect(one.keys).toHaveLength(7); // the six of the run below and Bo's due_soon, without an address
+  });
+});
 
 describe('POST /api/reminders/run', () => {
   it('decides nothing before the first offset', async () => {
@@ -260,6 +291,11 @@ describe('GET /api/reminders/outbox', () => {
     expect((await h.json('/api/reminders/outbox?status=sent', t.admin)).messages).toHaveLength(0);
     const f2 = await h.json('/api/reminders/outbox', t.coordinatorF2);
     expect(f2.messages.map((m: any) => `${m.kind} ${m.employeeNumber}`).sort()).toEqual(['due_soon P4', 'expiring P4', 'overdue P4']);
+    // The limit counts the coordinator's own messages, not the outbox's newest (of which the two
+    // newest are to others): newest first, the March overdue one, then one from February.
+    const two = (await h.json('/api/reminders/outbox?limit=2', t.coordinatorF2)).messages;
+    expect(two.map((m: any) => `${m.kind} ${m.employeeNumber}`)).toEqual(['overdue P4', expect.stringMatching(/^(due_soon|expiring) P4$/)]);
+    expect((await h.json('/api/reminders/outbox?limit=2', t.admin)).messages.map((m: any) => m.id)).toEqual(all.messages.slice(0, 2).map((m: any) => m.id));
     expect((await h.request('/api/reminders/outbox', { token: t.chef })).status).toBe(403);
     expect((await h.request('/api/reminders/outbox?status=lost', { token: t.admin })).status).toBe(400);
   });

@@ -98,8 +98,8 @@ describe('reminders over SMTP', () => {
     const { storeDecided } = await import('../../server/domain/reminder-outbox.ts');
     const { decideReminders } = await import('../../server/domain/reminder-decision.ts');
     const { loadRequirements } = await import('../../server/domain/requirements.ts');
-    const { messages } = await decideReminders(h.db, await loadRequirements(h.db), '2025-02-13');
-    await storeDecided(h.db, h.atomic, messages, '2025-02-13', 'ADM1', new Date().toISOString());
+    const world1 = h;
+    await decideReminders(world1.db, await loadRequirements(world1.db), '2025-02-13', (messages) => storeDecided(world1.db, world1.atomic, messages, '2025-02-13', 'ADM1', new Date().toISOString()));
     await h.db.updateTable('reminder_outbox').set({ status: 'sending', claimed_at: new Date().toISOString(), attempts: 1 }).execute();
     expect(await run('2025-02-13')).toMatchObject({ sent: 0 }); // in flight elsewhere, perhaps
     await h.db.updateTable('reminder_outbox').set({ claimed_at: new Date(Date.now() - 11 * 60_000).toISOString() }).execute();

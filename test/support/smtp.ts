@@ -13,23 +13,52 @@ export interface Received {
 export interface SmtpSink {
   port: number;
   url: string;
+  /** The mails received and acknowledged (250). */
   mails: Received[];
+  /** With `holdAfter`: mails received whole but not (yet) acknowledged: in flight for the sender. */
+  held: Received[];
+  /** Stops holding: later mails are acknowledged at once (the held ones stay unanswered). */
+  acceptAll(): void;
   close(): Promise<void>;
 }
 
-/** A real SMTP server on the loopback interface (no TLS, no auth), keeping what it receives. */
-export async function startSmtp(port = 0): Promise<SmtpSink> {
+/**
+ * A real SMTP server on the loopback interface (no TLS, no auth), keeping what it receives. With
+ * `holdAfter: n`, every mail after the first n is read whole and kept in `held`, but its
+ * acknowledgement never comes (until `acceptAll()` for later mails): the sender sees it in flight.
+ * With `auth`, only a client that signs in with that user and password may send.
+ */
+export async function startSmtp(port = 0, opts: { holdAfter?: number; auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
   const mails: Received[] = [];
+  const held: Received[] = [];
+  let holding = opts.holdAfter !== undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 1000,
+    // With `auth`: AUTH PLAIN/LOGIN required and checked (no TLS on the loopback interface).
+    ...(opts.auth
+      ? {
+          authOptional: false,
+          allowInsecureAuth: true,
+          onAuth(a, _session, callback) {
+            if (a.username === opts.auth!.user && a.password === opts.auth!.pass) callback(null, { user: a.username });
+            else callback(new Error('Invalid username or password'));
+          },
+        }
+      : {}),
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({ ...parse(raw), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        const mail = { ...parse(raw), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw };
+        if (holding && mails.length >= opts.holdAfter!) {
+          held.push(mail);
+          return;
+        }
+        mails.push(mail);
         callback();
       });
     },
@@ -43,6 +72,10 @@ export async function startSmtp(port = 0): Promise<SmtpSink> {
     port: actual,
     url: `smtp://127.0.0.1:${actual}`,
     mails,
+    held,
+    acceptAll: () => {
+      holding = false;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -77,18 +110,24 @@ function headersOf(block: string): Map<string, string> {
 function parse(raw: string): Omit<Received, 'from' | 'to' | 'raw'> {
   const [head, ...rest] = raw.split(/\r?\n\r?\n/);
   const headers = headersOf(head);
-  const body = rest.join('\r\n\r\n');
-  const boundary = /boundary="?([^";]+)"?/.exec(headers.get('content-type') ?? '')?.[1];
   const out = { subject: decodeWords(headers.get('subject') ?? ''), text: '', html: '' };
-  const parts = boundary ? body.split(`--${boundary}`).slice(1, -1) : [`${head}\r\n\r\n${body}`];
-  for (const part of parts) {
-    const [ph, ...pb] = part.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
-    const h = headersOf(ph);
-    const content = pb.join('\r\n\r\n');
-    const enc = (h.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-    const decoded = enc === 'base64' ? Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8') : enc === 'quoted-printable' ? qp(content) : content;
-    if ((h.get('content-type') ?? '').startsWith('text/html')) out.html = decoded;
-    else if ((h.get('content-type') ?? '').startsWith('text/plain')) out.text = decoded;
-  }
+  bodies(headers, rest.join('\r\n\r\n'), out);
   return out;
+}
+
+/** The text and HTML parts of an entity, inside multiparts nested any depth (worker-mailer nests alternative in mixed). */
+function bodies(h: Map<string, string>, content: string, out: { text: string; html: string }) {
+  const type = (h.get('content-type') ?? 'text/plain').toLowerCase();
+  const boundary = /boundary="?([^";]+)"?/i.exec(h.get('content-type') ?? '')?.[1];
+  if (type.startsWith('multipart/') && boundary) {
+    for (const part of content.split(`--${boundary}`).slice(1, -1)) {
+      const [ph, ...pb] = part.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
+      bodies(headersOf(ph), pb.join('\r\n\r\n'), out);
+    }
+    return;
+  }
+  const enc = (h.get('content-transfer-encoding') ?? '7bit').toLowerCase();
+  const decoded = enc === 'base64' ? Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8') : enc === 'quoted-printable' ? qp(content) : content;
+  if (type.startsWith('text/html')) out.html = decoded;
+  else if (type.startsWith('text/plain')) out.text = decoded;
 }

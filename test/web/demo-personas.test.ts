@@ -9,10 +9,13 @@ import { expectNoAxeViolations, startWorld, swedishLeft, tabTo, type World } fro
  */
 let w: World;
 let page: Page;
-const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections', 'kk-reports'] as const;
+const TAGS = ['kk-my-training', 'kk-unit-coverage', 'kk-coverage-export', 'kk-import', 'kk-requirements', 'kk-corrections', 'kk-reports', 'kk-reminder-outbox'] as const;
 
 beforeAll(async () => {
   w = await startWorld({ staff: 300 });
+  // Today's reminders decided into the outbox (no mail configured), for <kk-reminder-outbox>.
+  const admin = await w.token({ employeeNumber: 'ADM-OUTBOX', roles: [{ role: 'admin', unit: null }] });
+  expect((await w.h.request('/api/reminders/run', { token: admin, method: 'POST' })).status).toBe(200);
   page = await w.browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
 });
@@ -34,6 +37,8 @@ interface Expect {
   seesExemptions: boolean;
   /** <kk-reports>: publishes (report.publish), reads a unit's reports (report.read), or reads a short text. */
   reports: 'publish' | 'read' | 'nothing';
+  /** <kk-reminder-outbox>: the whole outbox (admin), the messages to their scope's staff (coordinator), or a short text. */
+  outbox: 'all' | 'scope' | null;
 }
 
 let users: { persona: string; employeeNumber: string; roles: { role: 'admin' | 'coordinator' | 'auditor' | 'manager'; unit: string | null }[] }[] = [];
@@ -45,11 +50,11 @@ const ownUnit = (persona: string) => async () => (await w.h.json('/api/me', awai
 const topUnit = (persona: string) => async () => (await w.h.json('/api/units', await tokenOf(persona))).units[0].name;
 
 const PERSONAS: Expect[] = [
-  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null, corrects: false, seesExemptions: false, reports: 'nothing' },
-  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read' },
-  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish' },
-  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read' },
-  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish' },
+  { persona: 'staff', unit: async () => null, search: false, importer: false, edits: false, exportNames: null, corrects: false, seesExemptions: false, reports: 'nothing', outbox: null },
+  { persona: 'manager', unit: ownUnit('manager'), search: false, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read', outbox: null },
+  { persona: 'coordinator', unit: ownUnit('coordinator'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish', outbox: 'scope' },
+  { persona: 'auditor', unit: topUnit('auditor'), search: true, importer: false, edits: false, exportNames: true, corrects: false, seesExemptions: true, reports: 'read', outbox: null },
+  { persona: 'admin', unit: topUnit('admin'), search: true, importer: true, edits: true, exportNames: true, corrects: true, seesExemptions: true, reports: 'publish', outbox: 'all' },
 ];
 
 async function actAs(persona: string) {
@@ -96,6 +101,22 @@ async function expectPersona(x: Expect, lang: 'sv' | 'en') {
     await el(rep, '#rep-list tbody tr button').first().click();
     await expect.poll(() => el(rep, '#report-heading').textContent(), { timeout: 15_000 }).toBe('Tertialrapport 2 2024');
     expect(await el(rep, 'table[data-view=reported] tbody tr').count()).toBeGreaterThan(1);
+  }
+  // The outbox: what the API gives the persona, row for row; anyone else reads a short text.
+  const out = 'kk-reminder-outbox';
+  if (x.outbox) {
+    const mine = (await w.h.json('/api/reminders/outbox?limit=200', await tokenOf(x.persona))).messages;
+    const everything = (await w.h.json('/api/reminders/outbox?limit=10000', await tokenOf('admin'))).messages;
+    expect(mine.length, `${x.persona}: outbox`).toBeGreaterThan(0);
+    // A coordinator's are some of the city's, never all of them.
+    if (x.outbox === 'scope') expect(mine.length).toBeLessThan(everything.length);
+    await expect.poll(() => el(out, 'tbody tr').count(), { timeout: 15_000 }).toBe(mine.length);
+    expect(await el(out, 'tbody tr').first().getAttribute('data-id')).toBe(String(mine[0].id));
+    expect(await el(out, '[data-state=nothing]').count()).toBe(0);
+  } else {
+    await expect.poll(() => el(out, '[data-state=nothing]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await el(out, 'table').count(), `${x.persona}: outbox table`).toBe(0);
+    expect(await hidden(out)).toBe(false);
   }
   for (const tag of TAGS) expect(await page.locator(`${tag} [role=alert]`).count(), `${x.persona}: error in ${tag}`).toBe(0);
   if (lang === 'en') {

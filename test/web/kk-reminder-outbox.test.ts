@@ -32,14 +32,16 @@ describe('<kk-reminder-outbox>', () => {
     await expect.poll(() => shadow('tbody tr').count()).toBe(api.filter((m: any) => m.status === 'pending').length);
   });
 
-  it('is not shown to a manager, whom GET /api/me does not give reminder.outbox (and the API refuses)', async () => {
+  it('tells a manager, whom GET /api/me does not give reminder.outbox (and the API refuses), who sees it: no table, no error', async () => {
     const manager = await w.token({ employeeNumber: 'M1', roles: [{ role: 'manager', unit: 'HAV' }] });
     expect((await w.h.json('/api/me', manager)).capabilities).not.toContain('reminder.outbox');
     expect((await w.h.request('/api/reminders/outbox', { token: manager })).status).toBe(403);
     await mount(page, TAG, {}, manager);
-    await expect.poll(() => page.locator(TAG).evaluate((e) => (e as HTMLElement).hidden)).toBe(true);
+    await expect.poll(() => shadow('[data-state=nothing]').count()).toBe(1);
+    expect(await page.locator(TAG).evaluate((e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await shadow('table').count()).toBe(0);
     expect(await shadow('[part=error]').count()).toBe(0);
-    await expectNoAxeViolations(page, 'hidden');
+    await expectNoAxeViolations(page, 'nothing');
   });
 
   it('in English', async () => {

@@ -95,6 +95,7 @@ export const en: Record<StringKey, string> = {
   outFailed: 'Failed',
   outLoading: 'Loading the outbox…',
   outEmpty: 'No reminders in the outbox.',
+  outNothing: 'The reminders outbox is shown to administrators and coordinators.',
   outCaption: 'The {n} latest reminders.',
   outDecided: 'Decided for',
   outKind: 'Kind',

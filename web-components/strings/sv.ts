@@ -97,6 +97,7 @@ export const sv = {
   outFailed: 'Misslyckades',
   outLoading: 'Hämtar utkorgen…',
   outEmpty: 'Inga påminnelser i utkorgen.',
+  outNothing: 'Utkorgen för påminnelser visas för administratörer och samordnare.',
   outCaption: 'De {n} senaste påminnelserna.',
   outDecided: 'Beslutad för',
   outKind: 'Slag',
