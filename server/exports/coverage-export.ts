@@ -38,9 +38,9 @@ export interface CoverageExport {
   /**
    * Only when names were asked for (and allowed): every person of each requirement's list, made
    * one at a time as the workbook is written (read them to the end without awaiting in between,
-   * `row-source.ts`), and how many there are.
+   * `row-source.ts`); `count` is how many have been made so far (all, once written).
    */
-  people: { count: number; rows: Iterable<{ requirement: string; person: PersonCoverage; place: PersonPlace }> } | null;
+  people: (Iterable<{ requirement: string; person: PersonCoverage; place: PersonPlace }> & { readonly count: number }) | null;
   /** Why the asked unit's undantagna are exempted: per requirement, how many per reason. */
   exemptions: { requirement: string; reason: string; count: number }[];
   /** The last committed import of each kind, an instant (ISO), or null when there was none. */
@@ -141,28 +141,26 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
   if (q.people) {
     // The city's list is ~40 000 people per requirement: as objects, and again as cells, it was
     // most of the export's peak RSS (`npm run bench`). So each list is a statement read as the
-    // Personer sheet is written. Its length is known beforehand from the unit's own figures: the
-    // list is its berörda and undantagna (the writer checks the count it was told).
+    // Personer sheet is written.
     const parts: { requirement: string; persons: Iterable<PersonCoverage>; places: () => PlaceFinder }[] = [];
-    let count = 0;
     for (const r of specs) {
       if (!isEffective(r, q.asOf)) continue;
-      const f = byRequirement.get(r.code)!.get(unit.code)!;
-      count += f.population + f.exempt;
       parts.push({ requirement: r.code, persons: await eachPerson(db, r, { unit: unit.code }, q.asOf), places: await placesLater(db, r, unit.code, q.asOf) });
     }
+    let count = 0;
     people = {
-      count,
-      rows: {
-        *[Symbol.iterator]() {
-          for (const { requirement, persons, places } of parts) {
-            let place: PlaceFinder | undefined;
-            for (const person of persons) {
-              place ??= places();
-              yield { requirement, person, place: place(person) };
-            }
+      get count() {
+        return count;
+      },
+      *[Symbol.iterator]() {
+        for (const { requirement, persons, places } of parts) {
+          let place: PlaceFinder | undefined;
+          for (const person of persons) {
+            place ??= places();
+            count++;
+            yield { requirement, person, place: place(person) };
           }
-        },
+        }
       },
     };
   }

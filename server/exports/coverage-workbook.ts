@@ -3,7 +3,7 @@ import type { PersonPlace } from '../domain/coverage-report.ts';
 import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
 import type { Figures, PersonCoverage, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
-import { writeXlsx, writeXlsxChunks, type Cell, type RowStream } from './xlsx-writer.ts';
+import { writeXlsx, writeXlsxChunks, type Cell } from './xlsx-writer.ts';
 
 /**
  * The revision's workbook from gathered data: bytes only, no database and no HTTP. Every cell is
@@ -78,7 +78,7 @@ function figureCells(f: Figures): Cell[] {
 interface Table {
   name: string;
   /** Personer for the export is a stream: made as it is written, never held whole. */
-  rows: Cell[][] | RowStream;
+  rows: Cell[][] | Iterable<Cell[]>;
   /** Tables get a frozen, filterable header row; the method sheet is prose. */
   table: boolean;
 }
@@ -165,12 +165,12 @@ export function peopleSheet(people: readonly PeopleRow[]): Table {
 }
 
 /** Personer made row by row as the writer takes them (`CoverageExport['people']`). */
-function peopleStream(people: { count: number; rows: Iterable<PeopleRow> }): Table {
-  function* each() {
+function peopleStream(people: Iterable<PeopleRow>): Table {
+  function* rows() {
     yield headerRow(PEOPLE_HEADINGS);
-    for (const row of people.rows) yield peopleRow(row);
+    for (const row of people) yield peopleRow(row);
   }
-  return { name: SHEETS.people, rows: { count: people.count + 1, each: each() }, table: true };
+  return { name: SHEETS.people, rows: rows(), table: true };
 }
 
 /** The people list of the coverage element as its own workbook (one sheet, Personer). */

@@ -8,7 +8,7 @@ import { Zip, ZipDeflate, strToU8 } from 'fflate';
  * and its own deflate makes files three times larger than fflate's. Here every cell's type is
  * stated by the caller — text is always a string cell, never a formula, whatever it begins with —
  * and the sheets go through the deflater in slices of rows as their XML is made. A sheet's rows can
- * themselves be made as they are written (`RowStream`): the city's Personer sheet then never
+ * themselves be made as they are written (any iterable but an array): the city's Personer sheet then never
  * exists at once, as cells or as XML, and memory stays near the compressed file's size (`npm run
  * bench`, the export's peak RSS). Text goes to a shared-string table (a name is stored once, as
  * text). SheetJS still reads these files back in the tests.
@@ -20,19 +20,15 @@ export type Cell =
   | { t: 'n'; v: number; z?: CellFormat }
   | undefined;
 
-/**
- * Rows made as they are written (from a statement read row by row, `row-source.ts`), so that a
- * large sheet never exists in memory at once. Their number is stated beforehand: the sheet's
- * dimension and the workbook's filter range are written before its rows (a wrong count throws).
- */
-export interface RowStream {
-  count: number;
-  each: Iterable<Cell[]>;
-}
-
 export interface SheetSpec {
   name: string;
-  rows: Cell[][] | RowStream;
+  /**
+   * The rows: an array, or any other iterable, whose rows are then made as they are written (from
+   * a statement read row by row, `row-source.ts`) so that a large sheet never exists in memory at
+   * once. A streamed sheet has no `<dimension>` (an optional hint, and its last row is not known
+   * before it is written: readers take the cells' extent); its filter range is written after it.
+   */
+  rows: Cell[][] | Iterable<Cell[]>;
   /** Column widths in characters; left out, measured from the text (a sample of a large sheet). */
   widths?: number[];
   /** Freeze the first row and put a filter on the table. */
@@ -175,8 +171,8 @@ function measuredWidths(rows: readonly Cell[][], table: boolean): number[] {
 interface OpenSheet {
   spec: SheetSpec;
   cols: number;
-  /** Rows as stated (a stream's count is checked as it is written). */
-  count: number;
+  /** How many rows: known beforehand for an array, once written for a stream. */
+  count: number | null;
   widths: number[];
   rows: Iterable<Cell[]>;
   /** Ends a stream's iteration (and so its statement) if the writing stopped short. */
@@ -191,7 +187,7 @@ function open(spec: SheetSpec): OpenSheet {
     return { spec, cols: longest(rows), count: rows.length, widths: spec.widths ?? measuredWidths(rows, spec.table), rows, close() {} };
   }
   // A stream's extent and widths come from its first rows (a list sorted by name samples well).
-  const it = spec.rows.each[Symbol.iterator]();
+  const it = spec.rows[Symbol.iterator]();
   const head: Cell[][] = [];
   let ended = false;
   while (!ended && head.length < SAMPLE_ROWS) {
@@ -202,7 +198,7 @@ function open(spec: SheetSpec): OpenSheet {
   return {
     spec,
     cols: longest(head),
-    count: spec.rows.count,
+    count: null,
     widths: spec.widths ?? measuredWidths(head, spec.table),
     rows: (function* () {
       yield* head.splice(0);
@@ -219,7 +215,7 @@ function open(spec: SheetSpec): OpenSheet {
   };
 }
 
-const lastRow = (s: OpenSheet) => Math.max(s.count, 1);
+const lastRow = (s: OpenSheet) => Math.max(s.count ?? 0, 1);
 const filterRef = (s: OpenSheet) => `A1:${columnName(s.cols - 1)}${Math.max(lastRow(s), 2)}`;
 
 const SLICE_ROWS = 2000;
@@ -234,7 +230,8 @@ function* sheetXml(sheet: OpenSheet, sst: SharedStrings): Generator<string> {
   const widths = sheet.widths
     .map((w, i) => `<col min="${i + 1}" max="${i + 1}" width="${Math.round(w * 100) / 100}" customWidth="1"/>`)
     .join('');
-  yield `${HEAD}<worksheet xmlns="${NS}" xmlns:r="${NS_R}"><dimension ref="A1:${columnName(cols - 1)}${lastRow(sheet)}"/>` +
+  const dimension = sheet.count === null ? '' : `<dimension ref="A1:${columnName(cols - 1)}${lastRow(sheet)}"/>`;
+  yield `${HEAD}<worksheet xmlns="${NS}" xmlns:r="${NS_R}">${dimension}` +
     `<sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>` +
     (widths ? `<cols>${widths}</cols>` : '') +
     '<sheetData>';
@@ -261,7 +258,7 @@ function* sheetXml(sheet: OpenSheet, sst: SharedStrings): Generator<string> {
       part = '';
     }
   }
-  if (n !== sheet.count) throw new Error(`sheet ${spec.name}: ${sheet.count} rows stated, ${n} written`);
+  sheet.count = n;
   yield `${part}</sheetData>${spec.table ? `<autoFilter ref="${filterRef(sheet)}"/>` : ''}</worksheet>`;
 }
 
@@ -338,11 +335,13 @@ export function writeXlsxChunks(specs: SheetSpec[], props?: { title: string; cre
     file('[Content_Types].xml', [contentTypes(sheets.length, !!props)]);
     file('_rels/.rels', [rootRels(!!props)]);
     if (props) file('docProps/core.xml', [coreProps(props.title, props.created)]);
-    file('xl/workbook.xml', [workbookXml(sheets)]);
     file('xl/_rels/workbook.xml.rels', [workbookRels(sheets.length)]);
     file('xl/styles.xml', [STYLES]);
     const sst = new SharedStrings();
     sheets.forEach((s, i) => file(`xl/worksheets/sheet${i + 1}.xml`, sheetXml(s, sst)));
+    // After the sheets: a streamed sheet's filter range is known once it is written. (The parts
+    // of a package are found through its relationships, in whatever order they lie.)
+    file('xl/workbook.xml', [workbookXml(sheets)]);
     file('xl/sharedStrings.xml', sharedStringsXml(sst));
     zip.end();
   } finally {
