@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import { migrate } from './migrate.ts';
 import { setReadRunner } from './read-runner.ts';
+import { setRowSource } from './row-source.ts';
 import { ReadPool } from './read-pool.ts';
 import { closeThread, sqliteThread } from './sqlite-thread.ts';
 import type { Database } from './schema.ts';
@@ -65,6 +66,13 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
   // more; off by default.
   const pool = (opts.readThreads ?? 0) > 1 ? new ReadPool(file, opts.readThreads!) : null;
   if (pool) setReadRunner(db, pool);
+  // Large answers row by row from the reader (`row-source.ts`), logged as Kysely logs the others.
+  setRowSource(db, <R>(q: CompiledQuery<R>) => {
+    opts.onQuery?.(q.sql);
+    const stmt = driver.reader.prepare(q.sql);
+    if (!stmt.readonly) throw new Error('only read-only statements are read row by row');
+    return stmt.iterate(q.parameters as unknown[]) as Iterable<R>;
+  });
   return {
     db,
     sqlite,

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { reusable } from '../db/compiled.ts';
+import { rowsLater } from '../db/row-source.ts';
 import type { Db, EmploymentType } from '../db/schema.ts';
 import { periodEnds, type Interval } from './calendar.ts';
 import { activeAt, filters, validAt } from './coverage-rule.ts';
@@ -113,17 +114,38 @@ export interface PersonPlace {
 export async function placesOf(db: Db, r: RequirementSpec, people: readonly PersonCoverage[], unitCode: string, asOf: string): Promise<Map<number, PersonPlace>> {
   const out = new Map<number, PersonPlace>();
   if (!people.length) return out;
-  const home = new Map(people.map((p) => [p.personId, p.unitCode]));
-  const found = new Map<number, { employment_type: EmploymentType | null; title: string | null; fits: boolean }>();
-  // The employments active at D in the unit's subtree, in one statement however many people
-  // and units there are (a list of person ids would need one statement per 90 on D1).
-  // `fits`: R's filters, as the count reads them (coverage-rule.ts, rule 2). CROSS JOIN keeps
-  // SQLite reading the subtree's employments by unit: left to itself it scanned every employment
-  // of the city in id order, to spare the ORDER BY its sort (`npm run bench`, people list: ~7 ms
-  // of the request; this, ~0.7 ms).
-  const [tree, { rows }] = await Promise.all([
-    pathTree(db, unitCode, asOf),
-    sql<{ person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null; fits: 0 | 1 }>`
+  const [tree, { rows }] = await Promise.all([pathTree(db, unitCode, asOf), subtreeEmployments(r, unitCode, asOf).execute(db)]);
+  // Every listed unit lies in the subtree; should one not (it cannot, by listPeople), the whole
+  // tree at D answers as before.
+  const paths = people.every((p) => tree.has(p.unitCode)) ? tree : await treeAt(db, asOf);
+  const place = placeFinder(rows, paths);
+  for (const p of people) out.set(p.personId, place(p));
+  return out;
+}
+
+/**
+ * `placesOf` for people made one at a time (`eachPerson`, the revision's workbook): the finder is
+ * made when called, from the subtree's employments read then, so call it where the people are
+ * iterated (`row-source.ts`: without awaiting in between).
+ */
+export async function placesLater(db: Db, r: RequirementSpec, unitCode: string, asOf: string): Promise<() => PlaceFinder> {
+  const [tree, rows] = await Promise.all([pathTree(db, unitCode, asOf), rowsLater(db, subtreeEmployments(r, unitCode, asOf).compile(db))]);
+  return () => placeFinder(rows, tree);
+}
+
+export type PlaceFinder = (p: Pick<PersonCoverage, 'personId' | 'unitCode'>) => PersonPlace;
+type EmploymentRow = { person_id: number; unit_code: string; employment_type: EmploymentType | null; title: string | null; fits: 0 | 1 };
+
+/**
+ * The employments active at D in the unit's subtree, in one statement however many people and
+ * units there are (a list of person ids would need one statement per 90 on D1). `fits`: R's
+ * filters, as the count reads them (coverage-rule.ts, rule 2). CROSS JOIN keeps SQLite reading the
+ * subtree's employments by unit: left to itself it scanned every employment of the city in id
+ * order, to spare the ORDER BY its sort (`npm run bench`, people list: ~7 ms of the request; this,
+ * ~0.7 ms).
+ */
+function subtreeEmployments(r: RequirementSpec, unitCode: string, asOf: string): RawBuilder<EmploymentRow> {
+  return sql<EmploymentRow>`
     WITH RECURSIVE down(code, depth) AS (
       SELECT o.code, 0 FROM org_unit o WHERE o.code = ${unitCode} AND ${validAt('o', asOf)}
       UNION
@@ -133,22 +155,31 @@ export async function placesOf(db: Db, r: RequirementSpec, people: readonly Pers
     SELECT e.person_id, e.unit_code, e.employment_type, e.title, CASE WHEN 1 = 1 ${filters(r, 'e')} THEN 1 ELSE 0 END AS fits
     FROM down CROSS JOIN employment e ON e.unit_code = down.code
     WHERE ${activeAt(asOf)}
-    ORDER BY e.id`.execute(db),
-  ]);
+    ORDER BY e.id`;
+}
+
+/**
+ * A person's place: the path above the unit the list names for them, and of their employments in
+ * that unit (in id order) the first that matches R's filters, else the first.
+ */
+function placeFinder(rows: Iterable<EmploymentRow>, paths: Map<string, UnitNode>): PlaceFinder {
+  // Almost everyone holds one employment: kept as the row itself, a list only for the few.
+  const byPerson = new Map<number, EmploymentRow | EmploymentRow[]>();
   for (const e of rows) {
-    if (home.get(e.person_id) !== e.unit_code) continue;
-    const kept = found.get(e.person_id);
-    if (!kept || (!kept.fits && e.fits)) found.set(e.person_id, { employment_type: e.employment_type, title: e.title, fits: !!e.fits });
+    const had = byPerson.get(e.person_id);
+    if (had === undefined) byPerson.set(e.person_id, e);
+    else if (Array.isArray(had)) had.push(e);
+    else byPerson.set(e.person_id, [had, e]);
   }
-  // Every listed unit lies in the subtree; should one not (it cannot, by listPeople), the whole
-  // tree at D answers as before.
-  const paths = people.every((p) => tree.has(p.unitCode)) ? tree : await treeAt(db, asOf);
-  for (const p of people) {
+  return (p) => {
+    const had = byPerson.get(p.personId);
+    let kept: EmploymentRow | undefined;
+    for (const e of had === undefined ? [] : Array.isArray(had) ? had : [had]) {
+      if (e.unit_code === p.unitCode && (!kept || (!kept.fits && e.fits))) kept = e;
+    }
     const path = orgPath(paths, p.unitCode);
-    const e = found.get(p.personId);
-    out.set(p.personId, { forvaltning: path.forvaltning, avdelning: path.avdelning, employmentType: e?.employment_type ?? null, title: e?.title ?? null });
-  }
-  return out;
+    return { forvaltning: path.forvaltning, avdelning: path.avdelning, employmentType: kept?.employment_type ?? null, title: kept?.title ?? null };
+  };
 }
 
 /**

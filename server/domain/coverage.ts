@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import { bind, reusable, template, type Template } from '../db/compiled.ts';
 import { readRunnerOf, readBatch } from '../db/read-runner.ts';
+import { rowsLater } from '../db/row-source.ts';
 import type { Db } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
 import {
@@ -434,22 +435,44 @@ export interface PersonContact extends PersonCoverage {
 /** Every person of R's population at D (in U's subtree, or one person), with their status. */
 export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<PersonContact[]> {
   if (!isEffective(r, asOf)) return [];
+  const { rows } = await peopleQuery(r, subject, asOf).execute(db);
+  return rows.map(personContact);
+}
+
+/**
+ * The same people as `listPeople`, made one at a time as the caller iterates, so that a whole
+ * city's list is never held at once (the revision's workbook). Read them to the end without
+ * awaiting in between (`row-source.ts`).
+ */
+export async function eachPerson(db: Db, r: RequirementSpec, subject: Subject, asOf: string): Promise<Iterable<PersonContact>> {
+  if (!isEffective(r, asOf)) return [];
+  const rows = await rowsLater(db, peopleQuery(r, subject, asOf).compile(db));
+  return {
+    *[Symbol.iterator]() {
+      for (const row of rows) yield personContact(row);
+    },
+  };
+}
+
+type ListedRow = {
+  person_id: number;
+  employee_number: string;
+  name: string;
+  unit_code: string;
+  unit_name: string | null;
+  status: PersonStatus;
+  due: string | null;
+  overdue: 0 | 1;
+  best: string | null;
+  last_try: string | null;
+  info: string | null;
+  email: string | null;
+  units: string;
+};
+
+function peopleQuery(r: RequirementSpec, subject: Subject, asOf: string): RawBuilder<ListedRow> {
   const ctes = statusCtes(r, asOf, subject);
-  const { rows } = await sql<{
-    person_id: number;
-    employee_number: string;
-    name: string;
-    unit_code: string;
-    unit_name: string | null;
-    status: PersonStatus;
-    due: string | null;
-    overdue: 0 | 1;
-    best: string | null;
-    last_try: string | null;
-    info: string | null;
-    email: string | null;
-    units: string;
-  }>`${ctes},
+  return sql<ListedRow>`${ctes},
     home(person_id, unit_code, units) AS (SELECT person_id, MIN(unit_code), GROUP_CONCAT(DISTINCT unit_code) FROM emp GROUP BY person_id)
     SELECT st.person_id, p.employee_number, p.name, h.unit_code, o.name AS unit_name,
       st.status, st.due, st.overdue, st.best, st.last_try, ex.info, p.email, h.units
@@ -457,27 +480,28 @@ export async function listPeople(db: Db, r: RequirementSpec, subject: Subject, a
     LEFT JOIN ex ON ex.person_id = st.person_id
     JOIN home h ON ${sql.raw(one(subject))}h.person_id = ${sql.raw(one(subject))}st.person_id
     LEFT JOIN org_unit o ON o.code = h.unit_code AND ${validAt('o', asOf)}
-    ORDER BY p.name, p.employee_number`.execute(db);
-  return rows.map((row) => {
-    const s = personStatus(row);
-    return {
-      personId: row.person_id,
-      employeeNumber: row.employee_number,
-      name: row.name,
-      unitCode: row.unit_code,
-      unitName: row.unit_name ?? row.unit_code,
-      status: s.status,
-      dueDate: s.dueDate,
-      overdue: s.overdue,
-      occurredAt: s.occurredAt,
-      validUntil: s.validUntil,
-      courseId: s.courseId,
-      exemption: s.exemption,
-      email: row.email,
-      units: row.units.split(','),
-      expiresOn: s.expiresOn,
-    };
-  });
+    ORDER BY p.name, p.employee_number`;
+}
+
+function personContact(row: ListedRow): PersonContact {
+  const s = personStatus(row);
+  return {
+    personId: row.person_id,
+    employeeNumber: row.employee_number,
+    name: row.name,
+    unitCode: row.unit_code,
+    unitName: row.unit_name ?? row.unit_code,
+    status: s.status,
+    dueDate: s.dueDate,
+    overdue: s.overdue,
+    occurredAt: s.occurredAt,
+    validUntil: s.validUntil,
+    courseId: s.courseId,
+    exemption: s.exemption,
+    email: row.email,
+    units: row.units.split(','),
+    expiresOn: s.expiresOn,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
-import { coverageTrend, placesOf, requireRequirement, requireUnitAt, type PersonPlace } from '../domain/coverage-report.ts';
-import { countSubtree, exemptionReasons, figures, listPeople, type Figures, type PersonCoverage } from '../domain/coverage.ts';
+import { coverageTrend, placesLater, requireRequirement, requireUnitAt, type PersonPlace, type PlaceFinder } from '../domain/coverage-report.ts';
+import { countSubtree, eachPerson, exemptionReasons, figures, type Figures, type PersonCoverage } from '../domain/coverage.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { reportsForUnits, type ReportSummary } from '../domain/reports.ts';
 import { subtreeAt } from '../domain/units.ts';
@@ -36,8 +36,12 @@ export interface CoverageExport {
   /** Figures per requirement code, then per unit code; every unit of `tree` is present. */
   figures: Map<string, Map<string, Figures>>;
   trend: { requirement: string; asOf: string; figures: Figures }[];
-  /** Only when names were asked for (and allowed). */
-  people: { requirement: string; person: PersonCoverage; place: PersonPlace }[] | null;
+  /**
+   * Only when names were asked for (and allowed): every person of each requirement's list, made
+   * one at a time as the workbook is written (read them to the end without awaiting in between,
+   * `row-source.ts`); `count` is how many have been made so far (all, once written).
+   */
+  people: (Iterable<{ requirement: string; person: PersonCoverage; place: PersonPlace }> & { readonly count: number }) | null;
   /** Why the asked unit's undantagna are exempted: per requirement, how many per reason. */
   exemptions: { requirement: string; reason: string; count: number }[];
   /** The last committed import of each kind, an instant (ISO), or null when there was none. */
@@ -138,12 +142,30 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
 
   let people: CoverageExport['people'] = null;
   if (q.people) {
-    people = [];
+    // The city's list is ~40 000 people per requirement: as objects, and again as cells, it was
+    // most of the export's peak RSS (`npm run bench`). So each list is a statement read as the
+    // Personer sheet is written.
+    const parts: { requirement: string; persons: Iterable<PersonCoverage>; places: () => PlaceFinder }[] = [];
     for (const r of specs) {
-      const listed = await listPeople(db, r, { unit: unit.code }, q.asOf);
-      const places = await placesOf(db, r, listed, unit.code, q.asOf);
-      for (const person of listed) people.push({ requirement: r.code, person, place: places.get(person.personId)! });
+      if (!isEffective(r, q.asOf)) continue;
+      parts.push({ requirement: r.code, persons: await eachPerson(db, r, { unit: unit.code }, q.asOf), places: await placesLater(db, r, unit.code, q.asOf) });
     }
+    let count = 0;
+    people = {
+      get count() {
+        return count;
+      },
+      *[Symbol.iterator]() {
+        for (const { requirement, persons, places } of parts) {
+          let place: PlaceFinder | undefined;
+          for (const person of persons) {
+            place ??= places();
+            count++;
+            yield { requirement, person, place: place(person) };
+          }
+        }
+      },
+    };
   }
 
   return {

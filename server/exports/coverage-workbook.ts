@@ -3,7 +3,7 @@ import type { PersonPlace } from '../domain/coverage-report.ts';
 import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
 import type { Figures, PersonCoverage, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
-import { writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
+import { writeXlsx, writeXlsxChunks, type Cell } from './xlsx-writer.ts';
 
 /**
  * The revision's workbook from gathered data: bytes only, no database and no HTTP. Every cell is
@@ -77,7 +77,8 @@ function figureCells(f: Figures): Cell[] {
 
 interface Table {
   name: string;
-  rows: Cell[][];
+  /** Personer for the export is a stream: made as it is written, never held whole. */
+  rows: Cell[][] | Iterable<Cell[]>;
   /** Tables get a frozen, filterable header row; the method sheet is prose. */
   table: boolean;
 }
@@ -140,33 +141,41 @@ export interface PeopleRow {
   place: PersonPlace;
 }
 
+function peopleRow({ requirement, person: p, place }: PeopleRow): Cell[] {
+  return [
+    text(p.employeeNumber),
+    text(p.name),
+    text(place.forvaltning),
+    text(place.avdelning),
+    text(p.unitCode),
+    text(p.unitName),
+    text(place.employmentType ? EMPLOYMENT_TYPE_SV[place.employmentType] : null),
+    text(place.title),
+    text(requirement),
+    text(STATUS_SV[p.status]),
+    date(p.dueDate),
+    text(p.overdue ? 'ja' : 'nej'),
+    date(p.status === 'completed' ? p.occurredAt : null),
+    text(p.exemption ? `${p.exemption.reason} (${p.exemption.from}–${p.exemption.to ?? ''})` : null),
+  ];
+}
+
 export function peopleSheet(people: readonly PeopleRow[]): Table {
-  const rows: Cell[][] = [headerRow(PEOPLE_HEADINGS)];
-  for (const { requirement, person: p, place } of people) {
-    rows.push([
-      text(p.employeeNumber),
-      text(p.name),
-      text(place.forvaltning),
-      text(place.avdelning),
-      text(p.unitCode),
-      text(p.unitName),
-      text(place.employmentType ? EMPLOYMENT_TYPE_SV[place.employmentType] : null),
-      text(place.title),
-      text(requirement),
-      text(STATUS_SV[p.status]),
-      date(p.dueDate),
-      text(p.overdue ? 'ja' : 'nej'),
-      date(p.status === 'completed' ? p.occurredAt : null),
-      text(p.exemption ? `${p.exemption.reason} (${p.exemption.from}–${p.exemption.to ?? ''})` : null),
-    ]);
+  return { name: SHEETS.people, rows: [headerRow(PEOPLE_HEADINGS), ...people.map(peopleRow)], table: true };
+}
+
+/** Personer made row by row as the writer takes them (`CoverageExport['people']`). */
+function peopleStream(people: Iterable<PeopleRow>): Table {
+  function* rows() {
+    yield headerRow(PEOPLE_HEADINGS);
+    for (const row of people) yield peopleRow(row);
   }
-  return { name: SHEETS.people, rows, table: true };
+  return { name: SHEETS.people, rows: rows(), table: true };
 }
 
 /** The people list of the coverage element as its own workbook (one sheet, Personer). */
 export function peopleWorkbook(people: readonly PeopleRow[], meta: { unit: string; asOf: string; generatedAt: string }): Uint8Array {
-  const t = peopleSheet(people);
-  return writeXlsx([{ name: t.name, rows: t.rows, table: true, widths: widths(t.rows, true) }], { title: `Kompetenskoll ${meta.unit} ${meta.asOf}`, created: meta.generatedAt });
+  return writeXlsx([peopleSheet(people)], { title: `Kompetenskoll ${meta.unit} ${meta.asOf}`, created: meta.generatedAt });
 }
 
 /** docs/coverage-rules.md, rules 1–6, in plain Swedish. */
@@ -279,29 +288,15 @@ function methodSheet(d: CoverageExport): Table {
   return { name: SHEETS.method, rows, table: false };
 }
 
-/** Column widths from the longest text in each column (a sample of big sheets is enough). */
-function widths(rows: Cell[][], table: boolean): number[] {
-  const out: number[] = [];
-  const step = rows.length > 2000 ? Math.ceil(rows.length / 2000) : 1;
-  for (let i = 0; i < rows.length; i += i === 0 ? 1 : step) {
-    const row = rows[i];
-    for (let c = 0; c < row.length; c++) {
-      const cell = row[c];
-      if (!cell) continue;
-      const len = cell.t === 's' ? cell.v.length : cell.z === 'date' ? 10 : cell.z === 'dateTime' ? 16 : cell.z === 'percent' ? 7 : String(cell.v).length;
-      // Prose in the method sheet wraps; do not make a 400-character column of it.
-      out[c] = Math.max(out[c] ?? 0, Math.min(len + (table && i === 0 ? 4 : 2), table ? 50 : 100));
-    }
-  }
-  return Array.from(out, (w) => Math.max(w ?? 8, 8));
-}
-
-export function coverageWorkbook(d: CoverageExport): Uint8Array {
+/**
+ * The workbook as the deflater hands it out (chunks for a streamed response). Personer, when
+ * asked for, is read from the database as it is written, within this call.
+ */
+export function coverageWorkbook(d: CoverageExport): Uint8Array[] {
   const tables = [summarySheet(d), unitsSheet(d), trendSheet(d)];
-  if (d.people) tables.push(peopleSheet(d.people));
+  if (d.people) tables.push(peopleStream(d.people));
   tables.push(methodSheet(d));
-  const sheets: SheetSpec[] = tables.map((t) => ({ name: t.name, rows: t.rows, table: t.table, widths: widths(t.rows, t.table) }));
-  return writeXlsx(sheets, { title: `Kompetenskoll ${d.unit.code} ${d.asOf}`, created: d.generatedAt });
+  return writeXlsxChunks(tables, { title: `Kompetenskoll ${d.unit.code} ${d.asOf}`, created: d.generatedAt });
 }
 
 export function exportFileName(unit: ExportUnit | { code: string }, asOf: string): string {

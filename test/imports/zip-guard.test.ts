@@ -59,7 +59,7 @@ describe('zip guard', () => {
   it('lists what the directory names, as our own writer writes it', () => {
     const bytes = writeXlsx([{ name: 'Blad1', rows: [[{ t: 's', v: 'hej' }]], widths: [10], table: false }]);
     const names = zipEntries(bytes).map((e) => e.name);
-    expect(names).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml']);
+    expect(names).toEqual(['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/styles.xml', 'xl/worksheets/sheet1.xml', 'xl/workbook.xml', 'xl/sharedStrings.xml']);
   });
 
   it('takes the sizes from the zip64 extra field', async () => {
