@@ -30,7 +30,7 @@ export const EVERY = 4;
  * keeps, not the garbage awaiting collection that the server's RSS also shows. Needs node's
  * --expose-gc (`npm run bench` has it); null without.
  */
-export async function decisionHeap(dbFile: string, asOf: string): Promise<DecisionHeap | null> {
+export async function decisionHeap(dbFile: string, asOf: string, pageSize?: number): Promise<DecisionHeap | null> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return null;
   const sqlite = new BetterSqlite3(dbFile, { readonly: true, fileMustExist: true });
@@ -57,6 +57,7 @@ export async function decisionHeap(dbFile: string, asOf: string): Promise<Decisi
         chunks++;
         if (chunks % EVERY === 0) samples.push([live() - start, answer.length]);
       },
+      pageSize,
     );
     const views = answer.length;
     const held = live();
