@@ -160,7 +160,11 @@ export async function decideReminders(db: Db, specs: RequirementSpec[], D: strin
         batch.push(...staffMessages(r, p, D));
         if (every && inDigest(p, D)) digest!.add(every, r, p);
       }
-      for (let i = 0; i < batch.length; i += DECIDED_CHUNK) await emit(batch.slice(i, i + DECIDED_CHUNK));
+      // The page's persons, and each chunk once handed over, are let go before the outbox's reads
+      // and writes: kept across those they would outlive the young generation's collections and
+      // pile up in the old one until a full collection (the server's RSS, not what it holds).
+      people.length = 0;
+      while (batch.length) await emit(batch.splice(0, DECIDED_CHUNK));
     }
   }
   // A digest names every requirement of its period, whichever its lines hold.
