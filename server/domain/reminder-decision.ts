@@ -161,8 +161,8 @@ export async function decideReminders(db: Db, specs: RequirementSpec[], D: strin
         if (every && inDigest(p, D)) digest!.add(every, r, p);
       }
       // The page's persons, and each chunk once handed over, are let go before the outbox's reads
-      // and writes: kept across those they would outlive the young generation's collections and
-      // pile up in the old one until a full collection (the server's RSS, not what it holds).
+      // and writes, so that they need not outlive young-generation collections into the old one
+      // (in process: a lower peak RSS in some runs, none held; docs/performance.md).
       people.length = 0;
       while (batch.length) await emit(batch.splice(0, DECIDED_CHUNK));
     }
