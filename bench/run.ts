@@ -24,6 +24,7 @@ import { handWrittenCoverage } from './hand-sql.ts';
 import { importFile, loadCatalog, loadCompletions, loadExemptions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
 import { once, repeat, type Timing } from './measure.ts';
 import { benchReminders } from './reminders.ts';
+import { EVERY } from './reminders-heap.ts';
 import { startServer, type ServerUnderTest } from './server.ts';
 
 const args = process.argv.slice(2);
@@ -286,6 +287,12 @@ async function main() {
       target: '≤ 5 s',
       verdict: verdict(rem.decision.ms <= 5000),
     });
+    if (rem.heap) {
+      const h = rem.heap;
+      notes.push(
+        `reminders: the same decision in the bench process (${h.messages} messages in ${h.chunks} chunks), live heap after a full gc at every ${EVERY}th chunk: at most +${h.maxMb.toFixed(1)} MB over its start; the answer (the new messages' views) ${h.answerMb.toFixed(1)} MB at the end; apart from the answer at most +${h.ownMb.toFixed(1)} MB`,
+      );
+    }
     notes.push(
       `reminders decided for real (${rem.stored.messages} messages composed and written to the outbox) in ${ms(rem.stored.ms)}, server RSS ${rem.stored.rssBeforeMb.toFixed(0)} → peak ${rem.stored.peakMb.toFixed(0)} → after ${rem.stored.rssAfterMb.toFixed(0)} MB`,
     );

@@ -512,12 +512,17 @@ function personContact(row: ListedRow): PersonContact {
  */
 export async function* peoplePages(db: Db, r: RequirementSpec, unit: string, asOf: string, pageSize = 5000): AsyncGenerator<PersonContact[]> {
   if (!isEffective(r, asOf)) return;
-  const { rows } = await sql<{ top: number | null }>`SELECT max(id) AS top FROM person`.execute(db);
-  const end = (rows[0]?.top ?? 0) + 1;
-  for (let from = 0; from < end; from += pageSize) {
-    const page = await listPeople(db, r, { unit, ids: { from, to: Math.min(end, from + pageSize) } }, asOf);
+  for await (const ids of idRanges(db, pageSize)) {
+    const page = await listPeople(db, r, { unit, ids }, asOf);
     if (page.length) yield page;
   }
+}
+
+/** The person ids in ranges of `pageSize`, from 0 past the largest id (`peoplePages`). */
+export async function* idRanges(db: Db, pageSize = 5000): AsyncGenerator<IdRange> {
+  const { rows } = await sql<{ top: number | null }>`SELECT max(id) AS top FROM person`.execute(db);
+  const end = (rows[0]?.top ?? 0) + 1;
+  for (let from = 0; from < end; from += pageSize) yield { from, to: Math.min(end, from + pageSize) };
 }
 
 type StatusRow = { status: PersonStatus; due: string | null; overdue: 0 | 1; best: string | null; last_try: string | null; info: string | null };

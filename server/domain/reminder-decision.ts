@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db, ReminderKind } from '../db/schema.ts';
 import { addDays } from './calendar.ts';
 import { activeAt, validAt } from './coverage-rule.ts';
-import { peoplePages, type PersonContact } from './coverage.ts';
+import { idRanges, listPeople, type PersonContact } from './coverage.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 import { digestPeriod, dueSoonOffset, expiringOffset, overdueNumber, reminderKey } from './reminder-schedule.ts';
 
@@ -10,7 +10,7 @@ import { digestPeriod, dueSoonOffset, expiringOffset, overdueNumber, reminderKey
  * DESIGN.md "Reminders": which messages fall due on date D. Who is berörd, their status, due date
  * and stored expiry are the coverage engine's people list (`listPeople`, the one reading of rules
  * 1–5), read per requirement for each root of the tree a page of person ids at a time
- * (`peoplePages`); the schedule's timing is
+ * (`idRanges`); the schedule's timing is
  * `reminder-schedule.ts`. Nothing here writes: the outbox (`reminder-outbox.ts`) keeps each
  * message once by its key.
  */
@@ -45,24 +45,26 @@ export interface Decided {
 }
 
 /**
- * The persons berörda by R on D in the subtrees of `roots`, a page of the people list at a time
- * (`peoplePages`, of `pageSize` ids), with status and contact. The people list gives the exempted status 'exempt'
- * (coverage-rule.ts, rule 2: not berörd on the day): they are left out here, by that one rule,
- * and get no message. A person under two roots is given once.
+ * The persons berörda by R on D in the subtrees of `roots`, a range of person ids at a time
+ * (`idRanges`, of `pageSize` ids; each root's people list for that range), with status and
+ * contact. The people list gives the exempted status 'exempt' (coverage-rule.ts, rule 2: not
+ * berörd on the day): they are left out here, by that one rule, and get no message. A person
+ * under two roots is given once: the pages are id ranges, so only the current page's ids need
+ * remembering, never the city's.
  */
 export async function* berordaPages(db: Db, r: RequirementSpec, D: string, roots: string[], pageSize?: number): AsyncGenerator<PersonContact[]> {
-  const seen = new Set<number>();
   if (!isEffective(r, D)) return;
-  for (const root of roots) {
-    for await (const page of peoplePages(db, r, root, D, pageSize)) {
-      const out: PersonContact[] = [];
-      for (const p of page) {
+  for await (const ids of idRanges(db, pageSize)) {
+    const seen = new Set<number>();
+    const out: PersonContact[] = [];
+    for (const root of roots) {
+      for (const p of await listPeople(db, r, { unit: root, ids }, D)) {
         if (seen.has(p.personId) || p.status === 'exempt') continue;
         seen.add(p.personId);
         out.push(p);
       }
-      if (out.length) yield out;
     }
+    if (out.length) yield out;
   }
 }
 
@@ -149,7 +151,7 @@ export async function decideReminders(db: Db, specs: RequirementSpec[], D: strin
   const withReminders = specs.filter((r) => r.reminders && isEffective(r, D));
   if (!withReminders.length) return;
   const roots = await rootsAt(db, D);
-  const digest = withReminders.some((r) => r.reminders!.managerDigest) ? await digestBook(db, D) : null;
+  const digest = withReminders.some((r) => r.reminders!.managerDigest) ? await digestBook(db, D, withReminders) : null;
   for (const r of withReminders) {
     const every = r.reminders!.managerDigest;
     for await (const people of berordaPages(db, r, D, roots, pageSize)) {
@@ -158,7 +160,11 @@ export async function decideReminders(db: Db, specs: RequirementSpec[], D: strin
         batch.push(...staffMessages(r, p, D));
         if (every && inDigest(p, D)) digest!.add(every, r, p);
       }
-      for (let i = 0; i < batch.length; i += DECIDED_CHUNK) await emit(batch.slice(i, i + DECIDED_CHUNK));
+      // The page's persons, and each chunk once handed over, are let go before the outbox's reads
+      // and writes, so that they need not outlive young-generation collections into the old one
+      // (in process: a lower peak RSS in some runs, none held; docs/performance.md).
+      people.length = 0;
+      while (batch.length) await emit(batch.splice(0, DECIDED_CHUNK));
     }
   }
   // A digest names every requirement of its period, whichever its lines hold.
@@ -166,34 +172,66 @@ export async function decideReminders(db: Db, specs: RequirementSpec[], D: strin
 }
 
 /**
- * The managers' digests as the pages go by: each candidate's line once (shared by every manager
- * over them), filed under each manager whose subtree holds one of the units that make the person
- * berörd, never under themselves.
+ * The managers' digests as the pages go by: each candidate once, filed under each manager whose
+ * subtree holds one of the units that make the person berörd, never under themselves. Until the
+ * digests are written a candidate is kept as ids (person id, the requirement's place, the due
+ * date and unit name shared with every line of the same value), not as a line with its person's
+ * strings: what the decision holds across pages is a few numbers per candidate; the names are
+ * read back from `person` when each few managers' digests are written.
  */
-async function digestBook(db: Db, D: string) {
+async function digestBook(db: Db, D: string, specs: RequirementSpec[]) {
   const managers = await managersAt(db, D);
   const up = await ancestorsAt(db, D);
   const leads = new Map<string, Manager[]>();
   for (const m of managers) (leads.get(m.unit) ?? leads.set(m.unit, []).get(m.unit)!).push(m);
-  const books = new Map<'monthly' | 'weekly', Map<string, { m: Manager; lines: DigestLine[] }>>();
+  const shared = new Map<string, string>();
+  const one = (s: string) => shared.get(s) ?? (shared.set(s, s), s);
+  // The candidates, a column each; a manager's lines are indexes into them.
+  const person: number[] = [];
+  const spec: number[] = [];
+  const due: string[] = [];
+  const unitName: string[] = [];
+  const overdue: boolean[] = [];
+  const books = new Map<'monthly' | 'weekly', Map<string, { m: Manager; lines: number[] }>>();
+
+  /** The digests of `group`, with their persons' numbers and names read for them. */
+  async function digestsOf(group: { m: Manager; lines: number[] }[], codes: string, every: 'monthly' | 'weekly'): Promise<Decided[]> {
+    const ids = [...new Set(group.flatMap((g) => g.lines.map((i) => person[i])))];
+    const who = new Map<number, { employee_number: string; name: string }>();
+    for (let i = 0; i < ids.length; i += 5000) {
+      const { rows } = await sql<{ id: number; employee_number: string; name: string }>`
+        SELECT id, employee_number, name FROM person WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids.slice(i, i + 5000))}))`.execute(db);
+      for (const row of rows) who.set(row.id, row);
+    }
+    return group.map(({ m, lines }) => {
+      const table: DigestLine[] = lines.map((i) => {
+        const p = who.get(person[i])!;
+        const r = specs[spec[i]];
+        return { employeeNumber: p.employee_number, name: p.name, unitName: unitName[i], requirement: r.code, requirementTitle: r.title, dueDate: due[i], overdue: overdue[i] };
+      });
+      table.sort((a, b) => a.requirement.localeCompare(b.requirement) || a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'sv'));
+      return { kind: 'digest', key: reminderKey.digest(m.employeeNumber, digestPeriod(D, every)), employeeNumber: m.employeeNumber, name: m.name, to: m.email, requirement: codes, dueDate: null, lines: table };
+    });
+  }
+
   return {
     add(every: 'monthly' | 'weekly', r: RequirementSpec, p: PersonContact) {
       const book = books.get(every) ?? books.set(every, new Map()).get(every)!;
-      const line: DigestLine = {
-        employeeNumber: p.employeeNumber,
-        name: p.name,
-        unitName: p.unitName,
-        requirement: r.code,
-        requirementTitle: r.title,
-        dueDate: p.dueDate!,
-        overdue: p.overdue,
-      };
+      let line = -1;
       const over = new Set<string>();
       for (const unit of p.units)
         for (const a of up.get(unit) ?? [])
           for (const m of leads.get(a) ?? []) {
             if (m.employeeNumber === p.employeeNumber || over.has(m.employeeNumber)) continue; // never themselves; once each
             over.add(m.employeeNumber);
+            if (line < 0) {
+              line = person.length;
+              person.push(p.personId);
+              spec.push(specs.indexOf(r));
+              due.push(one(p.dueDate!));
+              unitName.push(one(p.unitName));
+              overdue.push(p.overdue);
+            }
             const entry = book.get(m.employeeNumber) ?? book.set(m.employeeNumber, { m, lines: [] }).get(m.employeeNumber)!;
             entry.lines.push(line);
           }
@@ -202,19 +240,18 @@ async function digestBook(db: Db, D: string) {
     async emit(D: string, codesOf: (every: 'monthly' | 'weekly') => string, emit: (batch: Decided[]) => Promise<void>) {
       for (const [every, book] of books) {
         const codes = codesOf(every);
-        let batch: Decided[] = [];
+        let group: { m: Manager; lines: number[] }[] = [];
         let size = 0;
-        for (const { m, lines } of book.values()) {
-          const sorted = lines.sort((a, b) => a.requirement.localeCompare(b.requirement) || a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'sv'));
-          batch.push({ kind: 'digest', key: reminderKey.digest(m.employeeNumber, digestPeriod(D, every)), employeeNumber: m.employeeNumber, name: m.name, to: m.email, requirement: codes, dueDate: null, lines: sorted });
-          size += lines.length;
-          if (batch.length >= DECIDED_CHUNK || size >= 20_000) {
-            await emit(batch);
-            batch = [];
+        for (const entry of book.values()) {
+          group.push(entry);
+          size += entry.lines.length;
+          if (group.length >= DECIDED_CHUNK || size >= 20_000) {
+            await emit(await digestsOf(group, codes, every));
+            group = [];
             size = 0;
           }
         }
-        if (batch.length) await emit(batch);
+        if (group.length) await emit(await digestsOf(group, codes, every));
         books.delete(every);
       }
     },

@@ -111,6 +111,45 @@ describe('the decision a page of persons at a time', () => {
     expect(one.digests).toEqual(['P1,P2,P3']); // Ada, Bo, Cia by due date then name; never Eva herself
     expect(one.keys).toHaveLength(7); // the six of the run below and Bo's due_soon, without an address
   });
+
+  it('writes each digest line with the person\'s number, name and unit, the requirement and the due date, from pages of any size', async () => {
+    const digestOf = async (pageSize?: number) => {
+      const out: unknown[] = [];
+      await decideReminders(h.db, await loadRequirements(h.db), '2025-02-13', async (batch) => {
+        for (const m of batch) if (m.kind === 'digest') out.push({ to: m.employeeNumber, lines: m.lines });
+      }, pageSize);
+      return out;
+    };
+    const line = (employeeNumber: string, name: string) => ({
+      employeeNumber,
+      name,
+      unitName: 'Avdelning A', // Cia's first unit of two, by code
+      requirement: 'R1',
+      requirementTitle: 'Grundutbildning VBE',
+      dueDate: '2025-03-15',
+      overdue: false,
+    });
+    const expected = [{ to: 'CHEF1', lines: [line('P1', 'Ada Andersson'), line('P2', 'Bo Berg'), line('P3', 'Cia Ek')] }];
+    expect(await digestOf()).toEqual(expected);
+    expect(await digestOf(1)).toEqual(expected);
+  });
+
+  it('gives a person under two roots of the tree once, whichever page their ids fall in', async () => {
+    // A second root, STAD2, in R4's scope beside CITY; Cia (P3) is employed under both roots.
+    await load(h.db, {
+      units: [['STAD2', 'Stad två', null, 'stad']],
+      employments: [{ p: 'P3', unit: 'STAD2', from: '2020-01-01' }],
+      requirements: [requirement({ code: 'R4', courses: ['VBE'], scope: ['CITY', 'STAD2'], dueDate: '2025-03-15', reminders: { beforeDue: [30] } })],
+    });
+    for (const pageSize of [undefined, 1, 2]) {
+      const keys: string[] = [];
+      await decideReminders(h.db, await loadRequirements(h.db, ['R4']), '2025-02-13', async (batch) => {
+        for (const m of batch) keys.push(m.key);
+      }, pageSize);
+      // P1, P2, P3 once, P4, CHEF1 (the whole CITY and STAD2; P5 is exempted from R1, not R4)
+      expect(keys.sort()).toEqual(['CHEF1', 'P1', 'P2', 'P3', 'P4', 'P5'].map((p) => `due_soon|${p}|R4|2025-03-15|30`));
+    }
+  });
 });
 
 describe('POST /api/reminders/run', () => {
