@@ -41,7 +41,7 @@ describe('GET /api/me', () => {
       name: 'Maja Chef',
       roles: [{ role: 'manager', unit: 'HAV-IFO' }],
       units: [{ code: 'HAV-IFO', name: 'Individ- och familjeomsorg' }],
-      capabilities: ['me.read', 'catalog.read', 'record.read', 'coverage.read', 'people.read', 'export.read', 'export.people', 'exemption.read', 'reminder.nudge'],
+      capabilities: ['me.read', 'catalog.read', 'record.read', 'coverage.read', 'people.read', 'export.read', 'export.people', 'exemption.read', 'reminder.nudge', 'report.read'],
     });
   });
 
