@@ -91,9 +91,7 @@ export async function openSheet(
     opts.onBytes?.(bytes.length);
     return { kind: 'sheet', sheet: await readSheet(bytes, opts) };
   }
-  // Progress counts the first reading only (a roster reads its file twice).
-  let opened = 0;
-  return { kind: 'csv', open: () => csvRecordBatches(file.chunks(), { onBytes: opened++ === 0 ? opts.onBytes : undefined }) };
+  return { kind: 'csv', records: csvRecordBatches(file.chunks(), { onBytes: opts.onBytes }) };
 }
 
 async function readCsv(bytes: Uint8Array, limits: ReadLimits): Promise<Sheet> {

@@ -6,7 +6,7 @@ import { bulkInsert, chunksOf, type ChangeEntry, type ImportContext, type Plan, 
 import { yieldNow } from '../pace.ts';
 import { date, dateProblem, email, employmentType, text, yesNo } from './cells.ts';
 import { requireColumns, ROSTER_COLUMNS, unused, type Mapping, type RosterField } from './headers.ts';
-import { openRows, type SheetRows, type SheetSource } from './sheet-rows.ts';
+import { allRows, openRows, type SheetSource } from './sheet-rows.ts';
 import { within } from './reach.ts';
 import { RowView, shown } from './rows.ts';
 import { UnitIndex } from './unit-index.ts';
@@ -100,13 +100,11 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
     if (!within(ctx.reach, scopeUnit)) throw new DomainError('forbidden', 'import.outOfScope', { unit: scopeUnit });
     speaksFor = new Set([scopeUnit, ...index.descendantsAt(scopeUnit, asOf).map((u) => u.code)]);
   }
-  // Two passes over the rows, not the rows kept: the names first (an employee number under two
-  // names rejects all its rows), then each row checked into what it wants. A CSV is read again
-  // from its spool for the second.
-  const viewsOf = async function* (rows: SheetRows<RosterField>) {
-    for await (const batch of rows.batches) for (const r of batch) yield new RowView(map, r);
-  };
-  let rowsTotal = 0;
+  // A roster is planned as a whole (an employee number under two names rejects all its rows;
+  // a snapshot ends whoever has no row): its rows are kept.
+  const data = await allRows(src);
+  const skippedRows = src.skippedRows();
+  const rows = data.map((r) => new RowView(map, r));
   const rejections: Rejection[] = [];
   const rejectedPeople = new Set<string>();
 
@@ -123,8 +121,7 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
     const parts = [text(r.cell('firstName')), text(r.cell('lastName'))].filter(Boolean);
     return parts.length ? parts.join(' ') : null;
   };
-  for await (const r of viewsOf(src)) {
-    rowsTotal++;
+  for (const r of rows) {
     const n = text(r.cell('employeeNumber'));
     const name = nameOf(r);
     if (!n || !name) continue;
@@ -151,14 +148,9 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
   // A name several units bear city-wide is looked for where this import may speak first.
   const near = (code: string) => (speaksFor ? speaksFor.has(code) : !ctx.reach.all && within(ctx.reach, code));
   let done = 0;
-  // The same employment twice in the file: the first row is taken; a later one that says
-  // otherwise is rejected (after the rows' own errors), one that says the same is skipped.
-  const dupes = new Map<string, Wanted>();
-  const duplicates: Rejection[] = [];
-  const again = await openRows(source, ROSTER_COLUMNS, mapping, ['employeeNumber']);
-  for await (const r of viewsOf(again)) {
+  for (const r of rows) {
     if (++done % 5000 === 0) {
-      ctx.progress?.({ phase: 'check', done, total: rowsTotal });
+      ctx.progress?.({ phase: 'check', done, total: rows.length });
       await yieldNow();
     }
     // Every error of the row, not only the first: a file is then put right in one round.
@@ -217,29 +209,13 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
       continue;
     }
     const title = text(r.cell('title'));
-    const w: Wanted = { row: r.number, employeeNumber: n!, unit: unit!, title, type: type ?? null, manager: manager ?? false, start: start ?? null, end: end ?? null };
+    wanted.push({ row: r.number, employeeNumber: n!, unit: unit!, title, type: type ?? null, manager: manager ?? false, start: start ?? null, end: end ?? null });
     const known = personInFile.get(n!);
     if (!known) personInFile.set(n!, { name: name!, email: mail ?? null });
     else if (!known.email && mail) known.email = mail;
     forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit!, on!));
-    // History matches on person, unit and start; a snapshot on person and unit.
-    const key = mode === 'history' ? `${w.employeeNumber}|${w.unit}|${w.start}` : `${w.employeeNumber}|${w.unit}`;
-    const first = dupes.get(key);
-    if (!first) {
-      dupes.set(key, w);
-      wanted.push(w);
-      continue;
-    }
-    const identical = first.title === w.title && first.type === w.type && first.manager === w.manager && first.end === w.end && first.start === w.start;
-    if (!identical) {
-      duplicates.push({ row: w.row, column: null, key: 'import.duplicateEmployment', params: { employeeNumber: w.employeeNumber, unit: w.unit, row: first.row }, values: r.values() });
-      rejectedPeople.add(w.employeeNumber);
-    }
   }
-  dupes.clear();
-  for (const d of duplicates) rejections.push(d);
-  const skippedRows = again.skippedRows();
-  ctx.progress?.({ phase: 'check', done: rowsTotal, total: rowsTotal });
+  ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
 
   // People: new ones get ids now, so their employments can name them in the same batch.
   const maxPerson = people.reduce((m, p) => Math.max(m, p.id), 0);
@@ -286,9 +262,24 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
   const deletes: Held[] = [];
   const edits: (Held & { before: Held })[] = [];
   const changes = { started: 0, ended: 0, moved: 0, updated: 0, peopleAdded: newPeople.length, peopleUpdated: changedPeople.length };
+  const dupes = new Map<string, Wanted>();
+  const takeRow = (w: Wanted, key: string): boolean => {
+    const first = dupes.get(key);
+    if (!first) {
+      dupes.set(key, w);
+      return true;
+    }
+    const identical = first.title === w.title && first.type === w.type && first.manager === w.manager && first.end === w.end && first.start === w.start;
+    if (!identical) {
+      rejections.push({ row: w.row, column: null, key: 'import.duplicateEmployment', params: { employeeNumber: w.employeeNumber, unit: w.unit, row: first.row }, values: rows.find((r) => r.number === w.row)!.values() });
+      rejectedPeople.add(w.employeeNumber);
+    }
+    return false;
+  };
 
   if (mode === 'history') {
     for (let w of wanted) {
+      if (!takeRow(w, `${w.employeeNumber}|${w.unit}|${w.start}`)) continue;
       const pid = idOf.get(w.employeeNumber)!;
       const h = (heldByPerson.get(pid) ?? []).find((e) => e.unit_code === w.unit && e.start_date === w.start);
       if (!h) {
@@ -324,6 +315,7 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
     const inScope = (h: Held) => h.start_date <= asOf && covered.has(h.unit_code) && within(ctx.reach, h.unit_code);
     const byPersonWanted = new Map<string, Wanted[]>();
     for (const w of wanted) {
+      if (!takeRow(w, `${w.employeeNumber}|${w.unit}`)) continue;
       const list = byPersonWanted.get(w.employeeNumber) ?? [];
       list.push(w);
       byPersonWanted.set(w.employeeNumber, list);
@@ -385,14 +377,14 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
       changes.ended++;
       listed('ended', h.person_id, unitRef(h.unit_code, dayBefore), null, h.start_date, dayBefore);
     }
-    safety = snapshotSafety(rowsTotal, rejections, changes.ended, held.filter(inScope).length);
+    safety = snapshotSafety(rows.length, rejections, changes.ended, held.filter(inScope).length);
   }
 
   return {
     kind: 'roster',
     mode,
     asOf: mode === 'snapshot' ? asOf : null,
-    rowsTotal,
+    rowsTotal: rows.length,
     rejections,
     changes,
     changeList,

@@ -5,11 +5,10 @@ import type { CellValue, Sheet, SheetRow } from './read-sheet.ts';
 import { dataRows, isTotal } from './skip-rows.ts';
 
 /**
- * What an import plan reads: a workbook read whole, or a CSV's records as they are parsed, from
- * the start each time it is opened (the file is never held whole, nor its rows: a plan keeps only
- * what it needs of each, and may read the file twice).
+ * What an import plan reads: a workbook read whole, or a CSV's records as they are parsed (the
+ * file is never held whole, nor its rows: a plan keeps only what it needs of each).
  */
-export type SheetSource = { kind: 'sheet'; sheet: Sheet } | { kind: 'csv'; open(): AsyncIterable<CsvRecord[]> };
+export type SheetSource = { kind: 'sheet'; sheet: Sheet } | { kind: 'csv'; records: AsyncIterable<CsvRecord[]> };
 
 /** A source's header, located and mapped, and its data rows a batch at a time. */
 export interface SheetRows<F extends string> {
@@ -46,7 +45,7 @@ export async function openRows<F extends string>(source: SheetSource, columns: C
       skippedRows: () => skippedRows,
     };
   }
-  return openCsv(source.open(), columns, mapping, keys);
+  return openCsv(source.records, columns, mapping, keys);
 }
 
 function keyIndexes<F extends string>(map: HeaderMap<F>, keys: F[]): number[] {
