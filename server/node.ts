@@ -1,3 +1,4 @@
+import { fileSpool } from './imports/spool-file.ts';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Server } from 'node:http';
@@ -40,7 +41,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
     const decided = await runReminders({ db: handle.db, atomic, mailer }, todayInStockholm(), { dryRun: false, actor: 'system' });
     console.log(`Demodata skapad, ${decided.messages.length} påminnelser i utkorgen (demo data seeded, reminders in the outbox).`);
   }
-  const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer });
+  const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer, spool: () => fileSpool() });
   const stopReminders = mailer ? startReminderClock({ db: handle.db, atomic, mailer }, config.reminderAt, log) : () => {};
   app.use('/*', serveStatic({ root: './dist/web' }));
 

@@ -1,8 +1,9 @@
 import * as XLSX from 'xlsx';
 import { DomainError } from '../domain/errors.ts';
-import { decodeText, parseCsv } from './csv.ts';
 import { pacer } from '../pace.ts';
 import { guardZip } from './zip-guard.ts';
+import { csvRecordBatches } from './csv-stream.ts';
+import type { SheetSource } from './sheet-rows.ts';
 
 /** A date (and time) the spreadsheet itself marked as one: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS'. */
 export interface SheetDate {
@@ -70,25 +71,52 @@ export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sh
   return readCsv(bytes, limits);
 }
 
+/**
+ * An upload (its first bytes, and a way to read it whole or a chunk at a time) as what a plan
+ * reads: a workbook read whole (xlsx within its inflation bound, .xls within its byte bound), or
+ * a CSV's records as they are parsed, never held whole and with no bound on its rows.
+ */
+export async function openSheet(
+  file: { size: number; head: Uint8Array; bytes(): Promise<Uint8Array>; chunks(): AsyncIterable<Uint8Array> },
+  opts: { fileName?: string; sheetName?: string; limits?: ReadLimits; onBytes?: (n: number) => void } = {},
+): Promise<SheetSource> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  if (file.size === 0) throw new DomainError('unprocessable', 'import.empty');
+  if (isZip(file.head) || isOle(file.head) || /\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) {
+    if (isOle(file.head) && file.size > xlsBytesLimit(limits)) {
+      throw new DomainError('too_large', 'import.xlsTooLarge', { limit: `${Math.round(xlsBytesLimit(limits) / 1024 / 1024)} MB` });
+    }
+    const bytes = await file.bytes();
+    opts.onBytes?.(bytes.length);
+    return { kind: 'sheet', sheet: await readSheet(bytes, opts) };
+  }
+  return { kind: 'csv', records: csvRecordBatches(file.chunks(), { onBytes: opts.onBytes }) };
+}
+
+/** A CSV whole, through the same streaming reader as an upload (for callers holding the bytes). */
 async function readCsv(bytes: Uint8Array, limits: ReadLimits): Promise<Sheet> {
-  const text = await decodeText(bytes);
-  // A text file with NUL or other control bytes is not a CSV: random bytes, an image, a PDF.
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) throw new DomainError('unprocessable', 'import.notSpreadsheet');
   let header: SheetRow | null = null;
   const rows: SheetRow[] = [];
   const blankRows: number[] = [];
-  await parseCsv(text, (fields, row) => {
-    if (fields.every((f) => f.trim() === '')) {
-      if (header) blank(blankRows, row, limits);
-      return;
+  async function* chunks() {
+    for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
+  }
+  const pause = pacer();
+  for await (const batch of csvRecordBatches(chunks())) {
+    for (const { fields, row } of batch) {
+      if (fields.every((f) => f.trim() === '')) {
+        if (header) blank(blankRows, row, limits);
+        continue;
+      }
+      if (!header) {
+        header = { row, cells: fields };
+        continue;
+      }
+      if (rows.length >= limits.maxRows) throw tooManyRows(limits);
+      rows.push({ row, cells: fields });
     }
-    if (!header) {
-      header = { row, cells: fields };
-      return;
-    }
-    if (rows.length >= limits.maxRows) throw tooManyRows(limits);
-    rows.push({ row, cells: fields });
-  });
+    await pause();
+  }
   if (!header) throw new DomainError('unprocessable', 'import.empty');
   const h = header as SheetRow;
   return { headerRow: h.row, headers: h.cells.map((c) => String(c ?? '').trim()), rows, blankRows };
