@@ -69,6 +69,7 @@ export const en: Record<keyof typeof sv, string> = {
   'import.notSpreadsheet': 'The file could not be read as a spreadsheet. Send an .xlsx or .xls file or a CSV file (comma- or semicolon-separated).',
   'import.noSheet': 'The workbook has no sheet "{sheet}" (it has {sheets}).',
   'import.noFile': 'Send the file as multipart/form-data in the field "file".',
+  'import.badEncoding': 'The file is not valid UTF-8 from row {row} on, though the rows before it are. Save the whole file as UTF-8 (or all of it as Windows-1252) and send it again.',
   'import.tooManyRows': 'The file has more than {limit} rows. Split it.',
   'import.inflatesTooMuch': 'The spreadsheet unpacks to more than {limit} and is not accepted.',
   'import.columns': 'The file lacks the columns {missing}. A {kind} file needs the headers: {expected}.',

@@ -67,6 +67,7 @@ export const sv = {
   'import.notSpreadsheet': 'Filen kunde inte läsas som kalkylblad. Skicka en .xlsx- eller .xls-fil eller en CSV-fil (komma- eller semikolonavgränsad).',
   'import.noSheet': 'Bladet "{sheet}" finns inte i arbetsboken (den har {sheets}).',
   'import.noFile': 'Skicka filen som multipart/form-data i fältet "file".',
+  'import.badEncoding': 'Filen är inte giltig UTF-8 från rad {row}, fast raderna före den är det. Spara hela filen som UTF-8 (eller hela som Windows-1252) och skicka den igen.',
   'import.tooManyRows': 'Filen har fler än {limit} rader. Dela upp den.',
   'import.inflatesTooMuch': 'Kalkylbladet packas upp till mer än {limit} och tas inte emot.',
   'import.columns': 'Filen saknar kolumnerna {missing}. En fil av typen {kind} ska ha rubrikerna: {expected}.',
