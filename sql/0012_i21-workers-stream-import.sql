@@ -9,15 +9,12 @@ CREATE TABLE import_job (
   state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'committed', 'failed')),
   -- what the request said: mode, asOf, scope, mapping, confirmEnded, lang, who (employee number, roles)
   params_json TEXT NOT NULL,
-  -- the R2 objects: <object_prefix><n> for n in 0 … slices - 1
+  -- the R2 objects: <object_prefix><n> for n in 0 … slices - 1, each the JSON of its CSV records
   object_prefix TEXT NOT NULL,
   slices INTEGER NOT NULL,
   -- each slice's first row number, as a spreadsheet program counts rows (JSON array)
   slice_rows_json TEXT NOT NULL,
   file_bytes INTEGER NOT NULL,
-  encoding TEXT NOT NULL,
-  -- the file's first line, put before every later slice so it is read with the same separator
-  first_line TEXT NOT NULL,
   -- the header as found in the first slice, and what later slices need of it (JSON)
   header_json TEXT,
   next_slice INTEGER NOT NULL DEFAULT 0,

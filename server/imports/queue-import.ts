@@ -6,8 +6,6 @@ import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
 import { bulkInsert, errorsOf, runImport, type ImportContext, type ImportKind } from './batch.ts';
 import { planCompletions } from './completions.ts';
-import { decodeSlice, type CsvEncoding } from './csv-slices.ts';
-import { parseCsv } from './csv.ts';
 import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
 import { reachFor } from './reach.ts';
 import type { Sheet, SheetRow } from './read-sheet.ts';
@@ -20,7 +18,7 @@ import { planUnits } from './units.ts';
  *
  * Completions, one slice per message: the slice is planned as a file of its own (people, courses,
  * reach, what is held) and its records go to `import_stage_completion`, which nothing else reads;
- * its rejected rows go to `import_rejected_row` under the batch. The last message moves the staged
+ * its rejected rows go to `import_rejected_row` under the batch. A last message moves the staged
  * records into `completion` in one D1 batch (one transaction) with the batch row's commit and the
  * audit entry: the file's records appear all at once, or not at all.
  *
@@ -49,8 +47,6 @@ interface JobRow {
   slices: number;
   slice_rows_json: string;
   file_bytes: number;
-  encoding: CsvEncoding;
-  first_line: string;
   header_json: string | null;
   next_slice: number;
   rows_done: number;
@@ -89,7 +85,8 @@ export async function runImportMessage(deps: JobDeps, m: ImportMessage, attempt 
   if (!job || job.state === 'committed' || job.state === 'failed' || m.slice !== job.next_slice) return;
   try {
     await deps.db.executeQuery(raw(`update import_job set state = 'running', updated_at = ? where batch_id = ?`, [new Date().toISOString(), job.batch_id]));
-    if (job.kind === 'completions') await completionsSlice(deps, job);
+    // Completions: a message per slice, then one more (slice = slices) that commits.
+    if (job.kind === 'completions') await (job.next_slice < job.slices ? completionsSlice(deps, job) : commitCompletions(deps, job, params(job)));
     else await wholeFile(deps, job);
   } catch (e) {
     // A file's own fault fails at once; anything else (a D1 hiccup) is retried by the queue first.
@@ -117,21 +114,17 @@ async function contextFor(deps: JobDeps, job: JobRow, p: JobParams): Promise<Imp
   };
 }
 
-/** A slice's records as sheet rows; later slices are read after the file's first line, for its separator. */
+/** A slice's records (stored as JSON `[[row, field, …], …]` by r2-upload.ts) as sheet rows, blank ones apart. */
 async function readSlice(deps: JobDeps, job: JobRow, index: number): Promise<{ records: SheetRow[]; blanks: number[] }> {
   const object = await deps.streamImports.bucket.get(job.object_prefix + index);
   if (!object) throw new Error(`import ${job.batch_id}: slice ${index} is missing from R2`);
-  const text = await decodeSlice(new Uint8Array(await object.arrayBuffer()), job.encoding);
-  const firstRow = (JSON.parse(job.slice_rows_json) as number[])[index];
+  const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as [number, ...string[]][];
   const records: SheetRow[] = [];
   const blanks: number[] = [];
-  const shift = index === 0 ? 0 : firstRow - 2;
-  await parseCsv(index === 0 ? text : `${job.first_line}\n${text}`, (fields, r) => {
-    if (index > 0 && r === 1) return;
-    const row = r + shift;
+  for (const [row, ...fields] of stored) {
     if (fields.every((f) => f.trim() === '')) blanks.push(row);
     else records.push({ row, cells: fields });
-  });
+  }
   return { records, blanks };
 }
 
@@ -205,9 +198,7 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
       [index + 1, plan.rowsTotal, rowsRejected, skipped, JSON.stringify(header), new Date().toISOString(), batchId, index],
     ),
   ]);
-  if (index + 1 < job.slices) return deps.streamImports.enqueue({ batchId, slice: index + 1 });
-  const done = (await loadJob(deps.db, batchId))!;
-  await commitCompletions(deps, done, p);
+  await deps.streamImports.enqueue({ batchId, slice: index + 1 });
 }
 
 /** The staged records into `completion`, the batch committed and audited: one D1 batch, one transaction. */

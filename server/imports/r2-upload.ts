@@ -3,14 +3,15 @@ import type { Context } from 'hono';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ImportKind } from './batch.ts';
-import { CsvSlicer, XlsxOnStream, type CsvSliced } from './csv-slices.ts';
+import { boundaryOf, formParts } from '../http/multipart-stream.ts';
+import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
-import { readMultipart, boundaryOf } from './multipart-stream.ts';
 
 /**
  * Imports too large for one Worker request's memory (docs/workers.md, "Large imports on
- * Workers"): the upload is read as it arrives, cut into slices of whole CSV records, each stored
- * in R2 as its own object (its length then known, so a plain `put`), and a Queue consumer
+ * Workers"): the upload is read as it arrives (multipart-stream.ts, csv-stream.ts), cut into
+ * slices of whole CSV records, each stored in R2 as its own object (its length then known, so a
+ * plain `put` rather than a multipart upload), and a Queue consumer
  * (queue-import.ts) imports the slices one message at a time. The request answers 202 with the
  * batch id; GET /api/imports/:id shows the progress.
  */
@@ -105,50 +106,27 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
   // A dry run's answer is the whole plan at once; slices commit to a staging table instead.
   if (q.dryRun || q.format === 'xlsx') throw new DomainError('unprocessable', 'import.streamDryRun', { limit: mb(s.thresholdBytes) });
   if (Number(c.req.header('content-length')) > s.maxBytes) throw new DomainError('too_large', 'body.tooLarge', { limit: mb(s.maxBytes) });
-  const contentType = c.req.header('content-type') ?? '';
-  boundaryOf(contentType);
+  const boundary = boundaryOf(c.req.header('content-type') ?? '');
+  if (!boundary || !c.req.raw.body) throw new DomainError('bad_request', 'import.noFile');
   const deps = c.get('deps');
   const principal = c.get('principal');
   const prefix = `imports/${crypto.randomUUID()}/`;
   const written: string[] = [];
-  let sliced: CsvSliced | null = null;
+  let file: { bytes: number; starts: number[] } | null = null;
   let fileName: string | null = null;
   let mappingText: string | null = null;
-  let sawFile = false;
   const hash = digester();
   try {
-    await readMultipart(c.req.raw.body, contentType, {
-      field(name, value) {
-        if (name === 'mapping') mappingText = value;
-      },
-      file(name, name2) {
-        if (name !== 'file' || sawFile) return null;
-        sawFile = true;
-        fileName = name2.slice(0, 255) || null;
-        if (/\.(xlsx|xlsm|xls|ods)$/i.test(name2)) throw xlsxRefused(s);
-        const slicer = new CsvSlicer(async (bytes, index) => {
-          const key = prefix + index;
-          written.push(key);
-          await s.bucket.put(key, bytes);
-        }, s.sliceRows);
-        let size = 0;
-        return {
-          async write(bytes) {
-            size += bytes.length;
-            if (size > s.maxBytes) throw new DomainError('too_large', 'body.tooLarge', { limit: mb(s.maxBytes) });
-            await hash.write(bytes);
-            await slicer.write(bytes);
-          },
-          async end() {
-            sliced = await slicer.end();
-          },
-        };
-      },
-    });
-    if (!sawFile) throw new DomainError('bad_request', 'import.noFile');
+    for await (const part of formParts(c.req.raw.body, boundary)) {
+      if (part.name === 'mapping' && part.fileName === null) mappingText = await text(part.body);
+      if (part.name !== 'file' || part.fileName === null || file) continue;
+      fileName = part.fileName.slice(0, 255) || null;
+      if (/\.(xlsx|xlsm|xls|ods)$/i.test(part.fileName)) throw xlsxRefused(s);
+      file = await sliceInto(s, prefix, written, checked(part.body, s, hash));
+    }
+    if (!file) throw new DomainError('bad_request', 'import.noFile');
     const mapping = parseMapping(kind, mappingText);
-    const file = sliced as CsvSliced | null;
-    if (!file || file.bytes === 0 || !file.sliceRows.length) throw new DomainError('unprocessable', 'import.empty');
+    if (!file.starts.length) throw new DomainError('unprocessable', 'import.empty');
     const params: JobParams = {
       mode: q.mode ?? null,
       asOf: q.asOf,
@@ -165,23 +143,115 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
     try {
       await s.enqueue({ batchId, slice: 0 });
     } catch (e) {
-      await deps.db.deleteFrom('import_batch').where('id', '=', batchId).execute().catch(() => undefined);
+      await deps.atomic([
+        CompiledQuery.raw('delete from import_job where batch_id = ?', [batchId]),
+        CompiledQuery.raw(`delete from import_batch where id = ? and status = 'failed'`, [batchId]),
+      ]).catch(() => undefined);
       throw e;
     }
     const location = `/api/imports/${batchId}`;
-    return c.json({ batchId, state: 'queued', kind, fileBytes: file.bytes, slices: file.sliceRows.length, progress: location }, 202, { location });
+    return c.json({ batchId, state: 'queued', kind, fileBytes: file.bytes, slices: file.starts.length, progress: location }, 202, { location });
   } catch (e) {
     if (written.length) await s.bucket.delete(written).catch(() => undefined);
-    if (e instanceof XlsxOnStream) throw xlsxRefused(s);
     throw e;
   }
+}
+
+/** A small form field as text (the column mapping), bounded. */
+async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let out = '';
+  for await (const piece of body) {
+    out += decoder.decode(piece, { stream: true });
+    if (out.length > 1 << 20) throw new DomainError('bad_request', 'import.badRequest');
+  }
+  return out + decoder.decode();
+}
+
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+
+/**
+ * The file's bytes on their way to the CSV reader: counted against KK_STREAM_MAX_MB, hashed, and
+ * a workbook (a zip or an OLE file, whatever its name) refused at its first bytes: SheetJS reads
+ * a workbook whole, so one past the ordinary upload bound cannot be read in a Worker.
+ */
+async function* checked(body: AsyncIterable<Uint8Array>, s: StreamImports, hash: ReturnType<typeof digester>): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  let head: Uint8Array | null = new Uint8Array(0);
+  for await (const piece of body) {
+    size += piece.length;
+    if (size > s.maxBytes) throw new DomainError('too_large', 'body.tooLarge', { limit: mb(s.maxBytes) });
+    await hash.write(piece);
+    if (head) {
+      head = concatBytes(head, piece);
+      if (head.length < 8) continue;
+      if (isZip(head) || isOle(head)) throw xlsxRefused(s);
+      const first = head;
+      head = null;
+      yield first;
+    } else yield piece;
+  }
+  if (head?.length) {
+    if (isZip(head)) throw xlsxRefused(s);
+    yield head;
+  }
+}
+
+/** Records in a slice at most, besides `sliceRows`: a file of very long rows is cut sooner. */
+const SLICE_CHARS = 8 << 20;
+
+/**
+ * The file's CSV records, read as they arrive (csv-stream.ts: encoding, separator, the checks a
+ * coordinator gets a 422 for), stored a slice at a time as JSON `[[row, field, …], …]`: a slice
+ * is then read back without the CSV's encoding or separator, and its length is known for `put`.
+ */
+async function sliceInto(s: StreamImports, prefix: string, written: string[], bytes: AsyncIterable<Uint8Array>): Promise<{ bytes: number; starts: number[] }> {
+  const encoder = new TextEncoder();
+  const starts: number[] = [];
+  let slice: string[] = [];
+  let chars = 0;
+  let total = 0;
+  const flush = async () => {
+    if (!slice.length) return;
+    const key = prefix + (starts.length - 1);
+    written.push(key);
+    await s.bucket.put(key, encoder.encode(`[${slice.join(',')}]`));
+    slice = [];
+    chars = 0;
+  };
+  const counted = (async function* () {
+    for await (const piece of bytes) {
+      total += piece.length;
+      yield piece;
+    }
+  })();
+  for await (const batch of csvRecordBatches(counted)) {
+    for (const r of batch) {
+      if (!slice.length) starts.push(r.row);
+      const json = JSON.stringify([r.row, ...r.fields]);
+      slice.push(json);
+      chars += json.length;
+      if (slice.length >= s.sliceRows || chars >= SLICE_CHARS) await flush();
+    }
+  }
+  await flush();
+  return { bytes: total, starts };
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (!a.length) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /**
  * The batch row (as `failed` with no finished_at, as any import's before it commits) and the job,
  * under the next free id: the id the caller is given, which no other import then takes.
  */
-async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefix: string, file: CsvSliced): Promise<number> {
+async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefix: string, file: { bytes: number; starts: number[] }): Promise<number> {
   const { db, atomic } = c.get('deps');
   const now = new Date().toISOString();
   for (let attempt = 1; ; attempt++) {
@@ -206,9 +276,9 @@ async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefi
           })
           .compile(),
         CompiledQuery.raw(
-          `insert into import_job (batch_id, kind, state, params_json, object_prefix, slices, slice_rows_json, file_bytes, encoding, first_line, updated_at)
-           values (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [id, kind, JSON.stringify(p), prefix, file.sliceRows.length, JSON.stringify(file.sliceRows), file.bytes, file.encoding, file.firstLine, now],
+          `insert into import_job (batch_id, kind, state, params_json, object_prefix, slices, slice_rows_json, file_bytes, updated_at)
+           values (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+          [id, kind, JSON.stringify(p), prefix, file.starts.length, JSON.stringify(file.starts), file.bytes, now],
         ),
       ]);
       return id;
