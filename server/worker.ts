@@ -2,6 +2,7 @@ import type { D1Database, ExecutionContext, MessageBatch, ScheduledController } 
 import { createApp } from './app.ts';
 import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
+import { RETRY_CRON } from './cron.ts';
 import { d1Atomic } from './db/atomic.ts';
 import { openD1 } from './db/d1.ts';
 import { todayInStockholm } from './domain/calendar.ts';
@@ -43,8 +44,6 @@ export async function queuedImports(batch: MessageBatch<ImportMessage>, env: Wor
   }
 }
 
-/** wrangler.toml's retry cron: only delivery of what earlier runs could not send. */
-export const RETRY_CRON = '*/15 * * * *';
 
 /**
  * The Cron Trigger (wrangler.toml): the same decision as POST /api/reminders/run for today in

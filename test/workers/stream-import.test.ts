@@ -110,7 +110,7 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
     expect(before).toMatchObject({ population: 5, completed: 0, started: 0, notStarted: 5 });
     const res = await post('/api/imports/completions', LMS, 'lms.csv');
     expect(res.status).toBe(202);
-    const accepted = await res.json<any>();
+    const accepted = await res.json() as any;
     expect(accepted).toMatchObject({ state: 'queued', kind: 'completions', slices: 3, fileBytes: LMS.length });
     const id = accepted.batchId;
     expect(res.headers.get('location')).toBe(`/api/imports/${id}`);
@@ -161,7 +161,7 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
     const before = await figures('2021-12-31');
     const res = await post('/api/imports/completions', LMS, 'lms.csv');
     expect(res.status).toBe(202);
-    const id = (await res.json<any>()).batchId;
+    const id = ((await res.json()) as any).batchId;
     takeSent();
     let deliveries = 0;
     while (queue.length) {
@@ -186,7 +186,7 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
   it('leaves nothing when the commit itself is refused', async () => {
     await sql`CREATE TRIGGER refuse_commit BEFORE UPDATE OF status ON import_batch WHEN NEW.status = 'committed' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(h.db);
     const before = await figures('2021-12-31');
-    const id = (await (await post('/api/imports/completions', LMS, 'lms.csv')).json<any>()).batchId;
+    const id = (await (await post('/api/imports/completions', LMS, 'lms.csv')).json() as any).batchId;
     takeSent();
     while (queue.length) await deliverOne();
     const batch = await h.json(`/api/imports/${id}`, admin);
@@ -199,7 +199,7 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
 
   it('a file without the needed columns fails at its first slice with the 422 problem a coordinator acts on', async () => {
     const bad = csvFile([['Namn', 'Kurs', 'Betyg'], ...Array.from({ length: 8 }, (_, i) => [`P${i}`, 'VBE', 'ja'])]);
-    const id = (await (await post('/api/imports/completions', bad, 'lms.csv')).json<any>()).batchId;
+    const id = (await (await post('/api/imports/completions', bad, 'lms.csv')).json() as any).batchId;
     takeSent();
     while (queue.length) await deliverOne();
     const batch = await h.json(`/api/imports/${id}`, admin);
@@ -218,7 +218,7 @@ describe('other uploads over KK_STREAM_IMPORT_MB', () => {
     ]);
     const res = await post('/api/imports/roster?mode=history', roster, 'personal.csv');
     expect(res.status).toBe(202);
-    const id = (await res.json<any>()).batchId;
+    const id = ((await res.json()) as any).batchId;
     takeSent();
     while (queue.length) await deliverOne();
     const batch = await h.json(`/api/imports/${id}`, admin);
@@ -233,13 +233,13 @@ describe('other uploads over KK_STREAM_IMPORT_MB', () => {
     const big = xlsxFile([['Anställningsnummer', 'Kurs', 'Status', 'Datum'], ...Array.from({ length: 50 }, (_, i) => [`P${i}`, 'VBE', 'Genomförd', '2021-01-01'])]);
     const res = await post('/api/imports/completions', big, 'lms.csv');
     expect(res.status).toBe(413);
-    const problem = await res.json<any>();
+    const problem = await res.json() as any;
     expect(problem.code).toBe('import.xlsxTooLargeHere');
     expect(problem.detail).toContain('ca 40 000 rader, 4 MB');
     expect(problem.detail).toContain('CSV');
     const dry = await post('/api/imports/completions?dryRun=true', LMS, 'lms.csv');
     expect(dry.status).toBe(422);
-    expect((await dry.json<any>()).code).toBe('import.streamDryRun');
+    expect((await dry.json() as any).code).toBe('import.streamDryRun');
     expect(sent).toEqual([]);
     expect(await h.db.selectFrom('import_batch').select('id').execute()).toEqual([]);
     expect((await bindings.IMPORTS.get('imports/')) ?? null).toBeNull();
