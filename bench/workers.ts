@@ -77,6 +77,19 @@ interface Imported {
   batch: any;
 }
 
+async function poll(client: Client, path: string, token: string): Promise<any> {
+  for (let tries = 1; ; tries++) {
+    try {
+      const res = await fetch(`${client.url}${path}`, { headers: { authorization: `Bearer ${token}`, connection: 'close' }, signal: AbortSignal.timeout(30_000) });
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+      return await res.json();
+    } catch (e) {
+      if (tries >= 5) throw e;
+      log(`  GET ${path}: ${(e as Error).message}, again`);
+    }
+  }
+}
+
 /** Uploads a file; a 202 is polled on GET /api/imports/:id until it commits or fails. */
 async function importInto(client: Client, token: string, path: string, file: string, what: string): Promise<Imported> {
   const t0 = Date.now();
@@ -88,7 +101,9 @@ async function importInto(client: Client, token: string, path: string, file: str
   let last = '';
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
-    const batch = await client.getJson(`/api/imports/${answer.batchId}`, token);
+    // fetch with a timeout, not the kept-alive socket of getJson: under wrangler dev a GET sent
+    // while the queue consumer held the isolate was seen to hang on its pooled connection.
+    const batch = await poll(client, `/api/imports/${answer.batchId}`, token);
     const p = batch.progress;
     const line = `${p.state} ${p.slicesDone}/${p.slices} slices, ${p.rowsDone} rows`;
     if (line !== last) log(`  ${what}: ${line}`);

@@ -81,8 +81,10 @@ const raw = (sqlText: string, params: readonly unknown[]) => CompiledQuery.raw(s
 /** One queue message: the next slice of a job, or (for units and rosters) the whole file. */
 export async function runImportMessage(deps: JobDeps, m: ImportMessage, attempt = 1): Promise<void> {
   const job = await loadJob(deps.db, m.batchId);
-  // Done already, or a message delivered twice: its slice was taken.
-  if (!job || job.state === 'committed' || job.state === 'failed' || m.slice !== job.next_slice) return;
+  // Done already, or a message delivered twice: its slice was taken. (Units and rosters have one
+  // message, slice 0, read again from the start when retried.)
+  if (!job || job.state === 'committed' || job.state === 'failed') return;
+  if (m.slice !== (job.kind === 'completions' ? job.next_slice : 0)) return;
   try {
     await deps.db.executeQuery(raw(`update import_job set state = 'running', updated_at = ? where batch_id = ?`, [new Date().toISOString(), job.batch_id]));
     // Completions: a message per slice, then one more (slice = slices) that commits.
@@ -247,6 +249,12 @@ async function commitCompletions(deps: JobDeps, job: JobRow, p: JobParams): Prom
 /** Units and rosters: every slice read into one sheet, then the ordinary import under the reserved id. */
 async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
   const p = params(job);
+  // A retry after the import committed but before the job said so: not written twice.
+  const batch = await deps.db.selectFrom('import_batch').select(['status', 'rows_total', 'rows_rejected']).where('id', '=', job.batch_id).executeTakeFirst();
+  if (batch?.status === 'committed') {
+    await deps.db.executeQuery(raw(`update import_job set state = 'committed', updated_at = ? where batch_id = ?`, [new Date().toISOString(), job.batch_id]));
+    return dropObjects(deps, job);
+  }
   const rows: SheetRow[] = [];
   const blankRows: number[] = [];
   for (let i = 0; i < job.slices; i++) {
