@@ -1,3 +1,4 @@
+import { fileSpool } from './imports/spool-file.ts';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Server } from 'node:http';
@@ -32,7 +33,7 @@ export async function startNode(env: Record<string, string | undefined> = proces
   // Without KK_SMTP_URL (the demo) reminders are decided on demand and kept in the outbox.
   const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
   const atomic = sqliteAtomic(handle.db);
-  const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer });
+  const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer, spool: () => fileSpool() });
   const stopReminders = mailer ? startReminderClock({ db: handle.db, atomic, mailer }, config.reminderAt, log) : () => {};
   app.use('/*', serveStatic({ root: './dist/web' }));
 

@@ -27,8 +27,45 @@ export type AtomicRunner = (queries: readonly CompiledQuery[], opts?: AtomicOpti
 
 const PROGRESS_EVERY = 250;
 
+/**
+ * Statements built as they are run (an import's bulk inserts: the SQL of a million rows built up
+ * front would be held whole until the commit), with their count known beforehand for progress.
+ */
+export interface LazyStatements {
+  readonly length: number;
+  [Symbol.asyncIterator](): AsyncIterator<CompiledQuery>;
+}
+export type Statements = readonly CompiledQuery[] | LazyStatements;
+
+/** A runner that can take statements as they are built (Node's; D1's takes a list). */
+type Streaming = { streaming?: (queries: Statements, opts?: AtomicOptions) => Promise<void> };
+
+/** Several statement lists as one, each built when the write reaches it. */
+export function concatStatements(...parts: Statements[]): LazyStatements {
+  return {
+    length: parts.reduce((n, p) => n + p.length, 0),
+    async *[Symbol.asyncIterator]() {
+      for (const p of parts) yield* p as AsyncIterable<CompiledQuery>;
+    },
+  };
+}
+
+export async function materialize(queries: Statements): Promise<readonly CompiledQuery[]> {
+  if (Array.isArray(queries)) return queries as readonly CompiledQuery[];
+  const out: CompiledQuery[] = [];
+  for await (const q of queries as LazyStatements) out.push(q);
+  return out;
+}
+
+/** Runs statements all-or-nothing: as they are built where the runner can, else listed first. */
+export async function runAtomic(atomic: AtomicRunner, queries: Statements, opts?: AtomicOptions): Promise<void> {
+  const streaming = (atomic as AtomicRunner & Streaming).streaming;
+  if (streaming) return streaming(queries, opts);
+  return atomic(await materialize(queries), opts);
+}
+
 export function sqliteAtomic(db: Db): AtomicRunner {
-  return async (queries, { onProgress } = {}) => {
+  const run = async (queries: Statements, { onProgress }: AtomicOptions = {}) => {
     if (!queries.length) return;
     await db.transaction().execute(async (tx) => {
       let done = 0;
@@ -37,13 +74,16 @@ export function sqliteAtomic(db: Db): AtomicRunner {
       // time, not by count: 250 wide inserts took ~40 ms, a visible stall for every reader
       // (`npm run bench`, my-training while 300 000 completions commit).
       const pause = pacer();
-      for (const q of queries) {
+      for await (const q of queries as AsyncIterable<CompiledQuery>) {
         await tx.executeQuery(q);
         if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
         await pause();
       }
     });
   };
+  const runner: AtomicRunner & Streaming = (queries, opts) => run(queries, opts);
+  runner.streaming = run;
+  return runner;
 }
 
 /** D1's documented limits (developers.cloudflare.com/d1/platform/limits). */

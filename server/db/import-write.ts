@@ -1,5 +1,5 @@
 import type { CompiledQuery, Insertable } from 'kysely';
-import { AtomicWriteError, type AtomicRunner } from './atomic.ts';
+import { AtomicWriteError, concatStatements, runAtomic, type AtomicRunner, type Statements } from './atomic.ts';
 import type { Db, ImportBatchTable } from './schema.ts';
 
 /**
@@ -28,7 +28,7 @@ export interface ImportWrite {
   /** The batch row; written first as `failed` with no `finished_at`, marked `committed` last. */
   batch: Omit<Insertable<ImportBatchTable>, 'id' | 'status' | 'finished_at'>;
   /** The import's statements, every row it inserts carrying `id` (people aside: see ImportUndo.created). */
-  statements: CompiledQuery[];
+  statements: Statements;
   undo: ImportUndo;
   /** The batch row exists already (reserved as `failed`): it is updated, and an undo leaves it. */
   reserved?: boolean;
@@ -82,15 +82,17 @@ export function importUndo(db: Db, batchId: number, kind: ImportBatchTable['kind
  */
 export async function writeImport(deps: { db: Db; atomic: AtomicRunner }, w: ImportWrite): Promise<number> {
   const { db } = deps;
-  const statements = [
-    w.reserved
-      ? db.updateTable('import_batch').set({ ...w.batch, status: 'failed', finished_at: null }).where('id', '=', w.id).where('status', '=', 'failed').compile()
-      : db.insertInto('import_batch').values({ ...w.batch, id: w.id, status: 'failed', finished_at: null }).compile(),
-    ...w.statements,
-    db.updateTable('import_batch').set({ status: 'committed', finished_at: w.finishedAt }).where('id', '=', w.id).compile(),
-  ];
+  const statements = concatStatements(
+    [
+      w.reserved
+        ? db.updateTable('import_batch').set({ ...w.batch, status: 'failed', finished_at: null }).where('id', '=', w.id).where('status', '=', 'failed').compile()
+        : db.insertInto('import_batch').values({ ...w.batch, id: w.id, status: 'failed', finished_at: null }).compile(),
+    ],
+    w.statements,
+    [db.updateTable('import_batch').set({ status: 'committed', finished_at: w.finishedAt }).where('id', '=', w.id).compile()],
+  );
   try {
-    await deps.atomic(statements, { undo: importUndo(db, w.id, w.batch.kind, w.undo, w.reserved), onProgress: w.onProgress });
+    await runAtomic(deps.atomic, statements, { undo: importUndo(db, w.id, w.batch.kind, w.undo, w.reserved), onProgress: w.onProgress });
   } catch (e) {
     if (e instanceof AtomicWriteError && e.undoFailed) {
       await db

@@ -6,6 +6,7 @@ import type { Db } from '../db/schema.ts';
 import type { Lang } from '../i18n/messages.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { StreamImports } from '../imports/r2-upload.ts';
+import type { SpoolFactory } from '../imports/spool.ts';
 
 /** What an app is built from: the entry points (Node, Workers, tests) wire these in. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   devTokens?: DevTokens;
   /** Where the request log goes, one JSON line each; console.log (Workers logs) when absent. */
   logLine?: (line: string) => void;
+  /** Where an upload is kept while it is imported (a temporary file on Node); memory when absent. */
+  spool?: SpoolFactory;
   /** Where reminders are sent (KK_SMTP_URL); absent: they are decided and kept in the outbox. */
   mailer?: Mailer;
   /** Workers with R2 and a queue bound: large CSV imports go through them (docs/workers.md). */

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
-import type { AtomicRunner } from '../db/atomic.ts';
+import { concatStatements, type AtomicRunner, type Statements } from '../db/atomic.ts';
 import { writeImport, type ImportUndo } from '../db/import-write.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
@@ -109,7 +109,7 @@ export interface Plan {
   /** The units (förvaltningar) the import touched, for the audit log and the import list's scope. */
   scope: string[];
   /** May be built with pauses (a large file's statements take a while to build). */
-  statements(batchId: number): CompiledQuery[] | Promise<CompiledQuery[]>;
+  statements(batchId: number): Statements | Promise<Statements>;
   /**
    * What takes the statements back on D1 when a write larger than one batch fails late: the rows
    * they change but do not own, put back from the values the plan compared against, and the rows
@@ -269,7 +269,8 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     if (ctx.dryRun) return answer;
     mayCommit(plan, ctx.confirmEnded ?? null);
     const now = new Date().toISOString();
-    const statements: CompiledQuery[] = await plan.statements(batchId);
+    const planned = await plan.statements(batchId);
+    const statements: CompiledQuery[] = [];
     // Through bulkInsert, a slice at a time: 150 000 rejected rows built with the query builder in
     // one go held the server for ~1.9 s.
     const pause = pacer();
@@ -305,7 +306,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
       ),
     );
     // The batch row opens the list and its commit closes it (writeImport): two more statements.
-    const total = statements.length + 2;
+    const total = planned.length + statements.length + 2;
     ctx.progress?.({ phase: 'write', done: 0, total });
     try {
       await writeImport(ctx, {
@@ -323,7 +324,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
           rows_rejected: answer.rowsRejected,
           changes_json: JSON.stringify({ ...plan.changes, scope: plan.scope }),
         },
-        statements,
+        statements: concatStatements(planned, statements),
         undo: plan.undo(),
         reserved: ctx.reservedBatchId !== undefined,
         finishedAt: now,

@@ -1,15 +1,13 @@
-import type { CompiledQuery } from 'kysely';
 import { noUndo } from '../db/import-write.ts';
 import { expiresOn } from '../domain/expiry.ts';
 import type { RecordStatus } from '../db/schema.ts';
-import { bulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { bulkInsert, lit, MAX_ROWS_PER_STATEMENT, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { pacer, yieldNow } from '../pace.ts';
 import { dateProblem, dateTime, NOT_STARTED, recordStatus, text } from './cells.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
-import { dataRows } from './skip-rows.ts';
-import { COMPLETION_COLUMNS, fold, locateHeader, mapHeaders, requireColumns, unused, type CompletionField, type Mapping } from './headers.ts';
+import { COMPLETION_COLUMNS, fold, requireColumns, unused, type CompletionField, type Mapping } from './headers.ts';
+import { openRows, type SheetSource } from './sheet-rows.ts';
 import { within } from './reach.ts';
-import type { Sheet } from './read-sheet.ts';
 import { RowView, shown } from './rows.ts';
 
 /**
@@ -29,9 +27,10 @@ const STATEMENT_SLICE = 800;
  */
 const PAGE = 2500;
 
-export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: Mapping = {}): Promise<Plan> {
-  const sheet = locateHeader(file, COMPLETION_COLUMNS, mapping);
-  const map = mapHeaders(sheet.headers, COMPLETION_COLUMNS, mapping);
+export async function planCompletions(ctx: ImportContext, source: SheetSource, mapping: Mapping = {}): Promise<Plan> {
+  const src = await openRows(source, COMPLETION_COLUMNS, mapping, ['employeeNumber', 'email']);
+  const sheet = { headers: src.headers };
+  const map = src.map;
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);
   const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en', 'validity_months']).execute();
   const validity = new Map(courses.map((c) => [c.id, c.validity_months]));
@@ -75,55 +74,64 @@ export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: 
     }
   }
 
-  const keys = [map.employeeNumber?.index, map.email?.index].filter((i): i is number => i !== undefined);
-  const { rows, skippedRows } = dataRows(sheet, keys);
   // A result is not from the future: "today" in Stockholm, as every date here.
   const today = todayInStockholm();
   const rejections: Rejection[] = [];
-  const found: { row: number; person: number; course: number; status: RecordStatus; at: string; key: string }[] = [];
+  // The records to write, a column each (not an object a row: 1.2 million rows are read as they
+  // stream in, and only this much of each is kept).
+  const found = { row: [] as number[], person: [] as number[], course: [] as number[], status: [] as RecordStatus[], at: [] as string[] };
   // The records the file names, each once (the first row naming it is the one written), and their courses.
   const named = new Set<string>();
   const courseIds = new Set<number>();
   let done = 0;
   const pause = pacer();
-  for (const row of rows) {
-    if (++done % 10000 === 0) ctx.progress?.({ phase: 'check', done, total: rows.length });
-    await pause();
-    // One view at a time rather than a view of every row made up front in one stretch.
-    const r = new RowView(map, row);
-    // Every error of the row at once.
-    const errors: Rejection[] = [];
-    const number = text(r.cell('employeeNumber'));
-    const mail = text(r.cell('email'));
-    const who: CompletionField = number ? 'employeeNumber' : map.employeeNumber && !mail ? 'employeeNumber' : 'email';
-    const person = (number ? byNumber.get(number) : undefined) ?? (mail ? byEmail.get(mail.toLowerCase()) ?? undefined : undefined);
-    if (!number && !mail) errors.push(r.reject(who, 'import.required'));
-    else if (person === undefined) errors.push(r.reject(who, 'import.unknownPerson', { value: shown(number ?? mail) }));
-    else if (reachable && !reachable.has(person)) errors.push(r.reject(who, 'import.personOutOfScope', { value: shown(number ?? mail) }));
-    const courseText = text(r.cell('course'));
-    const course = courseText === null ? undefined : courseExact.get(courseText) ?? courseBy.get(`c:${fold(courseText)}`) ?? courseBy.get(`t:${fold(courseText)}`);
-    if (!courseText) errors.push(r.reject('course', 'import.required'));
-    else if (course === undefined) errors.push(r.reject('course', 'import.unknownCourse', { value: shown(courseText) }));
-    const status = recordStatus(r.cell('status'));
-    if (!status) errors.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) }));
-    const at = dateTime(r.cell('date'));
-    // "Ej påbörjad" records nothing, so it needs no date; a date it has must still be one.
-    if (at === null && status !== NOT_STARTED) errors.push(r.reject('date', 'import.required'));
-    else if (at === undefined) errors.push(r.reject('date', dateProblem(r.cell('date')), { value: shown(r.cell('date')) }));
-    else if (at && at.slice(0, 10) > today) errors.push(r.reject('date', 'import.futureDate', { value: at.slice(0, 10), today }));
-    if (errors.length) {
-      rejections.push(...errors);
-      continue;
+  ctx.progress?.({ phase: 'check', done: 0, total: 0 });
+  for await (const batch of src.batches) {
+    for (const row of batch) {
+      if (++done % 10000 === 0) ctx.progress?.({ phase: 'check', done, total: done });
+      await pause();
+      // One view at a time rather than a view of every row made up front in one stretch.
+      const r = new RowView(map, row);
+      // Every error of the row at once.
+      const errors: Rejection[] = [];
+      const number = text(r.cell('employeeNumber'));
+      const mail = text(r.cell('email'));
+      const who: CompletionField = number ? 'employeeNumber' : map.employeeNumber && !mail ? 'employeeNumber' : 'email';
+      const person = (number ? byNumber.get(number) : undefined) ?? (mail ? byEmail.get(mail.toLowerCase()) ?? undefined : undefined);
+      if (!number && !mail) errors.push(r.reject(who, 'import.required'));
+      else if (person === undefined) errors.push(r.reject(who, 'import.unknownPerson', { value: shown(number ?? mail) }));
+      else if (reachable && !reachable.has(person)) errors.push(r.reject(who, 'import.personOutOfScope', { value: shown(number ?? mail) }));
+      const courseText = text(r.cell('course'));
+      const course = courseText === null ? undefined : courseExact.get(courseText) ?? courseBy.get(`c:${fold(courseText)}`) ?? courseBy.get(`t:${fold(courseText)}`);
+      if (!courseText) errors.push(r.reject('course', 'import.required'));
+      else if (course === undefined) errors.push(r.reject('course', 'import.unknownCourse', { value: shown(courseText) }));
+      const status = recordStatus(r.cell('status'));
+      if (!status) errors.push(r.reject('status', status === null ? 'import.required' : 'import.badStatus', { value: shown(r.cell('status')) }));
+      const at = dateTime(r.cell('date'));
+      // "Ej påbörjad" records nothing, so it needs no date; a date it has must still be one.
+      if (at === null && status !== NOT_STARTED) errors.push(r.reject('date', 'import.required'));
+      else if (at === undefined) errors.push(r.reject('date', dateProblem(r.cell('date')), { value: shown(r.cell('date')) }));
+      else if (at && at.slice(0, 10) > today) errors.push(r.reject('date', 'import.futureDate', { value: at.slice(0, 10), today }));
+      if (errors.length) {
+        rejections.push(...errors);
+        continue;
+      }
+      // Taken, and nothing to record: the LMS lists who has not begun.
+      if (status === NOT_STARTED) continue;
+      const key = recordKey(person!, course!, status as RecordStatus, at!);
+      if (named.has(key)) continue;
+      named.add(key);
+      courseIds.add(course!);
+      found.row.push(r.number);
+      found.person.push(person!);
+      found.course.push(course!);
+      found.status.push(status as RecordStatus);
+      found.at.push(at!);
     }
-    // Taken, and nothing to record: the LMS lists who has not begun.
-    if (status === NOT_STARTED) continue;
-    const key = `${person}|${course}|${status}|${at}`;
-    if (named.has(key)) continue;
-    named.add(key);
-    courseIds.add(course!);
-    found.push({ row: r.number, person: person!, course: course!, status: status as RecordStatus, at: at!, key });
   }
-  ctx.progress?.({ phase: 'check', done: rows.length, total: rows.length });
+  const rowsTotal = done;
+  const skippedRows = src.skippedRows();
+  ctx.progress?.({ phase: 'check', done: rowsTotal, total: rowsTotal });
 
   // What of it is held already, to leave out. Only those keys are kept: a set of every record held
   // for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
@@ -146,7 +154,7 @@ export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: 
       .where('course_id', 'in', inFile)
       .execute();
     for (const h of page) {
-      const key = `${h.person_id}|${h.course_id}|${h.status}|${h.occurred_at}`;
+      const key = recordKey(h.person_id, h.course_id, h.status, h.occurred_at);
       if (named.has(key)) held.add(key);
     }
     after += PAGE;
@@ -158,35 +166,48 @@ export async function planCompletions(ctx: ImportContext, file: Sheet, mapping: 
     }
     await yieldNow();
   }
-  const inserts: typeof found = [];
-  for (const f of found) {
+  // Which of them to write: the indexes of those not held.
+  const inserts: number[] = [];
+  for (let i = 0; i < found.row.length; i++) {
     await pause();
-    if (!held.has(f.key)) inserts.push(f);
+    if (!held.size || !held.has(recordKey(found.person[i], found.course[i], found.status[i], found.at[i]))) inserts.push(i);
   }
+  named.clear();
+  held.clear();
   return {
     kind: 'completions',
-    rowsTotal: rows.length,
+    rowsTotal,
     rejections,
     changes: { added: inserts.length },
     skippedRows,
     ...unused(sheet.headers, map, COMPLETION_COLUMNS),
     scope: [],
-    async statements(batchId) {
+    statements(batchId) {
       const recordedAt = new Date().toISOString();
       const columns = ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id', 'expires_on'].map((name) => ({ name }));
-      const out: CompiledQuery[] = [];
-      // Built a slice at a time with pauses between: 300 000 rows take half a second to build.
-      for (let i = 0; i < inserts.length; i += STATEMENT_SLICE) {
-        // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
-        const rows = inserts
-          .slice(i, i + STATEMENT_SLICE)
-          .map((f) => [f.person, f.course, f.status, f.at, 'import', `row ${f.row}`, ctx.actor, recordedAt, batchId, expiresOn(f.status, f.at, validity.get(f.course) ?? null)]);
-        out.push(...bulkInsert('completion', columns, rows));
-        await pause();
-      }
-      return out;
+      // Built as the write takes them, a slice at a time: the SQL of 1.2 million rows built up
+      // front would be ~130 MB of text held until the commit.
+      return {
+        length: Math.ceil(inserts.length / MAX_ROWS_PER_STATEMENT),
+        async *[Symbol.asyncIterator]() {
+          for (let i = 0; i < inserts.length; i += STATEMENT_SLICE) {
+            // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
+            const rows = inserts.slice(i, i + STATEMENT_SLICE).map((k) => {
+              const course = found.course[k];
+              const status = found.status[k];
+              const at = found.at[k];
+              return [found.person[k], course, status, at, 'import', `row ${found.row[k]}`, ctx.actor, recordedAt, batchId, expiresOn(status, at, validity.get(course) ?? null)];
+            });
+            yield* bulkInsert('completion', columns, rows);
+            await pause();
+          }
+        },
+      };
     },
     // Every row it writes carries the batch id.
     undo: noUndo,
   };
 }
+
+/** A record's identity: who, which course, what and when. */
+const recordKey = (person: number, course: number, status: string, at: string) => `${person}|${course}|${status}|${at}`;

@@ -1,5 +1,5 @@
 import { CompiledQuery } from 'kysely';
-import type { AtomicRunner } from '../db/atomic.ts';
+import { materialize, type AtomicRunner } from '../db/atomic.ts';
 import type { Db } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemFor, STATUS, type Problem } from '../http/problem.ts';
@@ -8,7 +8,9 @@ import { bulkInsert, errorsOf, runImport, type ImportContext, type ImportKind } 
 import { planCompletions } from './completions.ts';
 import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
 import { reachFor } from './reach.ts';
+import type { CsvRecord } from './csv-stream.ts';
 import type { Sheet, SheetRow } from './read-sheet.ts';
+import type { SheetSource } from './sheet-rows.ts';
 import type { ImportMessage, JobParams, StreamImports } from './r2-upload.ts';
 import { planRoster } from './roster.ts';
 import { planUnits } from './units.ts';
@@ -116,14 +118,19 @@ async function contextFor(deps: JobDeps, job: JobRow, p: JobParams): Promise<Imp
   };
 }
 
-/** A slice's records (stored as JSON `[[row, field, …], …]` by r2-upload.ts) as sheet rows, blank ones apart. */
-async function readSlice(deps: JobDeps, job: JobRow, index: number): Promise<{ records: SheetRow[]; blanks: number[] }> {
+/** A slice's CSV records, stored as JSON `[[row, field, …], …]` by r2-upload.ts. */
+async function sliceRecords(deps: JobDeps, job: JobRow, index: number): Promise<CsvRecord[]> {
   const object = await deps.streamImports.bucket.get(job.object_prefix + index);
   if (!object) throw new Error(`import ${job.batch_id}: slice ${index} is missing from R2`);
   const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as [number, ...string[]][];
+  return stored.map(([row, ...fields]) => ({ row, fields }));
+}
+
+/** A slice's records as sheet rows, blank ones apart. */
+async function readSlice(deps: JobDeps, job: JobRow, index: number): Promise<{ records: SheetRow[]; blanks: number[] }> {
   const records: SheetRow[] = [];
   const blanks: number[] = [];
-  for (const [row, ...fields] of stored) {
+  for (const { row, fields } of await sliceRecords(deps, job, index)) {
     if (fields.every((f) => f.trim() === '')) blanks.push(row);
     else records.push({ row, cells: fields });
   }
@@ -176,7 +183,7 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
     sheet = { headerRow: header.headerRow, headers: header.headers, rows: records, blankRows: blanks };
   }
   const ctx = await contextFor(deps, job, p);
-  const plan = await planCompletions(ctx, sheet, p.mapping);
+  const plan = await planCompletions(ctx, { kind: 'sheet', sheet }, p.mapping);
   // Blank rows between slices: dataRows counts a slice's blanks up to its last row only.
   const last = sheet.rows.length ? sheet.rows[sheet.rows.length - 1].row : 0;
   const trailing = (sheet.blankRows ?? []).filter((b) => b > Math.max(last, sheet.headerRow)).length;
@@ -192,7 +199,7 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
   await deps.atomic([
     // A slice retried after part of it was written: its rejected rows once, its records by their key.
     raw('delete from import_rejected_row where batch_id = ? and row_number >= ? and row_number < ?', [batchId, from, to]),
-    ...(await plan.statements(batchId)).map(staged),
+    ...(await materialize(await plan.statements(batchId))).map(staged),
     ...bulkInsert('import_rejected_row', REJECTED_COLUMNS, rejectedRows),
     raw(
       `update import_job set next_slice = ?, rows_done = rows_done + ?, rows_rejected = rows_rejected + ?, skipped_rows = skipped_rows + ?, header_json = ?, updated_at = ?
@@ -255,18 +262,23 @@ async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
     await deps.db.executeQuery(raw(`update import_job set state = 'committed', updated_at = ? where batch_id = ?`, [new Date().toISOString(), job.batch_id]));
     return dropObjects(deps, job);
   }
-  const rows: SheetRow[] = [];
-  const blankRows: number[] = [];
-  for (let i = 0; i < job.slices; i++) {
-    const { records, blanks } = await readSlice(deps, job, i);
-    for (const r of records) rows.push(r);
-    for (const b of blanks) blankRows.push(b);
-    await deps.db.executeQuery(raw('update import_job set next_slice = ?, rows_done = ?, updated_at = ? where batch_id = ?', [i + 1, rows.length, new Date().toISOString(), job.batch_id]));
-  }
-  const sheet = firstSheet(rows, blankRows);
   const ctx: ImportContext = { ...(await contextFor(deps, job, p)), reservedBatchId: job.batch_id };
+  // The slices' records in order, as the CSV reader gave them at upload: the planner reads them as
+  // it reads a CSV on Node (header, blank and total rows alike). Read again if the plan is retried.
+  const source = (): SheetSource => ({
+    kind: 'csv',
+    records: (async function* () {
+      let read = 0;
+      for (let i = 0; i < job.slices; i++) {
+        const records = await sliceRecords(deps, job, i);
+        read += records.length;
+        yield records;
+        await deps.db.executeQuery(raw('update import_job set next_slice = ?, rows_done = ?, updated_at = ? where batch_id = ?', [i + 1, read, new Date().toISOString(), job.batch_id]));
+      }
+    })(),
+  });
   const answer = await runImport(ctx, () =>
-    job.kind === 'units' ? planUnits(ctx, sheet, p.mapping) : planRoster(ctx, sheet, p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
+    job.kind === 'units' ? planUnits(ctx, source(), p.mapping) : planRoster(ctx, source(), p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
   );
   await deps.db.executeQuery(
     raw(`update import_job set state = 'committed', rows_done = ?, rows_rejected = ?, skipped_rows = ?, updated_at = ? where batch_id = ?`, [

@@ -3,6 +3,8 @@ import { DomainError } from '../domain/errors.ts';
 import { decodeText, parseCsv } from './csv.ts';
 import { pacer } from '../pace.ts';
 import { guardZip } from './zip-guard.ts';
+import { csvRecordBatches } from './csv-stream.ts';
+import type { SheetSource } from './sheet-rows.ts';
 
 /** A date (and time) the spreadsheet itself marked as one: 'YYYY-MM-DD' or 'YYYY-MM-DDTHH:MM:SS'. */
 export interface SheetDate {
@@ -68,6 +70,28 @@ export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sh
   }
   if (/\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) throw new DomainError('unprocessable', 'import.notSpreadsheet');
   return readCsv(bytes, limits);
+}
+
+/**
+ * An upload (its first bytes, and a way to read it whole or a chunk at a time) as what a plan
+ * reads: a workbook read whole (xlsx within its inflation bound, .xls within its byte bound), or
+ * a CSV's records as they are parsed, never held whole and with no bound on its rows.
+ */
+export async function openSheet(
+  file: { size: number; head: Uint8Array; bytes(): Promise<Uint8Array>; chunks(): AsyncIterable<Uint8Array> },
+  opts: { fileName?: string; sheetName?: string; limits?: ReadLimits; onBytes?: (n: number) => void } = {},
+): Promise<SheetSource> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  if (file.size === 0) throw new DomainError('unprocessable', 'import.empty');
+  if (isZip(file.head) || isOle(file.head) || /\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) {
+    if (isOle(file.head) && file.size > xlsBytesLimit(limits)) {
+      throw new DomainError('too_large', 'import.xlsTooLarge', { limit: `${Math.round(xlsBytesLimit(limits) / 1024 / 1024)} MB` });
+    }
+    const bytes = await file.bytes();
+    opts.onBytes?.(bytes.length);
+    return { kind: 'sheet', sheet: await readSheet(bytes, opts) };
+  }
+  return { kind: 'csv', records: csvRecordBatches(file.chunks(), { onBytes: opts.onBytes }) };
 }
 
 async function readCsv(bytes: Uint8Array, limits: ReadLimits): Promise<Sheet> {

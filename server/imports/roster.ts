@@ -5,11 +5,10 @@ import type { EmploymentType } from '../db/schema.ts';
 import { bulkInsert, chunksOf, type ChangeEntry, type ImportContext, type Plan, type Rejection, type Safety } from './batch.ts';
 import { yieldNow } from '../pace.ts';
 import { date, dateProblem, email, employmentType, text, yesNo } from './cells.ts';
-import { locateHeader, mapHeaders, requireColumns, ROSTER_COLUMNS, unused, type Mapping, type RosterField } from './headers.ts';
+import { requireColumns, ROSTER_COLUMNS, unused, type Mapping, type RosterField } from './headers.ts';
+import { allRows, openRows, type SheetSource } from './sheet-rows.ts';
 import { within } from './reach.ts';
-import type { Sheet } from './read-sheet.ts';
 import { RowView, shown } from './rows.ts';
-import { dataRows } from './skip-rows.ts';
 import { UnitIndex } from './unit-index.ts';
 
 export type RosterMode = 'snapshot' | 'history';
@@ -77,9 +76,10 @@ const sameTerms = (h: Held, w: Wanted) => h.title === w.title && h.employment_ty
  * unit has moved (one employment ends, another starts). In *history* mode each row carries its
  * own dates and is matched on person, unit and start date; nothing absent is ended.
  */
-export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMode, asOf: string, scopeUnit?: string, mapping: Mapping = {}): Promise<Plan> {
-  const sheet = locateHeader(file, ROSTER_COLUMNS, mapping);
-  const map = mapHeaders(sheet.headers, ROSTER_COLUMNS, mapping);
+export async function planRoster(ctx: ImportContext, source: SheetSource, mode: RosterMode, asOf: string, scopeUnit?: string, mapping: Mapping = {}): Promise<Plan> {
+  const src = await openRows(source, ROSTER_COLUMNS, mapping, ['employeeNumber']);
+  const sheet = { headers: src.headers };
+  const map = src.map;
   requireColumns('roster', map, sheet.headers, ROSTER_COLUMNS, [
     ['employeeNumber'],
     ['name', 'lastName'],
@@ -100,7 +100,10 @@ export async function planRoster(ctx: ImportContext, file: Sheet, mode: RosterMo
     if (!within(ctx.reach, scopeUnit)) throw new DomainError('forbidden', 'import.outOfScope', { unit: scopeUnit });
     speaksFor = new Set([scopeUnit, ...index.descendantsAt(scopeUnit, asOf).map((u) => u.code)]);
   }
-  const { rows: data, skippedRows } = dataRows(sheet, map.employeeNumber ? [map.employeeNumber.index] : []);
+  // A roster is planned as a whole (an employee number under two names rejects all its rows;
+  // a snapshot ends whoever has no row): its rows are kept.
+  const data = await allRows(src);
+  const skippedRows = src.skippedRows();
   const rows = data.map((r) => new RowView(map, r));
   const rejections: Rejection[] = [];
   const rejectedPeople = new Set<string>();

@@ -9,7 +9,7 @@ const cellText = (v: CellValue) => (v === null ? '' : typeof v === 'object' ? v.
  * A trailing row that sums the table: its first filled cell says so, and the row's key column
  * (the employee number, the unit code) is empty or holds that same word.
  */
-function isTotal(row: SheetRow, keys: number[]): boolean {
+export function isTotal(row: SheetRow, keys: number[]): boolean {
   const first = row.cells.find((c) => cellText(c) !== '');
   if (first === undefined || !TOTAL.test(cellText(first))) return false;
   return keys.every((k) => {

@@ -4,10 +4,9 @@ import type { OrgUnit } from '../db/schema.ts';
 import { chunksOf, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { yieldNow } from '../pace.ts';
 import { date, dateProblem, text, unitKind } from './cells.ts';
-import { locateHeader, mapHeaders, requireColumns, UNIT_COLUMNS, unused, type Mapping } from './headers.ts';
-import type { Sheet } from './read-sheet.ts';
+import { requireColumns, UNIT_COLUMNS, unused, type Mapping } from './headers.ts';
+import { allRows, openRows, type SheetSource } from './sheet-rows.ts';
 import { RowView, shown } from './rows.ts';
-import { dataRows } from './skip-rows.ts';
 import { UnitIndex } from './unit-index.ts';
 
 /** A unit file row without a "Giltig från" describes the unit since before any roster: */
@@ -24,9 +23,10 @@ const same = (a: Version, b: Version) =>
  * known version is updated when it differs, a new one is added and the code's earlier open
  * version ends the day before it. Rows without a date update the code's latest version.
  */
-export async function planUnits(ctx: ImportContext, file: Sheet, mapping: Mapping = {}): Promise<Plan> {
-  const sheet = locateHeader(file, UNIT_COLUMNS, mapping);
-  const map = mapHeaders(sheet.headers, UNIT_COLUMNS, mapping);
+export async function planUnits(ctx: ImportContext, source: SheetSource, mapping: Mapping = {}): Promise<Plan> {
+  const src = await openRows(source, UNIT_COLUMNS, mapping, ['code']);
+  const sheet = { headers: src.headers };
+  const map = src.map;
   requireColumns('units', map, sheet.headers, UNIT_COLUMNS, [['code'], ['name'], ['kind']]);
   const index = await UnitIndex.load(ctx.db);
   const rejections: Rejection[] = [];
@@ -39,7 +39,9 @@ export async function planUnits(ctx: ImportContext, file: Sheet, mapping: Mappin
     versions.set(u.valid_from, { ...u });
     state.set(u.code, versions);
   }
-  const { rows: data, skippedRows } = dataRows(sheet, map.code ? [map.code.index] : []);
+  // The register is planned as a whole (versions of one code compared across rows): its rows are kept.
+  const data = await allRows(src);
+  const skippedRows = src.skippedRows();
   const rows = data.map((r) => new RowView(map, r));
   const fileCodes = new Set(rows.map((r) => text(r.cell('code'))).filter((c): c is string => c !== null));
   const touched = new Set<string>();

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { bodyLimit } from 'hono/body-limit';
 import { authorize } from '../auth/permissions.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
@@ -15,8 +14,10 @@ import { parseMapping, type Mapping } from '../imports/headers.ts';
 import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from '../imports/history.ts';
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
-import { yieldNow } from '../pace.ts';
-import { importFile } from '../imports/run.ts';
+import { importFile as runFileImport, type FileImport, type UploadedFile } from '../imports/run.ts';
+import { boundaryOf, formParts } from '../http/multipart-stream.ts';
+import { byteChunks } from '../imports/csv-stream.ts';
+import { memorySpool, type Spool } from '../imports/spool.ts';
 import type { RosterMode } from '../imports/roster.ts';
 import { streamUpload, takesStream } from '../imports/r2-upload.ts';
 import { importProgress } from '../imports/queue-import.ts';
@@ -37,40 +38,69 @@ const streamed = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Pr
   return streamUpload(c, kind, (c.req as unknown as { valid(t: 'query'): ImportQuery }).valid('query'), s);
 };
 
-/** Refuses a body past KK_MAX_UPLOAD_MB while it streams in, before anything is parsed. */
+/** 413 before a byte is read when the declared length is past KK_MAX_UPLOAD_MB (else upload() counts). */
 async function limited(c: Context<AppEnv>, next: () => Promise<void>) {
   const max = c.get('deps').config.maxUploadBytes;
-  return bodyLimit({
-    maxSize: max,
-    onError: () => {
-      throw new DomainError('too_large', 'body.tooLarge', { limit: `${Math.round(max / 1024 / 1024)} MB` });
-    },
-  })(c, next);
+  const declared = Number(c.req.header('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+  await next();
 }
 
-async function upload(c: Context<AppEnv>, kind: ImportKind): Promise<{ bytes: Uint8Array; fileName: string | null; mapping: Mapping }> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^multipart\/form-data/i.test(type)) throw new DomainError('bad_request', 'import.noFile');
-  let form: FormData;
-  try {
-    form = await c.req.raw.formData();
-  } catch (e) {
-    if (e instanceof DomainError) throw e;
-    throw new DomainError('bad_request', 'import.badRequest');
+const tooLarge = (max: number) => new DomainError('too_large', 'body.tooLarge', { limit: `${Math.round(max / 1024 / 1024)} MB` });
+
+/** The request body's chunks, refused with 413 as soon as they pass the bound. */
+async function* bounded(body: ReadableStream<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of byteChunks(body)) {
+    size += chunk.length;
+    if (size > max) throw tooLarge(max);
+    yield chunk;
   }
-  const file = form.get('file');
-  if (file === null || typeof file === 'string') throw new DomainError('bad_request', 'import.noFile');
-  const rawMapping = form.get('mapping');
-  const mapping = parseMapping(kind, typeof rawMapping === 'string' ? rawMapping : rawMapping === null ? null : await rawMapping.text());
-  // A turn for other requests between parsing the body and copying the file out of it: for a
-  // 10 MB file the two together held the server ~50–60 ms.
-  await yieldNow();
-  return { bytes: new Uint8Array(await file.arrayBuffer()), fileName: (file as File).name || null, mapping };
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The most a form field beside the file (the column mapping) may hold. */
+const MAX_FIELD_BYTES = 256 * 1024;
+
+async function fieldText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for await (const c of body) {
+    size += c.length;
+    if (size > MAX_FIELD_BYTES) throw new DomainError('bad_request', 'import.badRequest');
+    text += decoder.decode(c, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * The multipart body read as it arrives: the `file` part is written to a spool (a temporary file
+ * on Node) and hashed on the way, so neither the form nor the file is ever held whole; the
+ * `mapping` field may come before or after it.
+ */
+async function upload(c: Context<AppEnv>, kind: ImportKind, spool: Spool): Promise<{ file: UploadedFile; sha256: string; fileName: string | null; mapping: Mapping }> {
+  const boundary = boundaryOf(c.req.header('content-type') ?? '');
+  if (!boundary) throw new DomainError('bad_request', 'import.noFile');
+  const body = c.req.raw.body;
+  if (!body) throw new DomainError('bad_request', 'import.badRequest');
+  let fileName: string | null = null;
+  let gotFile = false;
+  let rawMapping: string | null = null;
+  for await (const part of formParts(bounded(body, c.get('deps').config.maxUploadBytes), boundary)) {
+    if (part.name === 'file' && part.fileName !== null && !gotFile) {
+      gotFile = true;
+      fileName = part.fileName || null;
+      for await (const chunk of part.body) await spool.write(chunk);
+    } else if (part.name === 'mapping' && rawMapping === null) {
+      rawMapping = await fieldText(part.body);
+    }
+    // Other parts are skipped as the next is read.
+  }
+  if (!gotFile) throw new DomainError('bad_request', 'import.noFile');
+  const mapping = parseMapping(kind, rawMapping);
+  const done = await spool.finish();
+  const file: UploadedFile = { size: done.size, head: done.head, bytes: () => spool.bytes(), chunks: () => spool.chunks() };
+  return { file, sha256: done.sha256, fileName, mapping };
 }
 
 export const importQuery = z.object({
@@ -96,13 +126,33 @@ export const rosterImportQuery = importQuery.extend({
 type ImportQuery = z.output<typeof importQuery> & Partial<Pick<z.output<typeof rosterImportQuery>, 'mode' | 'scope'>>;
 
 async function handle(c: Context<AppEnv>, kind: ImportKind, q: ImportQuery) {
+  if (q.format === 'xlsx' && (kind !== 'roster' || !q.dryRun)) throw new DomainError('bad_request', 'import.formatNeedsDryRun');
+  const deps = c.get('deps');
+  const spool = (deps.spool ?? memorySpool)();
+  // Removed when the answer has been sent (it is read while the answer streams), or on an error.
+  let handedOver = false;
+  try {
+    const { file, sha256, fileName, mapping } = await upload(c, kind, spool);
+    const answer = await answerImport(c, kind, q, { file, sha256, fileName, mapping }, () => spool.dispose());
+    handedOver = true;
+    return answer;
+  } finally {
+    if (!handedOver) await spool.dispose();
+  }
+}
+
+async function answerImport(
+  c: Context<AppEnv>,
+  kind: ImportKind,
+  q: ImportQuery,
+  { file, sha256, fileName, mapping }: { file: UploadedFile; sha256: string; fileName: string | null; mapping: Mapping },
+  done: () => Promise<void>,
+): Promise<Response> {
   const principal = c.get('principal');
   const { asOf, dryRun, mode, confirmEnded } = q;
   const sheetName = q.sheet || undefined;
   const scope = (kind === 'roster' && q.scope) || undefined;
   const asXlsx = q.format === 'xlsx';
-  if (asXlsx && (kind !== 'roster' || !dryRun)) throw new DomainError('bad_request', 'import.formatNeedsDryRun');
-  const { bytes, fileName, mapping } = await upload(c, kind);
   const deps = c.get('deps');
   const ctx: ImportContext = {
     db: deps.db,
@@ -111,11 +161,13 @@ async function handle(c: Context<AppEnv>, kind: ImportKind, q: ImportQuery) {
     lang: c.get('lang'),
     dryRun,
     fileName: fileName?.slice(0, 255) ?? null,
-    fileSha256: await sha256(bytes),
+    fileSha256: sha256,
     reach: await reachFor(deps.db, principal, kind === 'units' ? 'units.write' : 'import.write'),
     confirmEnded,
   };
-  const job = { kind, bytes, sheetName, mode: mode as RosterMode | undefined, asOf, scope, mapping };
+  const job: FileImport = { kind, file, sheetName, mode: mode as RosterMode | undefined, asOf, scope, mapping };
+  // The spooled file is dropped once the import has read it (a CSV is read while it is planned).
+  const importFile = (x: ImportContext, j: FileImport) => runFileImport(x, j).finally(done);
   if (asXlsx) return changesWorkbook(c, await importFile(ctx, job), { fileName: ctx.fileName, mode: mode ?? null, asOf, scope: scope ?? null });
   const encoder = new TextEncoder();
   if (!(c.req.header('accept') ?? '').includes('application/x-ndjson')) {

@@ -1,3 +1,4 @@
+import { fileSpool } from '../../server/imports/spool-file.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export async function makeHarness(env: Record<string, string> = {}): Promise<Nod
   const atomic = sqliteAtomic(handle.db);
   // With KK_SMTP_URL (a test's own smtp-server), reminders are sent over real SMTP.
   const mailer = config.smtpUrl ? nodeMailer(config.smtpUrl, config.mailFrom) : undefined;
-  const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev, mailer });
+  const app = createApp({ db: handle.db, atomic, config, auth: dev, devTokens: dev, mailer, spool: () => fileSpool() });
   return {
     app,
     db: handle.db,
