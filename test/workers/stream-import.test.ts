@@ -229,6 +229,31 @@ describe('other uploads over KK_STREAM_IMPORT_MB', () => {
     expect(await figures('2021-12-31')).toMatchObject({ population: 8, completed: 0, notStarted: 8 });
   });
 
+  it('a snapshot that needs confirmEnded fails with the 409 naming the number, and commits when it is given', async () => {
+    // P1 and P2 stay; P3, P4 and P5 end the day before 2024-06-01: 3 of 5, more than a tenth.
+    const snapshot = csvFile([
+      ['Anställningsnummer', 'Namn', 'Enhetskod'],
+      ['P1', 'Ada Andersson', 'F1-A'],
+      ['P2', 'Bo Berg', 'F1-A'],
+    ]);
+    const path = '/api/imports/roster?mode=snapshot&asOf=2024-06-01&scope=F1';
+    const first = (await (await post(path, snapshot, 'personal.csv')).json()) as any;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const refused = await h.json(`/api/imports/${first.batchId}`, admin);
+    expect(refused).toMatchObject({ status: 'failed', progress: { state: 'failed', problem: { status: 409, code: 'import.confirmEnded', ended: 3 } } });
+    expect(await figures('2024-06-01')).toMatchObject({ population: 5 });
+    const again = await post(`${path}&confirmEnded=3`, snapshot, 'personal.csv');
+    expect(again.status).toBe(202);
+    const second = (await again.json()) as any;
+    expect(second.batchId).toBe(first.batchId + 1);
+    takeSent();
+    while (queue.length) await deliverOne();
+    expect(await h.json(`/api/imports/${second.batchId}`, admin)).toMatchObject({ status: 'committed', changes: { ended: 3 }, progress: { state: 'committed' } });
+    expect(await figures('2024-06-01')).toMatchObject({ population: 2 });
+    expect(await figures('2024-05-31')).toMatchObject({ population: 5 });
+  });
+
   it('an xlsx is refused with 413 naming the ceiling, and a dry run with 422; nothing is stored', async () => {
     const big = xlsxFile([['Anställningsnummer', 'Kurs', 'Status', 'Datum'], ...Array.from({ length: 50 }, (_, i) => [`P${i}`, 'VBE', 'Genomförd', '2021-01-01'])]);
     const res = await post('/api/imports/completions', big, 'lms.csv');
