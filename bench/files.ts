@@ -5,7 +5,7 @@ import type { City, CompletionRow, EmploymentRow } from './generate.ts';
 
 /**
  * The generated city as the files HR and the learning portal hand over, with the headers of
- * docs/imports.md: units csv, rosters xlsx, completions csv (semicolon-separated, as
+ * docs/imports.md: units csv, rosters csv and xlsx, completions csv (semicolon-separated, as
  * Swedish Excel saves them).
  */
 
@@ -22,9 +22,11 @@ function csv(header: string[], rows: string[][]): string {
 
 export interface CityFiles {
   units: string;
-  /** Employments active at NOW (one row each): the 48 000-row roster. */
+  /** Employments active at NOW (one row each): the 48 000-row roster, as CSV. */
   roster: string;
-  /** Employments that ended before NOW. */
+  /** The same roster as xlsx. */
+  rosterXlsx: string;
+  /** Employments that ended before NOW (CSV). */
   rosterHistory: string;
   completions: string;
   moreCompletions: string;
@@ -53,10 +55,12 @@ export function writeCityFiles(city: City, dir: string, now: string): CityFiles 
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([header, ...rows]), 'Anställningar');
     writeFileSync(file, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }));
   };
-  const roster = join(dir, 'personal.xlsx');
-  const rosterHistory = join(dir, 'personal-historik.xlsx');
-  xlsx(roster, rosterRows(current));
-  xlsx(rosterHistory, rosterRows(ended));
+  const roster = join(dir, 'personal.csv');
+  const rosterXlsx = join(dir, 'personal.xlsx');
+  const rosterHistory = join(dir, 'personal-historik.csv');
+  writeFileSync(roster, csv(header, rosterRows(current)));
+  writeFileSync(rosterHistory, csv(header, rosterRows(ended)));
+  xlsx(rosterXlsx, rosterRows(current));
   const completionCsv = (file: string, xs: CompletionRow[]) =>
     writeFileSync(
       file,
@@ -72,6 +76,7 @@ export function writeCityFiles(city: City, dir: string, now: string): CityFiles 
   return {
     units,
     roster,
+    rosterXlsx,
     rosterHistory,
     completions,
     moreCompletions,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --workers [--quick]` — the bench city imported through `npm run dev:worker`
+ * `npm run bench -- --workers [--quick] [--scale N]` — the bench city imported through `npm run dev:worker`
  * (wrangler dev: workerd with local D1, R2 and Queues) and through the Node server, from the same
  * CSV files; then the city root's coverage figures of every requirement on several dates, compared.
  *
@@ -8,39 +8,20 @@
  * GET /api/imports/:id. Exits non-zero when an import fails or a figure differs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
-import { FULL, generateCity, NOW, QUICK, type City, type EmploymentRow } from './generate.ts';
+import { generateCity, NOW, type City, type Size } from './generate.ts';
 import { loadCatalog } from './load.ts';
 import { freePort, startServer } from './server.ts';
-
-const TYPE_SV = { tillsvidare: 'tillsvidare', visstid: 'visstid', timavlonad: 'timavlönad' } as const;
-const cell = (v: string) => (/[;"\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const csv = (header: string[], rows: string[][]) => [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
 
 function log(s: string) {
   process.stderr.write(`[bench:workers ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 }
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (file: string) => `${(statSync(file).size / 1024 / 1024).toFixed(1)} MB`;
-
-/** The roster as CSV, as an HR export would hand it over (the bench's xlsx rows, same header). */
-function rosterCsv(city: City, dir: string) {
-  const header = ['Anställningsnummer', 'Namn', 'E-post', 'Enhetskod', 'Befattning', 'Anställningsform', 'Anställd från', 'Anställd till', 'Chef'];
-  const rows = (xs: EmploymentRow[]) =>
-    xs.map((e) => {
-      const p = city.people[e.person];
-      return [p.employeeNumber, p.name, p.email, e.unit, e.title, TYPE_SV[e.type], e.start, e.end ?? '', e.manager ? 'ja' : 'nej'];
-    });
-  const current = join(dir, 'personal.csv');
-  const ended = join(dir, 'personal-historik.csv');
-  writeFileSync(current, csv(header, rows(city.employments.filter((e) => e.end === null || e.end >= NOW))));
-  writeFileSync(ended, csv(header, rows(city.employments.filter((e) => e.end !== null && e.end < NOW))));
-  return { current, ended };
-}
 
 async function startWorker(dir: string, vars: string[]): Promise<{ url: string; child: ChildProcess; log: () => string }> {
   const port = await freePort();
@@ -137,16 +118,15 @@ async function figures(client: Client, token: string, city: City, dates: string[
   return out;
 }
 
-export async function benchWorkers(quick: boolean, keep: boolean): Promise<number> {
+export async function benchWorkers(size: Size, quick: boolean, keep: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kk-bench-workers-'));
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   let node: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     log(`generating the city (${quick ? 'quick' : 'full'}) in ${dir}`);
-    const city = generateCity(quick ? QUICK : FULL);
+    const city = generateCity(size);
     const written = writeCityFiles(city, dir, NOW);
-    const roster = rosterCsv(city, dir);
-    const files = { units: written.units, ended: roster.ended, current: roster.current, completions: written.completions };
+    const files = { units: written.units, ended: written.rosterHistory, current: written.roster, completions: written.completions };
     log(`files: units ${mb(files.units)}, roster (ended) ${mb(files.ended)}, roster ${mb(files.current)}, completions ${mb(files.completions)} (${written.rows.completions} rows)`);
     const dates = ['2019-12-31', '2023-04-30', NOW];
 

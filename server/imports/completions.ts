@@ -9,6 +9,7 @@ import { COMPLETION_COLUMNS, fold, requireColumns, unused, type CompletionField,
 import { openRows, type SheetSource } from './sheet-rows.ts';
 import { within } from './reach.ts';
 import { RowView, shown } from './rows.ts';
+import { RecordSet } from './record-set.ts';
 
 /**
  * Course results from the learning portal's export. The person is found by employee number,
@@ -79,9 +80,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   const rejections: Rejection[] = [];
   // The records to write, a column each (not an object a row: 1.2 million rows are read as they
   // stream in, and only this much of each is kept).
-  const found = { row: [] as number[], person: [] as number[], course: [] as number[], status: [] as RecordStatus[], at: [] as string[] };
   // The records the file names, each once (the first row naming it is the one written), and their courses.
-  const named = new Set<string>();
+  const found = new RecordSet();
   const courseIds = new Set<number>();
   let done = 0;
   const pause = pacer();
@@ -118,15 +118,7 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
       }
       // Taken, and nothing to record: the LMS lists who has not begun.
       if (status === NOT_STARTED) continue;
-      const key = recordKey(person!, course!, status as RecordStatus, at!);
-      if (named.has(key)) continue;
-      named.add(key);
-      courseIds.add(course!);
-      found.row.push(r.number);
-      found.person.push(person!);
-      found.course.push(course!);
-      found.status.push(status as RecordStatus);
-      found.at.push(at!);
+      if (found.add(r.number, person!, course!, status as RecordStatus, at!)) courseIds.add(course!);
     }
   }
   const rowsTotal = done;
@@ -135,7 +127,7 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
 
   // What of it is held already, to leave out. Only those keys are kept: a set of every record held
   // for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
-  const held = new Set<string>();
+  const held = new Uint8Array(found.size);
   // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
   // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
   // table for a course with few records (~130 ms for 600 000), and again for every course.
@@ -154,8 +146,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
       .where('course_id', 'in', inFile)
       .execute();
     for (const h of page) {
-      const key = recordKey(h.person_id, h.course_id, h.status, h.occurred_at);
-      if (named.has(key)) held.add(key);
+      const i = found.indexOf(h.person_id, h.course_id, h.status, h.occurred_at);
+      if (i >= 0) held[i] = 1;
     }
     after += PAGE;
     if (!page.length) {
@@ -167,13 +159,10 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
     await yieldNow();
   }
   // Which of them to write: the indexes of those not held.
-  const inserts: number[] = [];
-  for (let i = 0; i < found.row.length; i++) {
-    await pause();
-    if (!held.size || !held.has(recordKey(found.person[i], found.course[i], found.status[i], found.at[i]))) inserts.push(i);
-  }
-  named.clear();
-  held.clear();
+  let fresh = 0;
+  for (let i = 0; i < found.size; i++) if (!held[i]) fresh++;
+  const inserts = new Int32Array(fresh);
+  for (let i = 0, k = 0; i < found.size; i++) if (!held[i]) inserts[k++] = i;
   return {
     kind: 'completions',
     rowsTotal,
@@ -192,10 +181,10 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
         async *[Symbol.asyncIterator]() {
           for (let i = 0; i < inserts.length; i += STATEMENT_SLICE) {
             // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
-            const rows = inserts.slice(i, i + STATEMENT_SLICE).map((k) => {
+            const rows = Array.from(inserts.subarray(i, i + STATEMENT_SLICE), (k) => {
               const course = found.course[k];
-              const status = found.status[k];
-              const at = found.at[k];
+              const status = found.statusOf(k);
+              const at = found.timeOf(k);
               return [found.person[k], course, status, at, 'import', `row ${found.row[k]}`, ctx.actor, recordedAt, batchId, expiresOn(status, at, validity.get(course) ?? null)];
             });
             yield* bulkInsert('completion', columns, rows);
@@ -209,5 +198,3 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   };
 }
 
-/** A record's identity: who, which course, what and when. */
-const recordKey = (person: number, course: number, status: string, at: string) => `${person}|${course}|${status}|${at}`;

@@ -110,6 +110,10 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
 
   // Names first: an employee number under two names in one file is not to be guessed at.
   // Spelled the same but for case and spacing is one name.
+  // An employee number's first name as folded; only numbers seen under two get a map of their names
+  // (a map for each of 48 000 numbers was ~10 MB of an import's memory).
+  const firstName = new Map<string, string>();
+  const writtenName = new Map<string, string>();
   const names = new Map<string, Map<string, string>>();
   const nameOf = (r: RowView<RosterField>) => {
     const full = text(r.cell('name'));
@@ -121,11 +125,22 @@ export async function planRoster(ctx: ImportContext, source: SheetSource, mode: 
     const n = text(r.cell('employeeNumber'));
     const name = nameOf(r);
     if (!n || !name) continue;
-    const seen = names.get(n) ?? new Map<string, string>();
     const key = name.replace(/\s+/g, ' ').toLocaleLowerCase('sv');
-    if (!seen.has(key)) seen.set(key, name);
-    names.set(n, seen);
+    const first = firstName.get(n);
+    if (first === undefined) firstName.set(n, key);
+    else if (first !== key || names.has(n)) {
+      let seen = names.get(n);
+      if (!seen) {
+        // The first row's name as written: found again by its folded form.
+        seen = new Map([[first, writtenName.get(n)!]]);
+        names.set(n, seen);
+      }
+      if (!seen.has(key)) seen.set(key, name);
+    }
+    if (first === undefined) writtenName.set(n, name);
   }
+  firstName.clear();
+  writtenName.clear();
 
   const wanted: Wanted[] = [];
   const personInFile = new Map<string, { name: string; email: string | null }>();

@@ -36,7 +36,8 @@ export function fileSpool(dir = tmpdir()): Spool {
     },
     async *chunks() {
       if (!folder) return;
-      const stream = createReadStream(path(), { highWaterMark: 64 * 1024 });
+      // A megabyte at a time: each read waits for a turn of the event loop, which under load is long.
+      const stream = createReadStream(path(), { highWaterMark: 1024 * 1024 });
       readers.add(stream);
       try {
         for await (const c of stream) yield c as Uint8Array;
