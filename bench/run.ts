@@ -120,6 +120,7 @@ async function main() {
       target: `≤ ${IMPORT_RSS_MB} MB`,
       verdict: verdict(loadPeak <= IMPORT_RSS_MB),
     });
+    log(`import phase: server peak RSS ${loadPeak.toFixed(0)} MB; roster ${perSecond(roster.current)}, completions ${perSecond(comps)}`);
     server.resetPeak();
 
     // ---- what to ask about

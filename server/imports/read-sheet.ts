@@ -1,6 +1,5 @@
 import * as XLSX from 'xlsx';
 import { DomainError } from '../domain/errors.ts';
-import { decodeText, parseCsv } from './csv.ts';
 import { pacer } from '../pace.ts';
 import { guardZip } from './zip-guard.ts';
 import { csvRecordBatches } from './csv-stream.ts';
@@ -94,25 +93,30 @@ export async function openSheet(
   return { kind: 'csv', records: csvRecordBatches(file.chunks(), { onBytes: opts.onBytes }) };
 }
 
+/** A CSV whole, through the same streaming reader as an upload (for callers holding the bytes). */
 async function readCsv(bytes: Uint8Array, limits: ReadLimits): Promise<Sheet> {
-  const text = await decodeText(bytes);
-  // A text file with NUL or other control bytes is not a CSV: random bytes, an image, a PDF.
-  if (/[\u0000-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) throw new DomainError('unprocessable', 'import.notSpreadsheet');
   let header: SheetRow | null = null;
   const rows: SheetRow[] = [];
   const blankRows: number[] = [];
-  await parseCsv(text, (fields, row) => {
-    if (fields.every((f) => f.trim() === '')) {
-      if (header) blank(blankRows, row, limits);
-      return;
+  async function* chunks() {
+    for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
+  }
+  const pause = pacer();
+  for await (const batch of csvRecordBatches(chunks())) {
+    for (const { fields, row } of batch) {
+      if (fields.every((f) => f.trim() === '')) {
+        if (header) blank(blankRows, row, limits);
+        continue;
+      }
+      if (!header) {
+        header = { row, cells: fields };
+        continue;
+      }
+      if (rows.length >= limits.maxRows) throw tooManyRows(limits);
+      rows.push({ row, cells: fields });
     }
-    if (!header) {
-      header = { row, cells: fields };
-      return;
-    }
-    if (rows.length >= limits.maxRows) throw tooManyRows(limits);
-    rows.push({ row, cells: fields });
-  });
+    await pause();
+  }
   if (!header) throw new DomainError('unprocessable', 'import.empty');
   const h = header as SheetRow;
   return { headerRow: h.row, headers: h.cells.map((c) => String(c ?? '').trim()), rows, blankRows };

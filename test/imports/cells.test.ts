@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { date, dateProblem, dateTime, employmentType, recordStatus, text, unitKind, yesNo } from '../../server/imports/cells.ts';
-import { decodeText } from '../../server/imports/csv.ts';
+import { decodeChunks } from '../../server/imports/csv-stream.ts';
+
+async function decodeText(bytes: Uint8Array): Promise<string> {
+  let text = '';
+  for await (const t of decodeChunks((async function* () {
+    yield bytes;
+  })())) text += t;
+  return text;
+}
 import { COMPLETION_COLUMNS, fold, mapHeaders, ROSTER_COLUMNS, UNIT_COLUMNS } from '../../server/imports/headers.ts';
 
 describe('cells', () => {
