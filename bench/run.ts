@@ -4,6 +4,7 @@
  *   npm run bench                 Stockholm's size (~48 000 staff, ~300 000 completion records)
  *   npm run bench -- --quick      a small city, to keep the benchmark itself working (CI)
  *   npm run bench -- --scale 4    N times the staff and the completion records (the same units)
+ *   npm run bench -- --workers    the city imported through `npm run dev:worker` (R2 + Queue) and Node, figures compared
  *   options: --runs=N  --keep (keep the temp folder)  --cpu-prof (profile the server)
  *
  * Exits 0 when every step ran, whether or not the figures meet their targets (FAIL rows say
@@ -434,7 +435,8 @@ function print(city: ReturnType<typeof generateCity>, fileRows: Record<string, n
   console.log(out.join('\n'));
 }
 
-main().catch((e: Error) => {
+// `--workers`: the city through `npm run dev:worker` beside Node, figures compared (bench/workers.ts).
+(args.includes('--workers') ? import('./workers.ts').then(async (w) => process.exit(await w.benchWorkers(size, quick, keep))) : main()).catch((e: Error) => {
   console.error(`bench failed: ${e.stack ?? e.message}${e.cause ? `\ncause: ${String((e.cause as Error).stack ?? e.cause)}` : ""}`);
   process.exit(1);
 });

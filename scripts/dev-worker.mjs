@@ -11,7 +11,10 @@ const step = (cmd, args, opts) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 step('node', ['scripts/build-web.mjs'], { stdio: 'inherit' });
-step(...wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { env: { ...env, CI: 'true' } }));
+// `--persist-to <dir>` (local state elsewhere than .wrangler/state) applies to the migrations too.
+const at = process.argv.indexOf('--persist-to');
+const persist = at > 0 && process.argv[at + 1] ? ['--persist-to', process.argv[at + 1]] : [];
+step(...wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persist], { env: { ...env, CI: 'true' } }));
 
 const dev = spawn(...wrangler(['dev', ...process.argv.slice(2)]));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

@@ -1,15 +1,21 @@
-import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
+import type { D1Database, ExecutionContext, MessageBatch, ScheduledController } from '@cloudflare/workers-types';
 import { createApp } from './app.ts';
 import { signInFor } from './auth/tokens.ts';
 import { readConfig } from './config.ts';
+import { RETRY_CRON } from './cron.ts';
 import { d1Atomic } from './db/atomic.ts';
 import { openD1 } from './db/d1.ts';
 import { todayInStockholm } from './domain/calendar.ts';
 import { deliverOutbox } from './domain/reminder-outbox.ts';
 import { runReminders } from './domain/reminder-run.ts';
 import { workersMailer } from './mail/workers-mailer.ts';
+import { streamImportsFrom, type ImportMessage } from './imports/r2-upload.ts';
+import { runImportMessage } from './imports/queue-import.ts';
 
-/** What wrangler.toml binds: the D1 database, plus vars and secrets (all strings). */
+/**
+ * What wrangler.toml binds: the D1 database, the R2 bucket (IMPORTS) and queue (IMPORT_QUEUE)
+ * of large imports, plus vars and secrets (all strings).
+ */
 export interface WorkerEnv {
   DB: D1Database;
   [name: string]: unknown;
@@ -20,11 +26,24 @@ export function workerApp(env: WorkerEnv) {
   const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const config = readConfig(vars);
   const db = openD1(env.DB);
-  return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config) });
+  return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config), streamImports: streamImportsFrom(env) });
 }
 
-/** wrangler.toml's retry cron: only delivery of what earlier runs could not send. */
-export const RETRY_CRON = '*/15 * * * *';
+/** The queue consumer: one slice of a large import per message (server/imports/queue-import.ts). */
+export async function queuedImports(batch: MessageBatch<ImportMessage>, env: WorkerEnv) {
+  const streamImports = streamImportsFrom(env);
+  if (!streamImports) throw new Error('IMPORT_QUEUE messages need the IMPORTS bucket bound');
+  const deps = { db: openD1(env.DB), atomic: d1Atomic(env.DB), streamImports };
+  for (const message of batch.messages) {
+    try {
+      await runImportMessage(deps, message.body, message.attempts);
+      message.ack();
+    } catch {
+      message.retry();
+    }
+  }
+}
+
 
 /**
  * The Cron Trigger (wrangler.toml): the same decision as POST /api/reminders/run for today in
@@ -47,6 +66,9 @@ export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
     app ??= workerApp(env);
     return app.fetch(request, env, ctx);
+  },
+  queue(batch: MessageBatch<ImportMessage>, env: WorkerEnv) {
+    return queuedImports(batch, env);
   },
   scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
     ctx.waitUntil(scheduledReminders(env, controller.cron, new Date(controller.scheduledTime)));

@@ -30,6 +30,8 @@ export interface ImportWrite {
   /** The import's statements, every row it inserts carrying `id` (people aside: see ImportUndo.created). */
   statements: Statements;
   undo: ImportUndo;
+  /** The batch row exists already (reserved as `failed`): it is updated, and an undo leaves it. */
+  reserved?: boolean;
   finishedAt: string;
   onProgress?: (done: number, total: number) => void;
 }
@@ -55,12 +57,12 @@ export function ownedRowsUndo(db: Db, batchId: number, kind: ImportBatchTable['k
 }
 
 /** The whole undo of one import, in the order it must run. */
-export function importUndo(db: Db, batchId: number, kind: ImportBatchTable['kind'], undo: ImportUndo): CompiledQuery[] {
+export function importUndo(db: Db, batchId: number, kind: ImportBatchTable['kind'], undo: ImportUndo, reserved = false): CompiledQuery[] {
   return [
     ...undo.restore,
     ...ownedRowsUndo(db, batchId, kind),
     ...undo.created,
-    db.deleteFrom('import_batch').where('id', '=', batchId).where('status', '=', 'failed').compile(),
+    ...(reserved ? [] : [db.deleteFrom('import_batch').where('id', '=', batchId).where('status', '=', 'failed').compile()]),
   ];
 }
 
@@ -81,12 +83,16 @@ export function importUndo(db: Db, batchId: number, kind: ImportBatchTable['kind
 export async function writeImport(deps: { db: Db; atomic: AtomicRunner }, w: ImportWrite): Promise<number> {
   const { db } = deps;
   const statements = concatStatements(
-    [db.insertInto('import_batch').values({ ...w.batch, id: w.id, status: 'failed', finished_at: null }).compile()],
+    [
+      w.reserved
+        ? db.updateTable('import_batch').set({ ...w.batch, status: 'failed', finished_at: null }).where('id', '=', w.id).where('status', '=', 'failed').compile()
+        : db.insertInto('import_batch').values({ ...w.batch, id: w.id, status: 'failed', finished_at: null }).compile(),
+    ],
     w.statements,
     [db.updateTable('import_batch').set({ status: 'committed', finished_at: w.finishedAt }).where('id', '=', w.id).compile()],
   );
   try {
-    await runAtomic(deps.atomic, statements, { undo: importUndo(db, w.id, w.batch.kind, w.undo), onProgress: w.onProgress });
+    await runAtomic(deps.atomic, statements, { undo: importUndo(db, w.id, w.batch.kind, w.undo, w.reserved), onProgress: w.onProgress });
   } catch (e) {
     if (e instanceof AtomicWriteError && e.undoFailed) {
       await db

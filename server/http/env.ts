@@ -5,6 +5,7 @@ import type { AtomicRunner } from '../db/atomic.ts';
 import type { Db } from '../db/schema.ts';
 import type { Lang } from '../i18n/messages.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { StreamImports } from '../imports/r2-upload.ts';
 import type { SpoolFactory } from '../imports/spool.ts';
 
 /** What an app is built from: the entry points (Node, Workers, tests) wire these in. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   spool?: SpoolFactory;
   /** Where reminders are sent (KK_SMTP_URL); absent: they are decided and kept in the outbox. */
   mailer?: Mailer;
+  /** Workers with R2 and a queue bound: large CSV imports go through them (docs/workers.md). */
+  streamImports?: StreamImports;
 }
 
 export interface AppEnv {

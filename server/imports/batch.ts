@@ -27,6 +27,11 @@ export interface ImportContext {
   progress?: Progress;
   /** The number of employments the caller confirms a snapshot ends (its dry run's figure), if given. */
   confirmEnded?: number | null;
+  /**
+   * A batch row reserved before the import ran (an upload queued on Workers, whose id the caller
+   * already holds): the import is written under this id, over that row, which an undo keeps.
+   */
+  reservedBatchId?: number;
 }
 
 /** A row that cannot be taken: where, why, and the values it had in the columns we read. */
@@ -242,8 +247,8 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
   for (let attempt = 1; ; attempt++) {
     // The batch id is taken before anything is read: any import committed while this one is
     // planned takes it first, and this one's batch row collides instead of writing a stale plan.
-    const last = await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    const batchId = Number(last?.id ?? 0) + 1;
+    const last = ctx.reservedBatchId === undefined ? await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst() : undefined;
+    const batchId = ctx.reservedBatchId ?? Number(last?.id ?? 0) + 1;
     const plan = await makePlan();
     const errors = await errorsOf(plan.rejections, ctx.lang);
     const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
@@ -321,6 +326,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
         },
         statements: concatStatements(planned, statements),
         undo: plan.undo(),
+        reserved: ctx.reservedBatchId !== undefined,
         finishedAt: now,
         onProgress: (done, all) => ctx.progress?.({ phase: 'write', done, total: all }),
       });

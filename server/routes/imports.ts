@@ -19,11 +19,23 @@ import { boundaryOf, formParts } from '../http/multipart-stream.ts';
 import { byteChunks } from '../imports/csv-stream.ts';
 import { memorySpool, type Spool } from '../imports/spool.ts';
 import type { RosterMode } from '../imports/roster.ts';
+import { streamUpload, takesStream } from '../imports/r2-upload.ts';
+import { importProgress } from '../imports/queue-import.ts';
 
 /** 403 before a byte of the upload is read, for callers who may not import this kind at all. */
 const may = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Promise<void>) => {
   authorize(c.get('principal'), kind === 'units' ? 'units.write' : 'import.write');
   await next();
+};
+
+/**
+ * On Workers with R2 and a queue: an upload larger than KK_STREAM_IMPORT_MB is taken into R2 and
+ * imported by the queue consumer (202 with the batch id), instead of read whole in this request.
+ */
+const streamed = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  const s = c.get('deps').streamImports;
+  if (!s || !takesStream(c.req.raw, s)) return next();
+  return streamUpload(c, kind, (c.req as unknown as { valid(t: 'query'): ImportQuery }).valid('query'), s);
 };
 
 /** 413 before a byte is read when the declared length is past KK_MAX_UPLOAD_MB (else upload() counts). */
@@ -262,11 +274,11 @@ const importDoc = (summary: string) =>
 
 /** Mounted at /api/imports. */
 export const imports = new Hono<AppEnv>()
-  .post('/units', importDoc('Import the unit tree (xlsx or csv)'), may('units'), query(importQuery), limited, (c) => handle(c, 'units', c.req.valid('query')))
-  .post('/roster', importDoc('Import a roster: a snapshot of a förvaltning, or a history'), may('roster'), query(rosterImportQuery), limited, (c) =>
+  .post('/units', importDoc('Import the unit tree (xlsx or csv)'), may('units'), query(importQuery), streamed('units'), limited, (c) => handle(c, 'units', c.req.valid('query')))
+  .post('/roster', importDoc('Import a roster: a snapshot of a förvaltning, or a history'), may('roster'), query(rosterImportQuery), streamed('roster'), limited, (c) =>
     handle(c, 'roster', c.req.valid('query')),
   )
-  .post('/completions', importDoc('Import completions from the learning portal'), may('completions'), query(importQuery), limited, (c) =>
+  .post('/completions', importDoc('Import completions from the learning portal'), may('completions'), query(importQuery), streamed('completions'), limited, (c) =>
     handle(c, 'completions', c.req.valid('query')),
   )
   .get('/', doc({ tags, summary: 'The imports the caller may see' }), async (c) => {
@@ -277,7 +289,10 @@ export const imports = new Hono<AppEnv>()
   })
   .get('/:id', doc({ tags, summary: 'One import with its rejected rows' }), async (c) => {
     const batch = await batchFor(c);
-    return c.json({ ...batch, rejected: await rejectedRows(c.get('deps').db, batch.id) });
+    const { db } = c.get('deps');
+    // A queued import (Workers): its state, slices and rows done, and its problem if it failed.
+    const progress = await importProgress(db, batch.id, c.get('lang'));
+    return c.json({ ...batch, ...(progress ? { progress } : {}), rejected: await rejectedRows(db, batch.id) });
   })
   .get('/:id/rejected.xlsx', doc({ tags, summary: "An import's rejected rows as a workbook", responses: { 200: { description: 'xlsx', type: XLSX } } }), async (c) => {
     const batch = await batchFor(c);

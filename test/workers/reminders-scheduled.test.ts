@@ -2,7 +2,8 @@
 import { env } from 'cloudflare:test';
 import type { D1Database } from '@cloudflare/workers-types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RETRY_CRON, scheduledReminders } from '../../server/worker.ts';
+import { RETRY_CRON } from '../../server/cron.ts';
+import { scheduledReminders } from '../../server/worker.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
 import { makeHarness, type Harness } from '../support/harness.ts';
 
