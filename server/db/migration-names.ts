@@ -12,4 +12,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0010_title_en',
   '0011_reminders',
   '0012_reports',
+  '0013_stream_import',
 ];
