@@ -1,8 +1,9 @@
 import type { EmploymentType, UnitKind } from '../db/schema.ts';
 import type { PersonPlace } from '../domain/coverage-report.ts';
-import { stockholmDateTime, tertialLabel } from '../domain/calendar.ts';
-import type { Figures, PersonCoverage, PersonStatus } from '../domain/coverage.ts';
+import { tertialLabel } from '../domain/calendar.ts';
+import type { PersonCoverage, PersonStatus } from '../domain/coverage.ts';
 import type { CoverageExport, ExportUnit, ImportKind } from './coverage-export.ts';
+import { bold, date, figureCells, headerRow, instant, num, pct, text } from './cells.ts';
 import { writeXlsx, writeXlsxChunks, type Cell } from './xlsx-writer.ts';
 
 /**
@@ -54,26 +55,6 @@ const IMPORT_SV: Record<ImportKind, string> = {
   manual: 'Manuell registrering (seminarier)',
 };
 
-const MAX_TEXT = 32_767;
-const text = (v: string | null | undefined): Cell =>
-  v === null || v === undefined ? undefined : { t: 's', v: v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v };
-const bold = (v: string): Cell => ({ t: 's', v, bold: true });
-const num = (v: number): Cell => ({ t: 'n', v });
-const pct = (v: number | null): Cell => (v === null ? undefined : { t: 'n', v, z: 'percent' });
-
-const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
-/** A calendar date 'YYYY-MM-DD' (or a local 'YYYY-MM-DDTHH:MM:SS') as an Excel serial. */
-function serial(local: string): number {
-  const [y, m, d] = [+local.slice(0, 4), +local.slice(5, 7), +local.slice(8, 10)];
-  const [hh, mm, ss] = local.length > 10 ? [+local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19)] : [0, 0, 0];
-  return (Date.UTC(y, m - 1, d, hh, mm, ss) - EXCEL_EPOCH) / 86_400_000;
-}
-const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: serial(v), z: 'date' });
-const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: 'dateTime' });
-
-function figureCells(f: Figures): Cell[] {
-  return [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap), num(f.exempt)];
-}
 
 interface Table {
   name: string;
@@ -83,9 +64,6 @@ interface Table {
   table: boolean;
 }
 
-function headerRow(headings: readonly string[]): Cell[] {
-  return headings.map((h) => ({ t: 's', v: h, bold: true }));
-}
 
 const INDENT = '    ';
 

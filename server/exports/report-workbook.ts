@@ -1,8 +1,7 @@
-import { stockholmDateTime } from '../domain/calendar.ts';
-import type { Figures } from '../domain/coverage.ts';
 import type { ChangeReason, ReportChange, Standing } from '../domain/report-changes.ts';
 import type { FigureSet } from '../domain/report-figures.ts';
 import type { ReportView } from '../domain/reports.ts';
+import { bold, date, figureCells, headerRow, instant, num, pct, text } from './cells.ts';
 import { FIGURE_HEADINGS, STATUS_SV } from './coverage-workbook.ts';
 import { writeXlsx, type Cell, type SheetSpec } from './xlsx-writer.ts';
 
@@ -31,24 +30,10 @@ const REASON_TEXT: [ChangeReason, string][] = [
   ['requirement', 'Kravet eller någon av dess kurser har ändrats efter publiceringen. Utan något annat spår: övriga skillnader.'],
 ];
 
-const text = (v: string | null | undefined): Cell => (v === null || v === undefined ? undefined : { t: 's', v: v.slice(0, 32_767) });
-const bold = (v: string): Cell => ({ t: 's', v, bold: true });
-const num = (v: number): Cell => ({ t: 'n', v });
-const pct = (v: number | null): Cell => (v === null ? undefined : { t: 'n', v, z: 'percent' });
-const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
-function serial(local: string): number {
-  const [y, m, d] = [+local.slice(0, 4), +local.slice(5, 7), +local.slice(8, 10)];
-  const [hh, mm, ss] = local.length > 10 ? [+local.slice(11, 13), +local.slice(14, 16), +local.slice(17, 19)] : [0, 0, 0];
-  return (Date.UTC(y, m - 1, d, hh, mm, ss) - EXCEL_EPOCH) / 86_400_000;
-}
-const date = (v: string | null): Cell => (v === null ? undefined : { t: 'n', v: serial(v), z: 'date' });
-const instant = (iso: string): Cell => ({ t: 'n', v: serial(stockholmDateTime(new Date(iso))), z: 'dateTime' });
-const header = (h: readonly string[]): Cell[] => h.map((v) => bold(v));
-const figureCells = (f: Figures): Cell[] => [num(f.population), num(f.completed), num(f.started), num(f.notStarted), num(f.overdue), pct(f.rate), pct(f.target), num(f.gap), num(f.exempt)];
 
 /** One table per figures sheet: the total, the children and the trend points of each requirement. */
 function figuresSheet(unit: { code: string; name: string }, asOf: string, sets: FigureSet[]): Cell[][] {
-  const rows: Cell[][] = [header(['Krav', 'Kravets namn', 'Del', 'Datum', 'Enhetskod', 'Enhet', ...FIGURE_HEADINGS])];
+  const rows: Cell[][] = [headerRow(['Krav', 'Kravets namn', 'Del', 'Datum', 'Enhetskod', 'Enhet', ...FIGURE_HEADINGS])];
   for (const s of sets) {
     const r = [text(s.requirement.code), text(s.requirement.title)];
     rows.push([...r, text('Totalt'), date(asOf), text(unit.code), text(unit.name), ...figureCells(s.total)]);
@@ -62,7 +47,7 @@ const standingCells = (s: Standing | null): Cell[] => (s ? [text(STATUS_SV[s.sta
 
 function changesSheet(changes: ReportChange[]): Cell[][] {
   const rows: Cell[][] = [
-    header(['Anställningsnummer', 'Namn', 'Enhetskod', 'Enhet', 'Krav', 'Rapporterad status', 'Rapporterat förfallodatum', 'Rapporterad försenad', 'Status nu', 'Förfallodatum nu', 'Försenad nu', 'Orsak']),
+    headerRow(['Anställningsnummer', 'Namn', 'Enhetskod', 'Enhet', 'Krav', 'Rapporterad status', 'Rapporterat förfallodatum', 'Rapporterad försenad', 'Status nu', 'Förfallodatum nu', 'Försenad nu', 'Orsak']),
   ];
   for (const c of changes) {
     rows.push([text(c.employeeNumber), text(c.name), text(c.unit.code), text(c.unit.name), text(c.requirement), ...standingCells(c.reported), ...standingCells(c.now), text(REASON_SV[c.reason])]);
