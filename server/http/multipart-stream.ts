@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.ts';
 import { byteChunks, type ByteSource } from '../imports/csv-stream.ts';
+import { concatBytes } from './bytes.ts';
 
 /**
  * A multipart/form-data body read part by part as it arrives, each part's content a stream of
@@ -30,14 +31,6 @@ export function boundaryOf(contentType: string): string | null {
 }
 
 const bad = () => new DomainError('bad_request', 'import.badRequest');
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (!a.length) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 /** Where `needle` starts in `hay` at or after `from`, or -1. */
 export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
@@ -76,7 +69,7 @@ export async function* formParts(source: ByteSource, boundary: string): AsyncGen
       ended = true;
       return false;
     }
-    buf = concat(buf, next.value);
+    buf = concatBytes(buf, next.value);
     return true;
   };
   try {

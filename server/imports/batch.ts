@@ -198,7 +198,8 @@ export async function errorsOf(rejections: Rejection[], lang: Lang): Promise<Imp
   return out;
 }
 
-const REJECTED_COLUMNS = [
+/** The columns of `import_rejected_row`, for `bulkInsert` (the queue's slices write them too). */
+export const REJECTED_COLUMNS = [
   { name: 'batch_id' },
   { name: 'row_number' },
   { name: 'column_name', bind: true },

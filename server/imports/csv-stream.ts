@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors.ts';
+import { concatBytes } from '../http/bytes.ts';
 
 /**
  * CSV read as its bytes arrive, in memory bounded by the longest record (not the file): for an
@@ -98,14 +99,6 @@ function isUtf8(bytes: Uint8Array, final: boolean): boolean {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (!a.length) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /**
  * A UTF-8 decoder that, on a bad sequence, gives the text before it (so the caller can say in
  * which row it is) and then throws NotUtf8Error.
@@ -122,7 +115,7 @@ class Utf8Text {
       text = this.decoder.decode(bytes, { stream: !final });
     } catch {
       // The longest prefix that still decodes ends where the bad sequence starts.
-      const all = concat(this.tail, bytes);
+      const all = concatBytes(this.tail, bytes);
       let lo = 0;
       let hi = all.length;
       while (lo < hi) {
@@ -133,7 +126,7 @@ class Utf8Text {
       emit(new TextDecoder('utf-8').decode(all.subarray(0, lo), { stream: true }));
       throw new NotUtf8Error();
     }
-    this.tail = incompleteTail(bytes.length >= 4 ? bytes : concat(this.tail, bytes));
+    this.tail = incompleteTail(bytes.length >= 4 ? bytes : concatBytes(this.tail, bytes));
     if (text) emit(text);
   }
 }
@@ -171,7 +164,7 @@ export async function* decodeChunks(source: ByteSource, opts: CsvStreamOptions =
 
   const take = (bytes: Uint8Array, final: boolean): void => {
     if (mode === 'start') {
-      head = concat(head, bytes);
+      head = concatBytes(head, bytes);
       if (head.length < 3 && !final) return;
       bytes = head;
       head = new Uint8Array(0);
@@ -201,7 +194,7 @@ export async function* decodeChunks(source: ByteSource, opts: CsvStreamOptions =
       bytes = bytes.subarray(at);
     }
     if (mode === 'sniff') {
-      head = concat(head, bytes);
+      head = concatBytes(head, bytes);
       if (head.length < SNIFF_BYTES && !final) return;
       bytes = head;
       head = new Uint8Array(0);
@@ -221,7 +214,7 @@ export async function* decodeChunks(source: ByteSource, opts: CsvStreamOptions =
         if (bytes.length || final) emit(utf16!.decode(bytes, { stream: !final }));
         return;
       case 'utf-16be': {
-        const whole = odd === null ? bytes : concat(Uint8Array.of(odd), bytes);
+        const whole = odd === null ? bytes : concatBytes(Uint8Array.of(odd), bytes);
         const even = whole.length & ~1;
         odd = even < whole.length ? whole[even] : null;
         const swapped = new Uint8Array(even);

@@ -4,7 +4,7 @@ import type { Db } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
-import { bulkInsert, errorsOf, runImport, type ImportContext, type ImportKind } from './batch.ts';
+import { bulkInsert, errorsOf, REJECTED_COLUMNS, runImport, type ImportContext, type ImportKind } from './batch.ts';
 import { planCompletions } from './completions.ts';
 import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
 import { reachFor } from './reach.ts';
@@ -143,15 +143,6 @@ function firstSheet(records: SheetRow[], blanks: number[]): Sheet {
   if (!header) throw new DomainError('unprocessable', 'import.empty');
   return { headerRow: header.row, headers: header.cells.map((c) => String(c ?? '').trim()), rows, blankRows: blanks.filter((b) => b > header.row) };
 }
-
-const REJECTED_COLUMNS = [
-  { name: 'batch_id' },
-  { name: 'row_number' },
-  { name: 'column_name', bind: true },
-  { name: 'message_sv', bind: true },
-  { name: 'message_en', bind: true },
-  { name: 'row_json', bind: true },
-];
 
 const COMPLETION_HEAD = 'insert into "completion" (';
 const STAGE_HEAD = 'insert or ignore into "import_stage_completion" (';

@@ -6,6 +6,7 @@ import type { ImportKind } from './batch.ts';
 import { boundaryOf, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
+import { concatBytes } from '../http/bytes.ts';
 
 /**
  * Imports too large for one Worker request's memory (docs/workers.md, "Large imports on
@@ -237,14 +238,6 @@ async function sliceInto(s: StreamImports, prefix: string, written: string[], by
   }
   await flush();
   return { bytes: total, starts };
-}
-
-function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (!a.length) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /**
