@@ -27,6 +27,8 @@ export interface Database {
   report_trend: ReportTrendTable;
   report_person: ReportPersonTable;
   employment_changed: { person_id: number; at: string };
+  import_job: ImportJobTable;
+  import_stage_completion: ImportStageCompletionTable;
 }
 
 export type Db = Kysely<Database>;
@@ -253,6 +255,41 @@ export interface ImportRejectedRowTable {
   message_sv: string;
   message_en: string;
   row_json: string | null;
+}
+
+/** A large import on Workers between its Queue messages (sql/0013, docs/workers.md). */
+export interface ImportJobTable {
+  batch_id: number;
+  kind: 'units' | 'roster' | 'completions';
+  state: 'queued' | 'running' | 'committed' | 'failed';
+  /** What the request said, with who asked (employee number and roles). */
+  params_json: string;
+  object_prefix: string;
+  slices: number;
+  slice_rows_json: string;
+  file_bytes: number;
+  header_json: string | null;
+  next_slice: Generated<number>;
+  rows_done: Generated<number>;
+  rows_rejected: Generated<number>;
+  skipped_rows: Generated<number>;
+  problem_json: string | null;
+  updated_at: string;
+}
+
+/** A streamed completions import's records until its last slice makes them visible at once. */
+export interface ImportStageCompletionTable {
+  id: Generated<number>;
+  person_id: number;
+  course_id: number;
+  status: RecordStatus;
+  occurred_at: string;
+  source: CompletionSource;
+  source_ref: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
+  import_batch_id: number;
+  expires_on: string | null;
 }
 
 export interface RoleGrantTable {

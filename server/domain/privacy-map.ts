@@ -434,6 +434,34 @@ export const PRIVACY_MAP: PrivacyMap = {
     ],
     note: 'When a person\'s employments last changed other than by an import\'s new rows (kept by triggers on employment, sql/0012).',
   },
+  import_job: {
+    personal: ['params_json'],
+    uses: [
+      {
+        role: 'actor',
+        links: [{ kind: 'json_value', column: 'params_json' }],
+        section: 'importJobs',
+        fields: { batchId: 'batch_id', kind: 'kind', state: 'state', updatedAt: 'updated_at' },
+        order: ['batch_id'],
+        retention: { set: { params_json: 'json_pseudonyms' }, why: 'A large import\'s job stays beside its batch; who asked for it becomes the pseudonym, as in import_batch.' },
+      },
+    ],
+    note: 'params_json holds the request of a large import on Workers, with the employee number and roles of who uploaded it (sql/0013).',
+  },
+  import_stage_completion: {
+    personal: ['person_id', 'recorded_by'],
+    uses: [
+      {
+        role: 'subject',
+        links: [{ kind: 'person_id', column: 'person_id' }],
+        section: 'stagedCompletions',
+        fields: { batchId: 'import_batch_id', status: 'status', occurredAt: 'occurred_at', recordedAt: 'recorded_at' },
+        order: ['import_batch_id', 'id'],
+        retention: { delete: 'Records of an import still running or failed: they never counted, and the import writes them again if it is retried.' },
+      },
+    ],
+    note: 'A streamed completions import\'s records between its slices and its commit, which moves them into completion (sql/0013); emptied when the import commits or fails.',
+  },
   report_requirement: none('A report\'s requirements as they read when it was published.'),
   report_figure: none('A report\'s figures: counts per unit, no person.'),
   report_trend: none('A report\'s tertial points: counts, no person.'),
