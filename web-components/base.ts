@@ -114,6 +114,12 @@ export class KkElement extends LitElement implements ApiHost {
     return html`<p class="loading" role="status" part="loading"><span class="spinner" aria-hidden="true"></span>${this.t(key)}</p>`;
   }
 
+  /** A labelled form field: the label, an optional hint (id `<id>-hint`, for aria-describedby) and the control. */
+  protected field(id: string, label: StringKey, control: unknown, opts: { wide?: boolean; hint?: StringKey } = {}) {
+    return html`<div class="field ${opts.wide ? 'wide' : ''}"><label for=${id}>${this.t(label)}</label>
+      ${opts.hint ? html`<p class="hint" id="${id}-hint">${this.t(opts.hint)}</p>` : nothing}${control}</div>`;
+  }
+
   protected fire<T>(name: string, detail: T) {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }

@@ -292,11 +292,6 @@ export class KkCorrections extends KkElement {
     </section>`;
   }
 
-  private field(id: string, label: StringKey, control: unknown, opts: { wide?: boolean; hint?: StringKey } = {}) {
-    return html`<div class="field ${opts.wide ? 'wide' : ''}"><label for=${id}>${this.t(label)}</label>
-      ${opts.hint ? html`<p class="hint" id="${id}-hint">${this.t(opts.hint)}</p>` : nothing}${control}</div>`;
-  }
-
   private renderRecordForm() {
     const r = this.rec;
     const set = (k: keyof typeof r) => (e: Event) => (this.rec = { ...this.rec, [k]: (e.target as HTMLInputElement).value });

@@ -2,6 +2,7 @@ import { css, html, nothing, svg, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, langOf, ok, saveBlob, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
+import { UnitSearch } from './unit-search.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
 import { baseStyles } from './styles.ts';
@@ -191,11 +192,8 @@ export class KkReports extends KkElement {
   @state() private form = { title: '', asOf: lastTertialEnd(todayStockholm()), analysis: '', requirements: [] as string[] };
   @state() private formError: ApiError | null = null;
   @state() private publishing = false;
-  @state() private query = '';
-  @state() private hits: (Unit & { path?: string[] })[] | null = null;
   @state() private said = '';
-  private searchTimer?: ReturnType<typeof setTimeout>;
-  private searchSeq = 0;
+  private finder = new UnitSearch(this, (e) => (this.error = asApiError(e, this.lang)));
 
   protected override loadKey() {
     return JSON.stringify([this.unit, this.report]);
@@ -209,8 +207,7 @@ export class KkReports extends KkElement {
       this.reports = null;
       this.opened = null;
       this.openError = null;
-      this.hits = null;
-      this.query = '';
+      this.finder.reset();
       if (changed.get('token') !== undefined || changed.get('apiBase') !== undefined) this.view = 'list';
     }
   }
@@ -302,8 +299,7 @@ export class KkReports extends KkElement {
 
   private async choose(u: Unit) {
     this.chosen = u;
-    this.hits = null;
-    this.query = '';
+    this.finder.reset();
     this.opened = null;
     this.fire('kk-unit-change', { unit: u.code });
     try {
@@ -312,25 +308,6 @@ export class KkReports extends KkElement {
     } catch (e) {
       this.error = asApiError(e, this.lang);
     }
-  }
-
-  private search(q: string) {
-    this.query = q;
-    clearTimeout(this.searchTimer);
-    if (!q.trim()) {
-      this.hits = null;
-      return;
-    }
-    // Asked a moment after the last key, so typing does not send a request per letter.
-    this.searchTimer = setTimeout(async () => {
-      const seq = ++this.searchSeq;
-      try {
-        const found = await ok(this.client.api.units.$get({ query: { q } }));
-        if (seq === this.searchSeq) this.hits = found.units;
-      } catch (e) {
-        if (seq === this.searchSeq) this.error = asApiError(e, this.lang);
-      }
-    }, 200);
   }
 
   private async open(id: string | number, opts: { focus?: boolean } = {}) {
@@ -452,35 +429,15 @@ export class KkReports extends KkElement {
             }}>${own.map((u) => html`<option value=${u.code} ?selected=${u.code === this.chosen?.code}>${u.name}</option>`)}</select></div>`
         : nothing}
       ${searches
-        ? html`<div class="field" role="search">
-            <label for="rep-unit-search">${this.t('covSearch')}</label>
-            <p class="hint" id="rep-unit-search-hint">${this.t('covSearchHint')}</p>
-            <input id="rep-unit-search" type="search" autocomplete="off" spellcheck="false" aria-describedby="rep-unit-search-hint"
-              .value=${this.query} @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
-              @keydown=${(e: KeyboardEvent) => {
-                if (e.key === 'Escape') this.search('');
-                if (e.key === 'ArrowDown') {
-                  e.preventDefault();
-                  this.renderRoot.querySelector<HTMLElement>('#rep-hits button')?.focus();
-                }
-              }} />
-            <p class="visually-hidden" role="status">${this.hits ? this.t('covSearchFound', { n: this.hits.length }) : ''}</p>
-            ${this.hits?.length
-              ? html`<ul class="hits" id="rep-hits" aria-label=${this.t('covSearchResults')}>${this.hits.map(
-                  (u) => html`<li><button type="button" class="secondary" data-unit=${u.code} @click=${() => this.choose({ code: u.code, name: u.name })}>${u.name} (${u.code})</button></li>`,
-                )}</ul>`
-              : this.hits
-                ? html`<p class="empty">${this.t('covSearchNone')}</p>`
-                : nothing}
-          </div>`
+        ? this.finder.render((k, p) => this.t(k, p), {
+            input: 'rep-unit-search',
+            list: 'rep-hits',
+            hit: (u) => `${u.name} (${u.code})`,
+            choose: (u) => void this.choose({ code: u.code, name: u.name }),
+          })
         : nothing}
       ${this.chosen ? html`<p id="rep-unit-shown"><strong>${this.t('repUnitShown', { unit: this.chosen.name })}</strong></p>` : nothing}
     </div>`;
-  }
-
-  private field(id: string, label: StringKey, control: unknown, opts: { wide?: boolean; hint?: StringKey } = {}) {
-    return html`<div class="field ${opts.wide ? 'wide' : ''}"><label for=${id}>${this.t(label)}</label>
-      ${opts.hint ? html`<p class="hint" id="${id}-hint">${this.t(opts.hint)}</p>` : nothing}${control}</div>`;
   }
 
   private renderForm() {

@@ -2,6 +2,7 @@ import { css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, ok, saveBlob, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
+import { UnitSearch } from './unit-search.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
 import { STATUS_KEY } from './kk-my-training.ts';
@@ -14,7 +15,6 @@ type CoverageAnswer = Answer<Client['api']['coverage']['$get']>;
 type Unit = CoverageAnswer['unit'];
 type Person = Answer<Client['api']['coverage']['people']['$get']>['people'][number];
 type RequirementView = Answer<Client['api']['requirements']['$get']>['requirements'][number];
-type UnitHit = Answer<Client['api']['units']['$get']>['units'][number];
 
 /** The people list's filters: the API's `status` values ('' = everyone). */
 const PEOPLE_FILTERS: [string, StringKey][] = [
@@ -150,8 +150,6 @@ export class KkUnitCoverage extends KkElement {
   @state() private fellBack = false;
   /** Nothing for this person to follow here: a short neutral text, never an error. */
   @state() private nothingToFollow = false;
-  @state() private searchText = '';
-  @state() private hits: UnitHit[] | null = null;
   @state() private peopleFilter = 'not_completed';
   @state() private peopleQuery = '';
   @state() private peopleSort: PeopleSortKey = 'status';
@@ -159,8 +157,7 @@ export class KkUnitCoverage extends KkElement {
   @state() private peopleSaving = false;
   @state() private peopleSaved = '';
   private focusAfterLoad: 'table' | 'crumb' | null = null;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
-  private searchSeq = 0;
+  private finder = new UnitSearch(this, (e) => (this.error = asApiError(e, this.lang)), () => this.date);
 
   private get current(): string {
     return this.path.length ? this.path[this.path.length - 1].code : (this.start?.code ?? '');
@@ -181,8 +178,7 @@ export class KkUnitCoverage extends KkElement {
       this.path = [];
       this.start = null;
       this.fellBack = false;
-      this.hits = null;
-      this.searchText = '';
+      this.finder.reset();
     }
   }
 
@@ -281,29 +277,9 @@ export class KkUnitCoverage extends KkElement {
   private choose(unit: Unit) {
     this.start = unit;
     this.path = [];
-    this.hits = null;
-    this.searchText = '';
+    this.finder.reset();
     this.focusAfterLoad = 'table';
     this.fire('kk-unit-change', { unit: unit.code });
-  }
-
-  private search(q: string) {
-    this.searchText = q;
-    clearTimeout(this.searchTimer);
-    if (!q.trim()) {
-      this.hits = null;
-      return;
-    }
-    // Asked a moment after the last key, so typing does not send a request per letter.
-    this.searchTimer = setTimeout(async () => {
-      const seq = ++this.searchSeq;
-      try {
-        const found = await ok(this.client.api.units.$get({ query: { q, asOf: this.date } }));
-        if (seq === this.searchSeq) this.hits = found.units;
-      } catch (e) {
-        if (seq === this.searchSeq) this.error = asApiError(e, this.lang);
-      }
-    }, 200);
   }
 
   private drill(unit: Unit) {
@@ -501,7 +477,6 @@ export class KkUnitCoverage extends KkElement {
     const own = this.me?.units ?? [];
     const choice = own.length > 1;
     if (!choice && !this.searches) return nothing;
-    const hits = this.hits;
     return html`<div class="find" part="controls">
       ${choice
         ? html`<div class="field">
@@ -515,29 +490,13 @@ export class KkUnitCoverage extends KkElement {
           </div>`
         : nothing}
       ${this.searches
-        ? html`<div class="field" role="search">
-            <label for="unit-search">${this.t('covSearch')}</label>
-            <p class="hint" id="unit-search-hint">${this.t('covSearchHint')}</p>
-            <input id="unit-search" type="search" autocomplete="off" spellcheck="false" aria-describedby="unit-search-hint" aria-controls=${hits?.length ? 'unit-hits' : nothing}
-              .value=${this.searchText} @input=${(e: Event) => this.search((e.target as HTMLInputElement).value)}
-              @keydown=${(e: KeyboardEvent) => {
-                if (e.key === 'Escape') this.search('');
-                if (e.key === 'ArrowDown') {
-                  e.preventDefault();
-                  this.renderRoot.querySelector<HTMLElement>('#unit-hits button')?.focus();
-                }
-              }} />
-            <p class="visually-hidden" role="status">${hits ? this.t('covSearchFound', { n: hits.length }) : ''}</p>
-            ${hits?.length
-              ? html`<ul class="hits" id="unit-hits" aria-label=${this.t('covSearchResults')}>
-                  ${hits.map((u) => html`<li><button type="button" class="secondary" data-unit=${u.code} @click=${() => this.choose(u)}>
-                    <span><strong>${u.name}</strong> (${u.code})${u.path.length ? html`<br /><span class="where">${u.path.join(' › ')}</span>` : nothing}</span>
-                  </button></li>`)}
-                </ul>`
-              : hits
-                ? html`<p class="empty" id="unit-hits">${this.t('covSearchNone')}</p>`
-                : nothing}
-          </div>`
+        ? this.finder.render((k, p) => this.t(k, p), {
+            input: 'unit-search',
+            list: 'unit-hits',
+            linked: true,
+            hit: (u) => html`<span><strong>${u.name}</strong> (${u.code})${u.path.length ? html`<br /><span class="where">${u.path.join(' › ')}</span>` : nothing}</span>`,
+            choose: (u) => this.choose(u),
+          })
         : nothing}
     </div>`;
   }
