@@ -77,7 +77,8 @@ export function figures(c: Counts, targetRate: string): Figures {
   };
 }
 
-const ZERO: Counts = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
+/** Nobody counted: spread it to start a tally; pass it to `figures` for a unit with no figures. */
+export const ZERO: Readonly<Counts> = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
 
 /**
  * A share of the persons: for the city, whose units hold most employments, the ids from `from` up

@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.ts';
 import { coverageTrend } from './coverage-report.ts';
-import { countCoverage, figures, type Figures } from './coverage.ts';
+import { countCoverage, figures, ZERO, type Figures } from './coverage.ts';
 import type { RequirementSpec } from './requirements.ts';
 import { childrenAt, unitAt } from './units.ts';
 
@@ -16,8 +16,6 @@ export interface FigureSet {
   trend: ({ asOf: string } & Figures)[];
 }
 
-const NONE = { population: 0, completed: 0, started: 0, overdue: 0, exempt: 0 };
-
 /**
  * Where a report's trend begins: the first day of the year before the report's date, or the day the
  * requirement took effect if that is later (DESIGN.md "Reports that stand").
@@ -31,14 +29,14 @@ export async function figureSet(db: Db, unitCode: string, r: RequirementSpec, as
   const requirement = { code: r.code, title: r.title, titleEn: r.titleEn, target: Number(r.targetRate) };
   // A unit re-registered since (no longer valid on the date) has no figures now: zeros, not a 404,
   // so that the report still opens and shows what it said.
-  if (!(await unitAt(db, unitCode, asOf))) return { requirement, total: figures(NONE, r.targetRate), children: [], trend: [] };
+  if (!(await unitAt(db, unitCode, asOf))) return { requirement, total: figures(ZERO, r.targetRate), children: [], trend: [] };
   const [kids, counts] = await Promise.all([childrenAt(db, unitCode, asOf), countCoverage(db, r, unitCode, asOf, { children: true })]);
   const from = trendStart(r, asOf);
   const trend = from <= asOf ? (await coverageTrend(db, unitCode, r.code, from, asOf, 'tertial')).points : [];
   return {
     requirement,
     total: figures(counts.total, r.targetRate),
-    children: kids.map((k) => ({ unit: { code: k.code, name: k.name }, ...figures(counts.children.get(k.code) ?? NONE, r.targetRate) })),
+    children: kids.map((k) => ({ unit: { code: k.code, name: k.name }, ...figures(counts.children.get(k.code) ?? ZERO, r.targetRate) })),
     trend,
   };
 }

@@ -4,7 +4,7 @@ import type { AtomicRunner } from '../db/atomic.ts';
 import type { Db, FrozenFigures, ReportPersonTable } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
 import { currentRequirements } from './coverage-report.ts';
-import { listPeople, type Figures } from './coverage.ts';
+import { figures as figuresOf, listPeople, ZERO, type Figures } from './coverage.ts';
 import { DomainError } from './errors.ts';
 import { figureSet, type FigureSet } from './report-figures.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
@@ -216,7 +216,7 @@ export async function readReport(db: Db, id: number): Promise<ReportView | undef
       const total = mine.find((f) => f.position === 0);
       return {
         requirement: { code: r.code, title: r.title, titleEn: r.title_en, target: Number(r.target_rate) },
-        total: total ? thawed(total) : thawed({ population: 0, completed: 0, started: 0, not_started: 0, overdue: 0, reached: 0, rate: null, target: Number(r.target_rate), gap: 0, exempt: 0 }),
+        total: total ? thawed(total) : figuresOf(ZERO, r.target_rate),
         children: mine.filter((f) => f.position > 0).map((f) => ({ unit: { code: f.unit_code, name: f.unit_name }, ...thawed(f) })),
         trend: trendRows.filter((t) => t.requirement_code === r.code).map((t) => ({ asOf: t.as_of, ...thawed(t) })),
       };
