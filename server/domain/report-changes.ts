@@ -106,12 +106,13 @@ const standingOf = (p: FrozenPerson): Standing => ({ status: p.status, dueDate: 
 
 /** Today's figures for the report's unit, requirements and date, and the people whose standing differs. */
 export async function reportNow(db: Db, report: ReportView): Promise<{ now: { figures: FigureSet[] }; changes: ReportChange[] }> {
-  const specs = await currentRequirements(db);
+  // The frozen people of every requirement in one read, not one per requirement.
+  const [specs, frozen] = await Promise.all([currentRequirements(db), frozenPeople(db, report.id)]);
   const figures: FigureSet[] = [];
   const changes: ReportChange[] = [];
   for (const { code } of report.requirements) {
     const r = specs.find((x) => x.code === code);
-    const before = await frozenPeople(db, report.id, code);
+    const before = frozen.filter((p) => p.requirement_code === code);
     // A requirement is never deleted; should one be missing, nobody is counted for it now.
     if (r) figures.push(await figureSet(db, report.unit.code, r, report.asOf));
     const current = r ? await listPeople(db, r, { unit: report.unit.code }, report.asOf) : [];

@@ -224,16 +224,14 @@ export async function readReport(db: Db, id: number): Promise<ReportView | undef
   };
 }
 
-/** The people a report froze for one requirement. */
-export async function frozenPeople(db: Db, id: number, requirement: string): Promise<FrozenPerson[]> {
-  return db
+/** The people a report froze for one requirement, or for all of them (in one read) when none is named. */
+export async function frozenPeople(db: Db, id: number, requirement?: string): Promise<FrozenPerson[]> {
+  let q = db
     .selectFrom('report_person')
     .select(['requirement_code', 'person_id', 'employee_number', 'name', 'unit_code', 'unit_name', 'status', 'due_date', 'overdue', 'occurred_at'])
-    .where('report_id', '=', id)
-    .where('requirement_code', '=', requirement)
-    .orderBy('name')
-    .orderBy('employee_number')
-    .execute();
+    .where('report_id', '=', id);
+  if (requirement !== undefined) q = q.where('requirement_code', '=', requirement);
+  return q.orderBy('name').orderBy('employee_number').execute();
 }
 
 /**
