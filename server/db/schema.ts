@@ -277,17 +277,11 @@ export interface ImportJobTable {
   updated_at: string;
 }
 
-/** A streamed completions import's records until its last slice makes them visible at once. */
-export interface ImportStageCompletionTable {
-  id: Generated<number>;
-  person_id: number;
-  course_id: number;
-  status: RecordStatus;
-  occurred_at: string;
-  source: CompletionSource;
-  source_ref: string | null;
-  recorded_by: string | null;
-  recorded_at: string;
+/**
+ * A streamed completions import's records until its last slice makes them visible at once: a
+ * completion's columns, always of a batch, never annulled (sql/0013).
+ */
+export interface ImportStageCompletionTable extends Omit<CompletionTable, 'import_batch_id' | 'expires_on' | 'annulled_at' | 'annulled_by' | 'annul_reason'> {
   import_batch_id: number;
   expires_on: string | null;
 }
