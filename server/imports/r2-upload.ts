@@ -7,6 +7,7 @@ import { boundaryOf, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
 import { concatBytes } from '../http/bytes.ts';
+import { hasWorkbookName, isOle, isZip } from './read-sheet.ts';
 
 /**
  * Imports too large for one Worker request's memory (docs/workers.md, "Large imports on
@@ -122,7 +123,7 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
       if (part.name === 'mapping' && part.fileName === null) mappingText = await text(part.body);
       if (part.name !== 'file' || part.fileName === null || file) continue;
       fileName = part.fileName.slice(0, 255) || null;
-      if (/\.(xlsx|xlsm|xls|ods)$/i.test(part.fileName)) throw xlsxRefused(s);
+      if (hasWorkbookName(part.fileName)) throw xlsxRefused(s);
       file = await sliceInto(s, prefix, written, checked(part.body, s, hash));
     }
     if (!file) throw new DomainError('bad_request', 'import.noFile');
@@ -168,9 +169,6 @@ async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
   }
   return out + decoder.decode();
 }
-
-const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
 
 /**
  * The file's bytes on their way to the CSV reader: counted against KK_STREAM_MAX_MB, hashed, and
