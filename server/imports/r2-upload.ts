@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ImportKind } from './batch.ts';
-import { boundaryOf, formParts } from '../http/multipart-stream.ts';
+import { boundaryOf, fieldText, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
 import { concatBytes } from '../http/bytes.ts';
@@ -120,7 +120,7 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
   const hash = digester();
   try {
     for await (const part of formParts(c.req.raw.body, boundary)) {
-      if (part.name === 'mapping' && part.fileName === null) mappingText = await text(part.body);
+      if (part.name === 'mapping' && part.fileName === null) mappingText = await fieldText(part.body);
       if (part.name !== 'file' || part.fileName === null || file) continue;
       fileName = part.fileName.slice(0, 255) || null;
       if (hasWorkbookName(part.fileName)) throw xlsxRefused(s);
@@ -157,17 +157,6 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
     if (written.length) await s.bucket.delete(written).catch(() => undefined);
     throw e;
   }
-}
-
-/** A small form field as text (the column mapping), bounded. */
-async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let out = '';
-  for await (const piece of body) {
-    out += decoder.decode(piece, { stream: true });
-    if (out.length > 1 << 20) throw new DomainError('bad_request', 'import.badRequest');
-  }
-  return out + decoder.decode();
 }
 
 /**
