@@ -206,7 +206,6 @@ async function answerImport(
   return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
-/** A non-negative whole number query parameter, or null when absent. */
 /**
  * The dry run's list of who is started, ended, moved and changed, as a workbook to check or pass
  * on. It names people, so it is audited like any export of names.
