@@ -8,6 +8,7 @@ import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
 import { concatBytes } from '../http/bytes.ts';
 import { hasWorkbookName, isOle, isZip } from './read-sheet.ts';
+import { hex } from './spool.ts';
 
 /**
  * Imports too large for one Worker request's memory (docs/workers.md, "Large imports on
@@ -278,7 +279,7 @@ function digester(): { write(bytes: Uint8Array): Promise<void>; hex(): Promise<s
     write: (bytes) => writer.write(bytes.slice()),
     async hex() {
       await writer.close();
-      return [...new Uint8Array(await stream.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      return hex(await stream.digest);
     },
   };
 }
