@@ -44,7 +44,6 @@ export async function queuedImports(batch: MessageBatch<ImportMessage>, env: Wor
   }
 }
 
-
 /**
  * The Cron Trigger (wrangler.toml): the same decision as POST /api/reminders/run for today in
  * Stockholm, delivered with worker-mailer when KK_SMTP_URL is set, else kept in the outbox.

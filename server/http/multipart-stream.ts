@@ -152,3 +152,19 @@ export async function* formParts(source: ByteSource, boundary: string): AsyncGen
     await chunks.return?.(undefined);
   }
 }
+
+/** The most a form field beside a file (the column mapping) may hold. */
+const MAX_FIELD_BYTES = 256 * 1024;
+
+/** A form field's content as text, refused (400) past MAX_FIELD_BYTES. */
+export async function fieldText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for await (const c of body) {
+    size += c.length;
+    if (size > MAX_FIELD_BYTES) throw bad();
+    text += decoder.decode(c, { stream: true });
+  }
+  return text + decoder.decode();
+}

@@ -207,6 +207,8 @@ export const REJECTED_COLUMNS = [
   { name: 'message_en', bind: true },
   { name: 'row_json', bind: true },
 ];
+/** A rejected row as `import_rejected_row` takes it (REJECTED_COLUMNS), with its error in both languages. */
+export const rejectedRow = (batchId: number, r: Rejection, e: ImportError) => [batchId, r.row, r.column, e.messageSv, e.messageEn, JSON.stringify(r.values)];
 /** Rejected rows per slice of statements built between asking the pacer (25 rows a statement). */
 const REJECTED_SLICE = 500;
 
@@ -276,9 +278,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
     // one go held the server for ~1.9 s.
     const pause = pacer();
     for (let i = 0; i < plan.rejections.length; i += REJECTED_SLICE) {
-      const rows = plan.rejections
-        .slice(i, i + REJECTED_SLICE)
-        .map((r, k) => [batchId, r.row, r.column, errors[i + k].messageSv, errors[i + k].messageEn, JSON.stringify(r.values)]);
+      const rows = plan.rejections.slice(i, i + REJECTED_SLICE).map((r, k) => rejectedRow(batchId, r, errors[i + k]));
       statements.push(...bulkInsert('import_rejected_row', REJECTED_COLUMNS, rows));
       await pause();
     }

@@ -4,7 +4,7 @@ import type { Db } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
-import { bulkInsert, errorsOf, REJECTED_COLUMNS, runImport, type ImportContext, type ImportKind } from './batch.ts';
+import { bulkInsert, errorsOf, rejectedRow, REJECTED_COLUMNS, runImport, type ImportContext, type ImportKind } from './batch.ts';
 import { planCompletions } from './completions.ts';
 import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
 import { reachFor } from './reach.ts';
@@ -183,7 +183,7 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
 
   const batchId = job.batch_id;
   const errors = await errorsOf(plan.rejections, p.lang);
-  const rejectedRows = plan.rejections.map((r, k) => [batchId, r.row, r.column, errors[k].messageSv, errors[k].messageEn, JSON.stringify(r.values)]);
+  const rejectedRows = plan.rejections.map((r, k) => rejectedRow(batchId, r, errors[k]));
   const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
   const from = starts[index];
   const to = index + 1 < starts.length ? starts[index + 1] : Number.MAX_SAFE_INTEGER;

@@ -3,10 +3,12 @@ import type { Context } from 'hono';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ImportKind } from './batch.ts';
-import { boundaryOf, formParts } from '../http/multipart-stream.ts';
+import { boundaryOf, fieldText, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
 import { concatBytes } from '../http/bytes.ts';
+import { hasWorkbookName, isOle, isZip } from './read-sheet.ts';
+import { hex } from './spool.ts';
 
 /**
  * Imports too large for one Worker request's memory (docs/workers.md, "Large imports on
@@ -119,10 +121,10 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
   const hash = digester();
   try {
     for await (const part of formParts(c.req.raw.body, boundary)) {
-      if (part.name === 'mapping' && part.fileName === null) mappingText = await text(part.body);
+      if (part.name === 'mapping' && part.fileName === null) mappingText = await fieldText(part.body);
       if (part.name !== 'file' || part.fileName === null || file) continue;
       fileName = part.fileName.slice(0, 255) || null;
-      if (/\.(xlsx|xlsm|xls|ods)$/i.test(part.fileName)) throw xlsxRefused(s);
+      if (hasWorkbookName(part.fileName)) throw xlsxRefused(s);
       file = await sliceInto(s, prefix, written, checked(part.body, s, hash));
     }
     if (!file) throw new DomainError('bad_request', 'import.noFile');
@@ -157,20 +159,6 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
     throw e;
   }
 }
-
-/** A small form field as text (the column mapping), bounded. */
-async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let out = '';
-  for await (const piece of body) {
-    out += decoder.decode(piece, { stream: true });
-    if (out.length > 1 << 20) throw new DomainError('bad_request', 'import.badRequest');
-  }
-  return out + decoder.decode();
-}
-
-const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
-const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
 
 /**
  * The file's bytes on their way to the CSV reader: counted against KK_STREAM_MAX_MB, hashed, and
@@ -291,7 +279,7 @@ function digester(): { write(bytes: Uint8Array): Promise<void>; hex(): Promise<s
     write: (bytes) => writer.write(bytes.slice()),
     async hex() {
       await writer.close();
-      return [...new Uint8Array(await stream.digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      return hex(await stream.digest);
     },
   };
 }

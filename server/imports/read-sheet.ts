@@ -44,9 +44,12 @@ export const DEFAULT_LIMITS: ReadLimits = { maxRows: 500_000, maxInflatedBytes: 
  */
 export const xlsBytesLimit = (limits: ReadLimits) => Math.floor(limits.maxInflatedBytes / 64);
 
-const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+export const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 // The old binary .xls (an OLE compound file, BIFF8 inside).
-const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+export const isOle = (b: Uint8Array) => b.length >= 8 && b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+
+/** A file named as a workbook, whatever its bytes. */
+export const hasWorkbookName = (name: string | undefined) => /\.(xlsx|xlsm|xls|ods)$/i.test(name ?? '');
 
 function tooManyRows(limits: ReadLimits) {
   return new DomainError('too_large', 'import.tooManyRows', { limit: limits.maxRows });
@@ -67,7 +70,7 @@ export async function readSheet(bytes: Uint8Array, opts: { fileName?: string; sh
     if (bytes.length > max) throw new DomainError('too_large', 'import.xlsTooLarge', { limit: `${Math.round(max / 1024 / 1024)} MB` });
     return readWorkbook(bytes, opts.sheetName, limits);
   }
-  if (/\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) throw new DomainError('unprocessable', 'import.notSpreadsheet');
+  if (hasWorkbookName(opts.fileName)) throw new DomainError('unprocessable', 'import.notSpreadsheet');
   return readCsv(bytes, limits);
 }
 
@@ -82,7 +85,7 @@ export async function openSheet(
 ): Promise<SheetSource> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   if (file.size === 0) throw new DomainError('unprocessable', 'import.empty');
-  if (isZip(file.head) || isOle(file.head) || /\.(xlsx|xlsm|xls|ods)$/i.test(opts.fileName ?? '')) {
+  if (isZip(file.head) || isOle(file.head) || hasWorkbookName(opts.fileName)) {
     if (isOle(file.head) && file.size > xlsBytesLimit(limits)) {
       throw new DomainError('too_large', 'import.xlsTooLarge', { limit: `${Math.round(xlsBytesLimit(limits) / 1024 / 1024)} MB` });
     }

@@ -15,7 +15,7 @@ import { findBatch, listBatches, rejectedRows, rejectedWorkbook, visible } from 
 import { reachFor } from '../imports/reach.ts';
 import { answerJson } from '../imports/answer-json.ts';
 import { importFile as runFileImport, type FileImport, type UploadedFile } from '../imports/run.ts';
-import { boundaryOf, formParts } from '../http/multipart-stream.ts';
+import { boundaryOf, fieldText, formParts } from '../http/multipart-stream.ts';
 import { byteChunks } from '../imports/csv-stream.ts';
 import { memorySpool, type Spool } from '../imports/spool.ts';
 import type { RosterMode } from '../imports/roster.ts';
@@ -56,21 +56,6 @@ async function* bounded(body: ReadableStream<Uint8Array>, max: number): AsyncGen
     if (size > max) throw tooLarge(max);
     yield chunk;
   }
-}
-
-/** The most a form field beside the file (the column mapping) may hold. */
-const MAX_FIELD_BYTES = 256 * 1024;
-
-async function fieldText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  for await (const c of body) {
-    size += c.length;
-    if (size > MAX_FIELD_BYTES) throw new DomainError('bad_request', 'import.badRequest');
-    text += decoder.decode(c, { stream: true });
-  }
-  return text + decoder.decode();
 }
 
 /**
@@ -221,7 +206,6 @@ async function answerImport(
   return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
-/** A non-negative whole number query parameter, or null when absent. */
 /**
  * The dry run's list of who is started, ended, moved and changed, as a workbook to check or pass
  * on. It names people, so it is audited like any export of names.
