@@ -29,6 +29,8 @@ export interface Config {
   mailFrom: string;
   /** The Node server's daily reminder run, HH:MM Europe/Stockholm (KK_REMINDER_AT). */
   reminderAt: string;
+  /** Workers with R2 and a queue bound: the stream path for large CSV imports (docs/workers.md). */
+  streamImport: { thresholdBytes: number; maxBytes: number; sliceRows: number };
 }
 
 const schema = z.object({
@@ -44,6 +46,9 @@ const schema = z.object({
   KK_OIDC_ROLES_CLAIM: z.string().min(1).default('kk_roles'),
   KK_ALLOWED_ORIGINS: z.string().default(''),
   KK_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(50),
+  KK_STREAM_IMPORT_MB: z.coerce.number().positive().max(2048).optional(),
+  KK_STREAM_MAX_MB: z.coerce.number().positive().max(2048).default(100),
+  KK_IMPORT_SLICE_ROWS: z.coerce.number().int().positive().max(1_000_000).default(20_000),
   KK_XAPI_CREDENTIALS: z.string().default(''),
   KK_DEV_SECRET: z.string().min(16).optional(),
   KK_RETENTION_YEARS: z.coerce.number().int().min(1).max(100).default(5),
@@ -103,6 +108,11 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     smtpUrl: e.KK_SMTP_URL || null,
     mailFrom: e.KK_MAIL_FROM,
     reminderAt: e.KK_REMINDER_AT,
+    streamImport: {
+      thresholdBytes: Math.round((e.KK_STREAM_IMPORT_MB ?? e.KK_MAX_UPLOAD_MB) * 1024 * 1024),
+      maxBytes: Math.round(e.KK_STREAM_MAX_MB * 1024 * 1024),
+      sliceRows: e.KK_IMPORT_SLICE_ROWS,
+    },
   };
 }
 

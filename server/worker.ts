@@ -22,16 +22,19 @@ export interface WorkerEnv {
 }
 
 /** Workers entry: D1 into the same createApp. Components and the demo page are static assets. */
+function workerConfig(env: WorkerEnv) {
+  return readConfig(Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')));
+}
+
 export function workerApp(env: WorkerEnv) {
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const config = readConfig(vars);
+  const config = workerConfig(env);
   const db = openD1(env.DB);
-  return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config), streamImports: streamImportsFrom(env) });
+  return createApp({ db, atomic: d1Atomic(env.DB), config, ...signInFor(config), streamImports: streamImportsFrom(env, config) });
 }
 
 /** The queue consumer: one slice of a large import per message (server/imports/queue-import.ts). */
 export async function queuedImports(batch: MessageBatch<ImportMessage>, env: WorkerEnv) {
-  const streamImports = streamImportsFrom(env);
+  const streamImports = streamImportsFrom(env, workerConfig(env));
   if (!streamImports) throw new Error('IMPORT_QUEUE messages need the IMPORTS bucket bound');
   const deps = { db: openD1(env.DB), atomic: d1Atomic(env.DB), streamImports };
   for (const message of batch.messages) {

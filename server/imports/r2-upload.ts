@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Context } from 'hono';
+import type { Config } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { ImportKind } from './batch.ts';
@@ -48,28 +49,15 @@ export interface StreamImports {
 const MB = 1024 * 1024;
 const mb = (bytes: number) => `${+(bytes / MB).toFixed(bytes < MB ? 3 : 1)} MB`;
 
-function positive(v: unknown, fallback: number): number {
-  const n = typeof v === 'string' && v.trim() ? Number(v) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 /**
  * The stream path when the Worker has its R2 bucket (IMPORTS) and queue (IMPORT_QUEUE) bound,
  * else undefined (the ordinary path and its 413 then hold alone).
  */
-export function streamImportsFrom(env: Record<string, unknown>): StreamImports | undefined {
+export function streamImportsFrom(env: Record<string, unknown>, config: Config): StreamImports | undefined {
   const bucket = env.IMPORTS as ImportBucket | undefined;
   const queue = env.IMPORT_QUEUE as { send(body: unknown): Promise<unknown> } | undefined;
   if (!bucket || !queue) return undefined;
-  const upload = positive(env.KK_MAX_UPLOAD_MB, 50);
-  return {
-    bucket,
-    enqueue: async (m) => void (await queue.send(m)),
-    thresholdBytes: positive(env.KK_STREAM_IMPORT_MB, upload) * MB,
-    maxBytes: positive(env.KK_STREAM_MAX_MB, 100) * MB,
-    sliceRows: Math.floor(positive(env.KK_IMPORT_SLICE_ROWS, 20_000)),
-    workbookBytes: upload * MB,
-  };
+  return { bucket, enqueue: async (m) => void (await queue.send(m)), ...config.streamImport, workbookBytes: config.maxUploadBytes };
 }
 
 /** Whether this upload goes the stream path: a declared length over the threshold. */

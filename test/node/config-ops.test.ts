@@ -16,3 +16,15 @@ it('defaults retention to five years and takes a random port and a listening int
   expect(readConfig({ KK_AUTH: 'dev', KK_RETENTION_YEARS: '7', PORT: '0', KK_HOST: '127.0.0.1' })).toMatchObject({ retentionYears: 7, port: 0, host: '127.0.0.1' });
   expect(() => readConfig({ KK_AUTH: 'dev', KK_RETENTION_YEARS: '0' })).toThrow(/KK_RETENTION_YEARS/);
 });
+
+it('reads the Workers stream-import settings once, with the upload limit as the default threshold, and refuses a bad one', () => {
+  const MB = 1024 * 1024;
+  expect(readConfig({ KK_AUTH: 'dev', KK_MAX_UPLOAD_MB: '4' }).streamImport).toEqual({ thresholdBytes: 4 * MB, maxBytes: 100 * MB, sliceRows: 20_000 });
+  expect(readConfig({ KK_AUTH: 'dev', KK_STREAM_IMPORT_MB: '8', KK_STREAM_MAX_MB: '50', KK_IMPORT_SLICE_ROWS: '500' }).streamImport).toEqual({
+    thresholdBytes: 8 * MB,
+    maxBytes: 50 * MB,
+    sliceRows: 500,
+  });
+  expect(() => readConfig({ KK_AUTH: 'dev', KK_IMPORT_SLICE_ROWS: '2.5' })).toThrow(/KK_IMPORT_SLICE_ROWS/);
+  expect(() => readConfig({ KK_AUTH: 'dev', KK_STREAM_MAX_MB: 'many' })).toThrow(/KK_STREAM_MAX_MB/);
+});

@@ -4,6 +4,7 @@ import type { D1Database } from '@cloudflare/workers-types';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
+import { readConfig } from '../../server/config.ts';
 import { devTokens } from '../../server/auth/tokens.ts';
 import { streamImportsFrom, type ImportBucket, type ImportMessage } from '../../server/imports/r2-upload.ts';
 import worker from '../../server/worker.ts';
@@ -26,6 +27,8 @@ let admin: string;
 let sent: ImportMessage[];
 let vars: Record<string, unknown>;
 let app: ReturnType<typeof createApp>;
+/** The Worker's vars among its bindings, as server/worker.ts reads them. */
+const settingsOf = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 beforeEach(async () => {
   h = await makeHarness();
@@ -41,7 +44,7 @@ beforeEach(async () => {
     KK_IMPORT_SLICE_ROWS: '3',
   };
   const dev = devTokens(TEST_DEV_SECRET);
-  app = createApp({ db: h.db, atomic: h.atomic, config: h.config, auth: dev, devTokens: dev, streamImports: streamImportsFrom(vars) });
+  app = createApp({ db: h.db, atomic: h.atomic, config: h.config, auth: dev, devTokens: dev, streamImports: streamImportsFrom(vars, readConfig(settingsOf(vars))) });
   await load(h.db, {
     units: [
       ['CITY', 'Staden', null, 'stad'],
