@@ -90,18 +90,6 @@ function methodSheet(d: ReportWorkbookData): Cell[][] {
   return rows;
 }
 
-function widths(rows: Cell[][], table: boolean): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    rows[i].forEach((cell, c) => {
-      if (!cell) return;
-      const len = cell.t === 's' ? cell.v.length : cell.z === 'date' ? 10 : cell.z === 'dateTime' ? 16 : 8;
-      out[c] = Math.max(out[c] ?? 0, Math.min(len + 2, table ? 50 : 100));
-    });
-  }
-  return Array.from(out, (w) => Math.max(w ?? 8, 8));
-}
-
 export function reportWorkbook(d: ReportWorkbookData): Uint8Array {
   const r = d.report;
   const tables: [string, Cell[][], boolean][] = [
@@ -110,7 +98,8 @@ export function reportWorkbook(d: ReportWorkbookData): Uint8Array {
     [REPORT_SHEETS.changes, changesSheet(d.changes), true],
     [REPORT_SHEETS.method, methodSheet(d), false],
   ];
-  const sheets: SheetSpec[] = tables.map(([name, rows, table]) => ({ name, rows, table, widths: widths(rows, table) }));
+  const sheets: SheetSpec[] = tables.map(([name, rows, table]) => ({ name, rows, table }));
+  // Widths left out: the writer measures them (`xlsx-writer.ts`), as for the revision's workbook.
   return writeXlsx(sheets, { title: `Kompetenskoll rapport ${r.id} ${r.unit.code} ${r.asOf}`, created: d.generatedAt });
 }
 
