@@ -138,7 +138,7 @@ const inUnitScope = (e: string) =>
  */
 export type Subject = { unit: string; ids?: IdRange } | { personId: number; inScope: string };
 
-/** A page of persons by id, `from` ≤ id < `to` (see `peoplePages`). */
+/** A page of persons by id, `from` ≤ id < `to` (see `idRanges`). */
 export interface IdRange {
   from: number;
   to: number;
@@ -184,7 +184,7 @@ function statusCtes(r: RequirementSpec, D: string, subject: Subject): RawBuilder
   // the whole subtree when the unit or an ancestor is in scope, else the scope units inside it and
   // theirs; for one person, by walking up from that person's units. Walking R's whole scope (the
   // whole city for a city-wide requirement) on every question cost more than the answer.
-  // A page of ids (`peoplePages`) is read from its range of the index on person, not by
+  // A page of ids (`idRanges`) is read from its range of the index on person, not by
   // scanning the subtree's every employment once a page.
   const ids = 'unit' in subject ? subject.ids : undefined;
   const scoped =
@@ -505,21 +505,7 @@ function personContact(row: ListedRow): PersonContact {
   };
 }
 
-/**
- * `listPeople` over a unit's subtree a page at a time: the same statement, for the persons of
- * one id range after another (each person in exactly one page), so that a reader of the whole
- * city (the reminders' decision) holds one page of rows at a time, never the city's. Within a
- * page the order is `listPeople`'s; across pages, by id.
- */
-export async function* peoplePages(db: Db, r: RequirementSpec, unit: string, asOf: string, pageSize = 5000): AsyncGenerator<PersonContact[]> {
-  if (!isEffective(r, asOf)) return;
-  for await (const ids of idRanges(db, pageSize)) {
-    const page = await listPeople(db, r, { unit, ids }, asOf);
-    if (page.length) yield page;
-  }
-}
-
-/** The person ids in ranges of `pageSize`, from 0 past the largest id (`peoplePages`). */
+/** The person ids in ranges of `pageSize`, from 0 past the largest id (the reminders' `berordaPages`). */
 export async function* idRanges(db: Db, pageSize = 5000): AsyncGenerator<IdRange> {
   const { rows } = await sql<{ top: number | null }>`SELECT max(id) AS top FROM person`.execute(db);
   const end = (rows[0]?.top ?? 0) + 1;

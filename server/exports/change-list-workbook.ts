@@ -2,8 +2,6 @@ import type { Lang } from '../i18n/messages.ts';
 import type { ChangeEntry } from '../imports/batch.ts';
 import { writeXlsx, type Cell } from './xlsx-writer.ts';
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 const HEADINGS = ['Ändring', 'Anställningsnummer', 'Namn', 'Från enhet', 'Till enhet', 'Från och med', 'Till och med'];
 const WORDS: Record<Lang, Record<ChangeEntry['change'], string>> = {
   sv: { started: 'Börjar', ended: 'Avslutas', moved: 'Flyttar', changed: 'Ändras' },

@@ -1,6 +1,6 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
 import { coverageTrend, placesLater, requireRequirement, requireUnitAt, type PersonPlace, type PlaceFinder } from '../domain/coverage-report.ts';
-import { countSubtree, eachPerson, exemptionReasons, figures, type Figures, type PersonCoverage } from '../domain/coverage.ts';
+import { countSubtree, eachPerson, exemptionReasons, figures, type Counts, type Figures, type PersonCoverage } from '../domain/coverage.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { reportsForUnits, type ReportSummary } from '../domain/reports.ts';
 import { subtreeAt } from '../domain/units.ts';
@@ -41,7 +41,11 @@ export interface CoverageExport {
    * one at a time as the workbook is written (read them to the end without awaiting in between,
    * `row-source.ts`); `count` is how many have been made so far (all, once written).
    */
-  people: (Iterable<{ requirement: string; person: PersonCoverage; place: PersonPlace }> & { readonly count: number }) | null;
+  people: (Iterable<{ requirement: string; person: PersonCoverage; place: PersonPlace }> & {
+    readonly count: number;
+    /** What the rows made so far add up to, per requirement (`peopleAgree`). */
+    readonly tally: ReadonlyMap<string, Counts>;
+  }) | null;
   /** Why the asked unit's undantagna are exempted: per requirement, how many per reason. */
   exemptions: { requirement: string; reason: string; count: number }[];
   /** The last committed import of each kind, an instant (ISO), or null when there was none. */
@@ -112,6 +116,23 @@ export async function lastImports(db: Db): Promise<Record<ImportKind, string | n
   return out;
 }
 
+/**
+ * Whether the written Personer rows add up to the asked unit's figures in the summary sheets. They
+ * are read by different statements at different moments (the figures first, the rows as the sheet
+ * is written: `row-source.ts`), so a write landing in between would make the two sheets of one
+ * workbook disagree; the route then gathers and writes it again. True when no rows were asked for.
+ */
+export function peopleAgree(d: CoverageExport): boolean {
+  if (!d.people) return true;
+  for (const r of d.requirements) {
+    const f = d.figures.get(r.code)?.get(d.unit.code);
+    const t = d.people.tally.get(r.code) ?? ZERO;
+    if (!f) return false;
+    if (f.population !== t.population || f.completed !== t.completed || f.started !== t.started || f.overdue !== t.overdue || f.exempt !== t.exempt) return false;
+  }
+  return true;
+}
+
 export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<CoverageExport> {
   const unit = await requireUnitAt(db, q.unit, q.asOf);
   const specs = q.requirement
@@ -151,16 +172,25 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
       parts.push({ requirement: r.code, persons: await eachPerson(db, r, { unit: unit.code }, q.asOf), places: await placesLater(db, r, unit.code, q.asOf) });
     }
     let count = 0;
+    const tally = new Map<string, Counts>();
     people = {
       get count() {
         return count;
       },
+      tally,
       *[Symbol.iterator]() {
         for (const { requirement, persons, places } of parts) {
           let place: PlaceFinder | undefined;
+          const t = { ...ZERO };
+          tally.set(requirement, t);
           for (const person of persons) {
             place ??= places();
             count++;
+            if (person.status === 'exempt') t.exempt++;
+            else t.population++;
+            if (person.status === 'completed') t.completed++;
+            if (person.status === 'started') t.started++;
+            if (person.overdue) t.overdue++;
             yield { requirement, person, place: place(person) };
           }
         }
