@@ -6,7 +6,7 @@ import { UnitSearch } from './unit-search.ts';
 import { trendChart } from './trend-chart.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles, sectionFormStyles } from './styles.ts';
 // The answers' shapes are the server's own (type-only imports, erased from the bundle).
 import type { Figures } from '../server/domain/coverage.ts';
 import type { ChangeReason, ReportChange, Standing } from '../server/domain/report-changes.ts';
@@ -128,11 +128,8 @@ function pagePrintSheet(): CSSStyleSheet | null {
 export class KkReports extends KkElement {
   static override styles = [
     baseStyles,
+    sectionFormStyles,
     css`
-      section.part { border-top: 1px solid var(--kk-color-frame, #d5d9df); margin-top: 1rem; padding-top: 0.25rem; }
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0 1rem; }
-      .field input, .field select, .field textarea { width: 100%; }
-      .wide { grid-column: 1 / -1; }
       textarea { min-height: 5rem; }
       .buttons { display: flex; gap: 0.75rem; flex-wrap: wrap; margin: 0.5rem 0; }
       .find { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin: 0 0 0.5rem; }
