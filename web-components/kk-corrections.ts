@@ -7,7 +7,7 @@ import type { StringKey } from './strings/sv.ts';
 import type { ExemptionView } from '../server/domain/exemptions.ts';
 import type { RecordView } from '../server/domain/person-records.ts';
 import type { FoundPerson } from '../server/domain/person-search.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles, sectionFormStyles } from './styles.ts';
 
 interface Course {
   code: string;
@@ -67,11 +67,8 @@ export const numbersIn = (text: string) => [...new Set(text.split(/[\s,;]+/).map
 export class KkCorrections extends KkElement {
   static override styles = [
     baseStyles,
+    sectionFormStyles,
     css`
-      section.part { border-top: 1px solid var(--kk-color-frame, #d5d9df); margin-top: 1rem; padding-top: 0.25rem; }
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0 1rem; }
-      .field input, .field select, .field textarea { width: 100%; }
-      .wide { grid-column: 1 / -1; }
       .row { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-end; }
       .row .field { flex: 1 1 12rem; margin: 0; }
       ul.plain { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.25rem; }

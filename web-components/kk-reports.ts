@@ -1,11 +1,12 @@
-import { css, html, nothing, svg, type PropertyValues } from 'lit';
+import { css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, langOf, ok, saveBlob, todayStockholm } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { UnitSearch } from './unit-search.ts';
+import { trendChart } from './trend-chart.ts';
 import { icon } from './icons.ts';
 import type { StringKey } from './strings/sv.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles, sectionFormStyles } from './styles.ts';
 // The answers' shapes are the server's own (type-only imports, erased from the bundle).
 import type { Figures } from '../server/domain/coverage.ts';
 import type { ChangeReason, ReportChange, Standing } from '../server/domain/report-changes.ts';
@@ -127,11 +128,8 @@ function pagePrintSheet(): CSSStyleSheet | null {
 export class KkReports extends KkElement {
   static override styles = [
     baseStyles,
+    sectionFormStyles,
     css`
-      section.part { border-top: 1px solid var(--kk-color-frame, #d5d9df); margin-top: 1rem; padding-top: 0.25rem; }
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0 1rem; }
-      .field input, .field select, .field textarea { width: 100%; }
-      .wide { grid-column: 1 / -1; }
       textarea { min-height: 5rem; }
       .buttons { display: flex; gap: 0.75rem; flex-wrap: wrap; margin: 0.5rem 0; }
       .find { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-end; margin: 0 0 0.5rem; }
@@ -651,13 +649,6 @@ export class KkReports extends KkElement {
     const points = f.trend ?? [];
     const heading = html`<h4>${this.t('repTrend', { requirement: title })}</h4>`;
     if (!points.length || points.every((p) => p.population === 0)) return html`${heading}<p class="empty">${this.t('repNoTrend')}</p>`;
-    const W = 360;
-    const H = 160;
-    const L = 38;
-    const B = 24;
-    const x = (i: number) => L + (points.length === 1 ? (W - L - 12) / 2 : (i * (W - L - 12)) / (points.length - 1));
-    const y = (rate: number) => 8 + (1 - rate) * (H - B - 8);
-    const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.rate ?? 0).toFixed(1)}`).join(' ');
     const first = points[0];
     const last = points[points.length - 1];
     const target = f.total.target;
@@ -671,19 +662,8 @@ export class KkReports extends KkElement {
       toRate: formatPercent(this.lang, last.rate),
       target: formatPercent(this.lang, target),
     });
-    const labelled = new Set([0, Math.floor((points.length - 1) / 2), points.length - 1]);
     return html`${heading}<figure class="chart" part="chart">
-      <svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby=${altId}>
-        ${[0, 0.5, 1].map((v) => svg`<line x1=${L} x2=${W - 12} y1=${y(v)} y2=${y(v)} stroke="#d5d9df"/><text x=${L - 4} y=${y(v) + 4} text-anchor="end">${v * 100} %</text>`)}
-        <line x1=${L} x2=${W - 12} y1=${y(target)} y2=${y(target)} stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/>
-        <polyline points=${line} fill="none" stroke="var(--_primary)" stroke-width="2.5"/>
-        ${points.map((p, i) => svg`<circle cx=${x(i)} cy=${y(p.rate ?? 0)} r="3.5" fill="var(--_primary)"/>`)}
-        ${points.map((p, i) => (labelled.has(i) ? svg`<text x=${x(i)} y=${H - 6} text-anchor=${i === 0 && points.length > 1 ? 'start' : i === points.length - 1 && points.length > 1 ? 'end' : 'middle'}>${p.asOf}</text>` : nothing))}
-      </svg>
-      <p class="legend" aria-hidden="true">
-        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--_primary)" stroke-width="2.5"/></svg>${this.t('covRate')}</span>
-        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/></svg>${this.t('covTarget')} ${formatPercent(this.lang, target)}</span>
-      </p>
+      ${trendChart(points, target, { width: 360, height: 160, left: 38, bottom: 24, right: 12, dot: 3.5 }, altId, { rate: this.t('covRate'), target: `${this.t('covTarget')} ${formatPercent(this.lang, target)}` })}
       <figcaption id=${altId} class="hint">${alt}</figcaption>
     </figure>
     ${this.wrap(this.t('repTrend', { requirement: title }), html`<table part="table" data-trend=${f.requirement.code}>

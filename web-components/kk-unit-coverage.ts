@@ -1,8 +1,9 @@
-import { css, html, nothing, svg } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, apiFetch, fileNameOf, formatNumber, formatPercent, ok, saveBlob, todayStockholm, type Answer, type Client } from './api.ts';
 import { asApiError, KkElement } from './base.ts';
 import { UnitSearch } from './unit-search.ts';
+import { trendChart } from './trend-chart.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
 import { STATUS_KEY } from './kk-my-training.ts';
@@ -601,13 +602,6 @@ export class KkUnitCoverage extends KkElement {
   }
 
   private renderChart(d: CoverageAnswer, points: ({ asOf: string } & Figures)[]) {
-    const W = 320;
-    const H = 150;
-    const L = 34;
-    const B = 22;
-    const x = (i: number) => L + (points.length === 1 ? (W - L - 8) / 2 : (i * (W - L - 8)) / (points.length - 1));
-    const y = (r: number) => 8 + (1 - r) * (H - B - 8);
-    const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.rate ?? 0).toFixed(1)}`).join(' ');
     const first = points[0];
     const last = points[points.length - 1];
     const target = last.target;
@@ -619,18 +613,7 @@ export class KkUnitCoverage extends KkElement {
       toRate: formatPercent(this.lang, last.rate),
       target: formatPercent(this.lang, target),
     });
-    const labelled = new Set([0, Math.floor((points.length - 1) / 2), points.length - 1]);
-    return html`<svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="trend-alt">
-        ${[0, 0.5, 1].map((r) => svg`<line x1=${L} x2=${W - 8} y1=${y(r)} y2=${y(r)} stroke="#d5d9df"/><text x=${L - 4} y=${y(r) + 4} text-anchor="end">${r * 100}%</text>`)}
-        <line part="target" x1=${L} x2=${W - 8} y1=${y(target)} y2=${y(target)} stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/>
-        <polyline points=${line} fill="none" stroke="var(--_primary)" stroke-width="2.5"/>
-        ${points.map((p, i) => svg`<circle cx=${x(i)} cy=${y(p.rate ?? 0)} r="3" fill="var(--_primary)"/>`)}
-        ${points.map((p, i) => (labelled.has(i) ? svg`<text x=${x(i)} y=${H - 6} text-anchor=${i === 0 && points.length > 1 ? 'start' : i === points.length - 1 && points.length > 1 ? 'end' : 'middle'}>${p.asOf}</text>` : nothing))}
-      </svg>
-      <p class="legend" aria-hidden="true">
-        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--_primary)" stroke-width="2.5"/></svg>${this.t('covRate')}</span>
-        <span><svg width="24" height="8"><line x1="0" x2="24" y1="4" y2="4" stroke="var(--kk-color-target, #1b1b1b)" stroke-width="1.5" stroke-dasharray="5 3"/></svg>${this.t('covTarget')} ${formatPercent(this.lang, target)}</span>
-      </p>
+    return html`${trendChart(points, target, { width: 320, height: 150, left: 34, bottom: 22, right: 8, dot: 3 }, 'trend-alt', { rate: this.t('covRate'), target: `${this.t('covTarget')} ${formatPercent(this.lang, target)}` })}
       <p id="trend-alt" class="hint">${alt}</p>
       <details>
         <summary>${this.t('covTrendTable')}</summary>

@@ -87,3 +87,11 @@ export const baseStyles = css`
   .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; margin: -1px; padding: 0; border: 0; }
 `;
 
+
+/** The form-in-sections layout shared by <kk-corrections> and <kk-reports>: parted sections and a grid of fields. */
+export const sectionFormStyles = css`
+  section.part { border-top: 1px solid var(--kk-color-frame, #d5d9df); margin-top: 1rem; padding-top: 0.25rem; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0 1rem; }
+  .field input, .field select, .field textarea { width: 100%; }
+  .wide { grid-column: 1 / -1; }
+`;
