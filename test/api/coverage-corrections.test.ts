@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readWorkbook, rows } from '../support/export-world.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
-import { makeHarness, type Harness } from '../support/harness.ts';
+import { adminHarness } from '../support/admin-harness.ts';
+import type { Harness } from '../support/harness.ts';
 
 // DESIGN.md "Exemptions" and "Records by hand, and corrections" in the coverage rules: an annulled
 // record stops counting on every date; a person with an exemption from R active on D is not berörd
@@ -19,8 +20,7 @@ let h: Harness;
 let admin: string;
 let coordinator: string;
 beforeEach(async () => {
-  h = await makeHarness();
-  admin = await h.token('ADMIN', [{ role: 'admin' }]);
+  ({ h, admin } = await adminHarness());
   coordinator = await h.token('SAM1', [{ role: 'coordinator', unit: 'F1' }]);
   await load(h.db, {
     units: [

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtures } from '../fixtures/files.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
-import { nodeHarness, type Harness } from '../support/harness.ts';
+import { adminHarness, ADMIN } from '../support/admin-harness.ts';
+import type { Harness } from '../support/harness.ts';
 import { count, csvFile, imported, upload } from '../support/sheets.ts';
 
 // Issue 15: imports that cannot hurt. The files are saved as HR's and the learning portal's tools
@@ -10,8 +11,7 @@ import { count, csvFile, imported, upload } from '../support/sheets.ts';
 let h: Harness;
 let admin: string;
 beforeEach(async () => {
-  h = await nodeHarness();
-  admin = await h.token('ADMIN', [{ role: 'admin' }]);
+  ({ h, admin } = await adminHarness());
 });
 afterEach(() => h.close());
 
@@ -304,7 +304,7 @@ describe('the changes as a workbook, and a coordinator\'s own column names', () 
     const after = await counts();
     expect(after.map((n, i) => n - tables[i])).toEqual([0, 0, 0, 0, 0, 0, 1]);
     const entry = await h.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(entry).toMatchObject({ actor: 'ADMIN', kind: 'export.importChanges', action: 'export', scope: 'HAV' });
+    expect(entry).toMatchObject({ actor: ADMIN, kind: 'export.importChanges', action: 'export', scope: 'HAV' });
     expect(JSON.parse(entry.detail_json!)).toMatchObject({ kind: 'roster', rows: 13, asOf: AS_OF });
     // Only for a roster's dry run.
     const commit = await upload(h, `${SNAPSHOT}&format=xlsx`, admin, fixtures['hav-snapshot-1252.csv'], 'personal-hav.csv');

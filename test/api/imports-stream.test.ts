@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { course, load } from '../support/fixtures.ts';
-import { nodeHarness, type Harness } from '../support/harness.ts';
+import { adminHarness } from '../support/admin-harness.ts';
+import type { Harness } from '../support/harness.ts';
 import { count, upload } from '../support/sheets.ts';
 
 // Issue 21: a CSV upload is read as it arrives (multipart parsed as a stream, the file spooled,
@@ -9,8 +10,7 @@ import { count, upload } from '../support/sheets.ts';
 let h: Harness;
 let admin: string;
 beforeEach(async () => {
-  h = await nodeHarness();
-  admin = await h.token('ADMIN', [{ role: 'admin' }]);
+  ({ h, admin } = await adminHarness());
   await load(h.db, { people: [['1001', 'Åsa Öberg'], ['1002', 'Bo Ek']], courses: [course('VBE')] });
 });
 afterEach(() => h.close());

@@ -71,9 +71,11 @@ describe('the OpenAPI document at /api/openapi.json', () => {
     const put = document.paths['/api/courses/{code}'].put;
     expect(put.parameters).toContainEqual({ name: 'code', in: 'path', required: true, schema: { type: 'string' } });
     const body = put.requestBody.content['application/json'].schema;
-    expect(body.properties.code).toBeTruthy();
+    // As courses.ts's zod schema says: 1–64 characters, a letter or digit first.
+    expect(body.properties.code).toMatchObject({ type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
     expect(body.required).toEqual(expect.arrayContaining(['code', 'title', 'kind']));
-    expect(document.paths['/api/requirements'].post.requestBody.content['application/json'].schema.properties.targetRate).toBeTruthy();
+    // A rate as a number (0.75) or as exact decimal text ("0.75"), or none (nullish), as requirements.ts accepts it.
+    expect(document.paths['/api/requirements'].post.requestBody.content['application/json'].schema.properties.targetRate).toMatchObject({ type: ['number', 'string', 'null'] });
     expect(document.paths['/api/imports/units'].post.requestBody.content['multipart/form-data'].schema.required).toEqual(['file']);
     expect(document.paths['/api/imports/roster'].post.parameters.find((p: any) => p.name === 'mode')).toMatchObject({ required: true, schema: { enum: ['snapshot', 'history'] } });
     expect(document.paths['/api/health'].get.security).toEqual([]);

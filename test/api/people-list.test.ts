@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { course, load, requirement } from '../support/fixtures.ts';
-import { nodeHarness, type Harness } from '../support/harness.ts';
+import { adminHarness, ADMIN } from '../support/admin-harness.ts';
+import type { Harness } from '../support/harness.ts';
 import { ASOF, WORLD, isoOf, readWorkbook, rows } from '../support/export-world.ts';
 
 // The people list a manager acts on: overdue, where each person sits, why they are in scope, and
@@ -8,8 +9,7 @@ import { ASOF, WORLD, isoOf, readWorkbook, rows } from '../support/export-world.
 let h: Harness;
 let admin: string;
 beforeEach(async () => {
-  h = await nodeHarness();
-  admin = await h.token('ADMIN1', [{ role: 'admin' }]);
+  ({ h, admin } = await adminHarness());
   await load(h.db, WORLD);
   // P9 holds two employments in F1-B since 2024-04-20 (R1 due 2024-05-20); R4 reaches only social
   // workers: the list names that employment.
@@ -80,7 +80,7 @@ describe('GET /api/coverage/people.xlsx', () => {
       ['P5', 'Förvaltning två', 'Avdelning C', 'tillsvidare', 'ej påbörjad', '2024-03-31', 'ja'],
     ]);
     const entry = await h.db.selectFrom('audit_log').selectAll().where('kind', '=', 'export.people').executeTakeFirstOrThrow();
-    expect(entry).toMatchObject({ actor: 'ADMIN1', action: 'export', scope: 'CITY' });
+    expect(entry).toMatchObject({ actor: ADMIN, action: 'export', scope: 'CITY' });
     expect(JSON.parse(entry.detail_json!)).toEqual({ requirement: 'R1', asOf: ASOF, status: 'overdue', rows: 3 });
   });
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishReport } from '../../server/domain/reports.ts';
 import { anonymiseExpired } from '../../server/domain/retention.ts';
 import { expectAudited } from '../support/audit.ts';
-import { course, load, requirement } from '../support/fixtures.ts';
+import { CITY_F1_F2, course, load, requirement } from '../support/fixtures.ts';
 import { makeHarness, type Harness } from '../support/harness.ts';
 import { csvFile, imported } from '../support/sheets.ts';
 
@@ -17,13 +17,7 @@ let t: { admin: string; coordinator: string; coordinatorF2: string; manager: str
 beforeEach(async () => {
   h = await makeHarness();
   await load(h.db, {
-    units: [
-      ['CITY', 'Staden', null, 'stad'],
-      ['F1', 'Förvaltning ett', 'CITY', 'forvaltning'],
-      ['F1-A', 'Avdelning A', 'F1', 'avdelning'],
-      ['F1-B', 'Avdelning B', 'F1', 'avdelning'],
-      ['F2', 'Förvaltning två', 'CITY', 'forvaltning'],
-    ],
+    units: CITY_F1_F2,
     people: [['P1', 'Ada Andersson'], ['P2', 'Bo Berg'], ['P3', 'Cia Ek'], ['P4', 'Dan Fors'], ['P5', 'Eva Gran']],
     employments: [
       { p: 'P1', unit: 'F1-A', from: '2020-01-01' },

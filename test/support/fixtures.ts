@@ -71,6 +71,15 @@ export async function load(db: Db, f: Fixture): Promise<void> {
   }
 }
 
+/** The unit tree many tests share: CITY > F1 (avdelningar F1-A, F1-B) and CITY > F2. */
+export const CITY_F1_F2: NonNullable<Fixture['units']> = [
+  ['CITY', 'Staden', null, 'stad'],
+  ['F1', 'Förvaltning ett', 'CITY', 'forvaltning'],
+  ['F1-A', 'Avdelning A', 'F1', 'avdelning'],
+  ['F1-B', 'Avdelning B', 'F1', 'avdelning'],
+  ['F2', 'Förvaltning två', 'CITY', 'forvaltning'],
+];
+
 /** A requirement with the defaults most tests want. */
 export function requirement(over: Partial<RequirementInput> & Pick<RequirementInput, 'code' | 'courses' | 'scope'>): RequirementInput {
   return { title: over.code, effectiveFrom: '2000-01-01', source: 'test', ...over };

@@ -9,7 +9,8 @@ import { devTokens } from '../../server/auth/tokens.ts';
 import { streamImportsFrom, type ImportBucket, type ImportMessage } from '../../server/imports/r2-upload.ts';
 import worker from '../../server/worker.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
-import { makeHarness, type Harness } from '../support/harness.ts';
+import { adminHarness } from '../support/admin-harness.ts';
+import type { Harness } from '../support/harness.ts';
 import { TEST_DEV_SECRET } from '../support/harness-types.ts';
 import { csvFile, xlsxFile } from '../support/sheets.ts';
 
@@ -31,8 +32,7 @@ let app: ReturnType<typeof createApp>;
 const settingsOf = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 beforeEach(async () => {
-  h = await makeHarness();
-  admin = await h.token('ADMIN', [{ role: 'admin' }]);
+  ({ h, admin } = await adminHarness());
   sent = [];
   vars = {
     DB: bindings.DB,
