@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
- * The server under test: `server/node.ts` as its own process (so its memory is its own), on a free
- * loopback port, a fresh database file, development sign-in and no demo data.
+ * The server under test: the built `server/node.ts` (`dist/server/node.mjs`, as `npm start` and
+ * a deployment run it) as its own process (so its memory is its own), on a free loopback port, a
+ * fresh database file, development sign-in and no demo data.
  */
 
 export async function freePort(): Promise<number> {
@@ -43,13 +44,21 @@ function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+let built = false;
+/** The server built from this checkout's source, once per bench run. */
+function buildServer() {
+  if (built) return;
+  const r = spawnSync(process.execPath, ['scripts/build-server.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('scripts/build-server.mjs failed');
+  built = true;
+}
+
 export async function startServer(dbFile: string, opts: { cpuProf?: string } = {}): Promise<ServerUnderTest> {
   const port = await freePort();
-  const args = ['--import', 'tsx'];
+  buildServer();
+  const args = ['--enable-source-maps'];
   if (opts.cpuProf) args.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`);
-  args.push('server/node.ts');
-  // node with tsx's loader rather than the tsx CLI: the CLI would add a parent process whose
-  // memory is not the server's.
+  args.push('dist/server/node.mjs');
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, KK_AUTH: 'dev', KK_DEMO: '0', KK_DB: dbFile, PORT: String(port), KK_MAX_UPLOAD_MB: '200' },
     // The request log goes nowhere: a pipe nobody reads would stall the server under load.

@@ -21,10 +21,15 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** `tsx server/node.ts` on 127.0.0.1, a random port and a fresh database; resolves with its address. */
+/**
+ * The server as `npm start` runs it (the build in dist/server, which `npm test` makes first) on
+ * 127.0.0.1, a random port and a fresh database; resolves with its address.
+ */
 async function start(db: string) {
-  // `node --import tsx`, not the tsx wrapper: the signal goes to the server itself, not through a relay.
-  child = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], {
+  const entry = join(ROOT, 'dist/server/start.mjs');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build:server (npm test does)`);
+  // node itself, not npm: the signal goes to the server, not through a relay.
+  child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: ROOT,
     env: { ...process.env, KK_HOST: '127.0.0.1', PORT: '0', KK_DB: db, KK_AUTH: 'dev', KK_DEMO: '0', KK_DEV_SECRET: 'a-test-secret-of-some-length' },
     stdio: ['ignore', 'pipe', 'pipe'],
