@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
-import { concatStatements, type AtomicRunner, type Statements } from '../db/atomic.ts';
+import { concatStatements, type AtomicRunner, type LazyStatements, type Statements } from '../db/atomic.ts';
 import { writeImport, type ImportUndo } from '../db/import-write.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
 import type { Db } from '../db/schema.ts';
@@ -121,9 +121,14 @@ export interface Plan {
 /** Rows a statement takes at most, whatever its parameters: keeps each statement's SQL well under D1's 100 KB. */
 export const MAX_ROWS_PER_STATEMENT = 400;
 
+/** Rows a statement takes when each binds `params` values: D1's 100 parameters, 400 rows at most. */
+export function rowsPerStatement(params: number): number {
+  return params > 0 ? Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_BOUND_PARAMS / params))) : MAX_ROWS_PER_STATEMENT;
+}
+
 /** Rows of `params` bound values each, in statements of at most D1's 100 parameters. */
 export function chunksOf<T>(rows: T[], params: number): T[][] {
-  const size = params > 0 ? Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_BOUND_PARAMS / params))) : MAX_ROWS_PER_STATEMENT;
+  const size = rowsPerStatement(params);
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
@@ -160,6 +165,32 @@ export function bulkInsert(
     out.push(CompiledQuery.raw(head + tuples.join(', '), params));
   }
   return out;
+}
+
+/** Rows built between asking the pacer (slices of 8 000 with a pause after each held the server 50–80 ms). */
+const INSERT_SLICE = 800;
+
+/**
+ * `bulkInsert` of `count` rows built as the write takes them, a slice at a time (`rowAt(i)` gives
+ * row i): the SQL of a city's rows built up front would be held whole until the commit (~130 MB
+ * of text for 1.2 million completions).
+ */
+export function lazyBulkInsert(table: string, columns: { name: string; bind?: boolean }[], count: number, rowAt: (i: number) => (string | number | null)[]): LazyStatements {
+  const per = rowsPerStatement(columns.filter((c) => c.bind).length);
+  // Whole statements per slice, so that the count of statements is known before they are built.
+  const slice = per * Math.max(1, Math.floor(INSERT_SLICE / per));
+  return {
+    length: Math.ceil(count / per),
+    async *[Symbol.asyncIterator]() {
+      const pause = pacer();
+      for (let i = 0; i < count; i += slice) {
+        const rows: (string | number | null)[][] = [];
+        for (let k = i; k < Math.min(count, i + slice); k++) rows.push(rowAt(k));
+        yield* bulkInsert(table, columns, rows);
+        await pause();
+      }
+    },
+  };
 }
 
 function literal(v: string | number | null): string {

@@ -1,7 +1,7 @@
 import { noUndo } from '../db/import-write.ts';
 import { expiresOn } from '../domain/expiry.ts';
 import type { RecordStatus } from '../db/schema.ts';
-import { bulkInsert, lit, MAX_ROWS_PER_STATEMENT, type ImportContext, type Plan, type Rejection } from './batch.ts';
+import { lazyBulkInsert, lit, type ImportContext, type Plan, type Rejection } from './batch.ts';
 import { pacer, yieldNow } from '../pace.ts';
 import { dateProblem, dateTime, NOT_STARTED, recordStatus, text } from './cells.ts';
 import { todayInStockholm } from '../domain/calendar.ts';
@@ -16,11 +16,6 @@ import { RecordSet } from './record-set.ts';
  * else by e-mail (case-insensitive); the course by code, else by title. Records are appended;
  * one already held with the same person, course, status and time is not written again.
  */
-/**
- * Rows per slice of statements built between asking the pacer (a multiple of the 400 rows a
- * statement takes). Slices of 8000 with a pause after each held the server 50–80 ms at a time.
- */
-const STATEMENT_SLICE = 800;
 /**
  * Rows read per query where a read could be large (people; records held, by a span of ids): a row
  * read and keyed takes ~5–8 µs, so a page holds the server some 15–20 ms. One query over all
@@ -174,24 +169,14 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
     statements(batchId) {
       const recordedAt = new Date().toISOString();
       const columns = ['person_id', 'course_id', 'status', 'occurred_at', 'source', 'source_ref', 'recorded_by', 'recorded_at', 'import_batch_id', 'expires_on'].map((name) => ({ name }));
-      // Built as the write takes them, a slice at a time: the SQL of 1.2 million rows built up
-      // front would be ~130 MB of text held until the commit.
-      return {
-        length: Math.ceil(inserts.length / MAX_ROWS_PER_STATEMENT),
-        async *[Symbol.asyncIterator]() {
-          for (let i = 0; i < inserts.length; i += STATEMENT_SLICE) {
-            // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
-            const rows = Array.from(inserts.subarray(i, i + STATEMENT_SLICE), (k) => {
-              const course = found.course[k];
-              const status = found.statusOf(k);
-              const at = found.timeOf(k);
-              return [found.person[k], course, status, at, 'import', `row ${found.row[k]}`, ctx.actor, recordedAt, batchId, expiresOn(status, at, validity.get(course) ?? null)];
-            });
-            yield* bulkInsert('completion', columns, rows);
-            await pause();
-          }
-        },
-      };
+      // Every value here is an id, an enum value, a pattern-checked date or the actor: no file text.
+      return lazyBulkInsert('completion', columns, inserts.length, (n) => {
+        const k = inserts[n];
+        const course = found.course[k];
+        const status = found.statusOf(k);
+        const at = found.timeOf(k);
+        return [found.person[k], course, status, at, 'import', `row ${found.row[k]}`, ctx.actor, recordedAt, batchId, expiresOn(status, at, validity.get(course) ?? null)];
+      });
     },
     // Every row it writes carries the batch id.
     undo: noUndo,

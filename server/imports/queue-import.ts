@@ -255,8 +255,9 @@ async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
   }
   const ctx: ImportContext = { ...(await contextFor(deps, job, p)), reservedBatchId: job.batch_id };
   // The slices' records in order, as the CSV reader gave them at upload: the planner reads them as
-  // it reads a CSV on Node (header, blank and total rows alike). Read again if the plan is retried.
-  const source = (): SheetSource => ({
+  // it reads a CSV on Node (header, blank and total rows alike). Read again if the plan is retried,
+  // and by a roster's plan a second time (`again`: its progress not shown twice).
+  const source = (again = false): SheetSource => ({
     kind: 'csv',
     records: (async function* () {
       let read = 0;
@@ -264,12 +265,12 @@ async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
         const records = await sliceRecords(deps, job, i);
         read += records.length;
         yield records;
-        await deps.db.executeQuery(raw('update import_job set next_slice = ?, rows_done = ?, updated_at = ? where batch_id = ?', [i + 1, read, new Date().toISOString(), job.batch_id]));
+        if (!again) await deps.db.executeQuery(raw('update import_job set next_slice = ?, rows_done = ?, updated_at = ? where batch_id = ?', [i + 1, read, new Date().toISOString(), job.batch_id]));
       }
     })(),
   });
   const answer = await runImport(ctx, () =>
-    job.kind === 'units' ? planUnits(ctx, source(), p.mapping) : planRoster(ctx, source(), p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
+    job.kind === 'units' ? planUnits(ctx, source(), p.mapping) : planRoster(ctx, source, p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
   );
   await deps.db.executeQuery(
     raw(`update import_job set state = 'committed', rows_done = ?, rows_rejected = ?, skipped_rows = ?, updated_at = ? where batch_id = ?`, [

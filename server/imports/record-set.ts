@@ -1,4 +1,5 @@
 import type { RecordStatus } from '../db/schema.ts';
+import { ownString } from './own-string.ts';
 
 const STATUSES: RecordStatus[] = ['completed', 'started', 'failed'];
 const STATUS_CODE = new Map(STATUSES.map((s, i) => [s, i]));
@@ -27,9 +28,7 @@ export class RecordSet {
     let t = this.timeId.get(at);
     if (t === undefined) {
       t = this.times.length;
-      // A copy: the text may be a slice of the chunk of the file it was parsed from, which a
-      // kept slice would keep whole.
-      const own = JSON.parse(JSON.stringify(at)) as string;
+      const own = ownString(at);
       this.times.push(own);
       this.timeId.set(own, t);
     }

@@ -43,19 +43,22 @@ export function fileOf(bytes: Uint8Array): UploadedFile {
 
 /**
  * File to answer: a workbook is read whole, a CSV row by row as the plan takes its rows (read and
- * check go on together; `read` progress counts bytes), then the plan is committed unless a dry run.
+ * check go on together; `read` progress counts bytes, once even where a plan reads the file
+ * twice), then the plan is committed unless a dry run.
  */
 export async function importFile(ctx: ImportContext, f: FileImport): Promise<ImportAnswer> {
   const file = f.file ?? fileOf(f.bytes ?? new Uint8Array(0));
   let workbook: SheetSource | null = null;
   // Opened again for each planning (runImport plans again after a concurrent commit): a CSV is
   // read again from the file, a workbook read once is kept.
-  const open = async (): Promise<SheetSource> => {
+  // `again`: the same file read a second time in one plan (a roster's), its reading not shown again.
+  const open = async (again = false): Promise<SheetSource> => {
     if (workbook) return workbook;
     let read = 0;
     let lastShown = 0;
-    ctx.progress?.({ phase: 'read', done: 0, total: file.size });
+    if (!again) ctx.progress?.({ phase: 'read', done: 0, total: file.size });
     const onBytes = (n: number) => {
+      if (again) return;
       read += n;
       // A line a megabyte or so: a 125 MB file would otherwise send two thousand.
       if (read - lastShown >= 1 << 20 || read === file.size) {
@@ -67,7 +70,8 @@ export async function importFile(ctx: ImportContext, f: FileImport): Promise<Imp
     if (source.kind === 'sheet') workbook = source;
     return source;
   };
-  // Units and rosters are checked once all their rows are in (completions as they come).
+  // Units are checked once all their rows are in (completions as they come; a roster's names
+  // first, then its rows as they come).
   const checking = async () => {
     const source = await open();
     ctx.progress?.({ phase: 'check', done: 0, total: 0 });
@@ -77,7 +81,7 @@ export async function importFile(ctx: ImportContext, f: FileImport): Promise<Imp
     case 'units':
       return runImport(ctx, async () => planUnits(ctx, await checking(), f.mapping));
     case 'roster':
-      return runImport(ctx, async () => planRoster(ctx, await checking(), f.mode ?? 'history', f.asOf, f.scope, f.mapping));
+      return runImport(ctx, async () => planRoster(ctx, open, f.mode ?? 'history', f.asOf, f.scope, f.mapping));
     case 'completions':
       return runImport(ctx, async () => planCompletions(ctx, await open(), f.mapping));
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { course, load } from '../support/fixtures.ts';
+import { CITY_F1_F2, course, load } from '../support/fixtures.ts';
 import { adminHarness } from '../support/admin-harness.ts';
 import type { Harness } from '../support/harness.ts';
 import { count, upload } from '../support/sheets.ts';
@@ -64,4 +64,29 @@ describe('a CSV read as it arrives', () => {
     expect(reads.at(-1)).toEqual({ phase: 'read', done: file.length, total: file.length });
     expect(lines.at(-1).result).toMatchObject({ rowsTotal: 20_000, rowsAccepted: 20_000 });
   });
+
+  it('reads a roster twice and shows its reading once: a name written differently 12 000 rows on rejects the first row', async () => {
+    await load(h.db, { units: CITY_F1_F2 });
+    const rows = ['Anställningsnummer;Namn;Enhetskod;Startdatum'];
+    // Row 2 is P0 as "Ada Berg"; rows 3–12 001 are 11 999 other people; row 12 002 is P0 as "Ada Borg".
+    rows.push('P0;Ada Berg;F1-A;2024-01-01');
+    for (let i = 1; i < 12_000; i++) rows.push(`P${i};Person ${i};${i % 2 ? 'F1-B' : 'F2'};2024-01-01`);
+    rows.push('P0;Ada Borg;F1-A;2024-02-01');
+    const file = utf8(rows.join('\r\n'));
+    const res = await upload(h, '/api/imports/roster?mode=history&dryRun=true', admin, file, 'personal.csv', { accept: 'application/x-ndjson' });
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    // Read once in the progress (from 0 to the file's size, never back to 0), then checked against the rows the first reading counted.
+    const reads = lines.filter((l) => l.phase === 'read');
+    expect(reads.filter((l) => l.done === 0)).toHaveLength(1);
+    expect(reads.at(-1)).toEqual({ phase: 'read', done: file.length, total: file.length });
+    expect(lines.filter((l) => l.phase === 'check').at(-1)).toEqual({ phase: 'check', done: 12_001, total: 12_001 });
+    const result = lines.at(-1).result;
+    // Both of P0's rows are rejected for the two names; the other 11 999 start.
+    expect(result).toMatchObject({ rowsTotal: 12_001, rowsAccepted: 11_999, rowsRejected: 2, changes: { started: 11_999, peopleAdded: 11_999 } });
+    expect(result.errors.map((e: { row: number; messageEn: string }) => e.row)).toEqual([2, 12_002]);
+    expect(result.errors[0].messageEn).toContain('Ada Berg / Ada Borg');
+    expect(result.changeList).toHaveLength(11_999);
+    expect(result.changeList[0]).toEqual({ change: 'started', employeeNumber: 'P1', name: 'Person 1', from: null, to: { code: 'F1-B', name: 'Avdelning B' }, startDate: '2024-01-01', endDate: null });
+  });
 });
+
