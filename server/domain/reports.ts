@@ -4,8 +4,9 @@ import type { AtomicRunner } from '../db/atomic.ts';
 import type { Db, FrozenFigures, ReportPersonTable } from '../db/schema.ts';
 import { isIsoDate } from './calendar.ts';
 import { currentRequirements } from './coverage-report.ts';
-import { figures as figuresOf, listPeople, ZERO, type Figures } from './coverage.ts';
+import { figures as figuresOf, listPeople, ZERO, type Counts, type Figures } from './coverage.ts';
 import { DomainError } from './errors.ts';
+import { countsAgree, tallyPerson } from './people-tally.ts';
 import { figureSet, type FigureSet } from './report-figures.ts';
 import { isEffective, type RequirementSpec } from './requirements.ts';
 import { ancestorsOfAll, unitAt } from './units.ts';
@@ -102,18 +103,63 @@ function insertRows(db: Db, table: string, columns: readonly string[], rows: unk
   return out;
 }
 
+/** How many times the figures and people are read before publishing gives up (as the export writes again). */
+export const PUBLISH_ATTEMPTS = 3;
+
+/** What a report freezes, read from the coverage engine: the figures, then each counted person. */
+interface Reading {
+  sets: FigureSet[];
+  people: unknown[][];
+  /** Per requirement, what its people add up to (`people-tally.ts`). */
+  tally: Map<string, Counts>;
+}
+
+async function readFrozen(db: Db, unitCode: string, specs: readonly RequirementSpec[], asOf: string, betweenReads?: () => Promise<void>): Promise<Reading> {
+  const sets: FigureSet[] = [];
+  for (const r of specs) sets.push(await figureSet(db, unitCode, r, asOf));
+  await betweenReads?.();
+  const people: unknown[][] = [];
+  const tally = new Map<string, Counts>();
+  for (const r of specs) {
+    const t = { ...ZERO };
+    tally.set(r.code, t);
+    for (const p of await listPeople(db, r, { unit: unitCode }, asOf)) {
+      tallyPerson(t, p);
+      people.push([r.code, p.personId, p.employeeNumber, p.name, p.unitCode, p.unitName, p.status, p.dueDate, p.overdue ? 1 : 0, p.occurredAt]);
+    }
+  }
+  return { sets, people, tally };
+}
+
+/** Whether each requirement's people add up to its frozen total (the unit's figure row). */
+const agrees = (x: Reading): boolean => x.sets.every((s) => countsAgree(s.total, x.tally.get(s.requirement.code) ?? ZERO));
+
 /**
  * Publishes a report: the figures and the people list of each requirement on the date, from the
  * coverage engine, written with the report and its audit entry all-or-nothing. The caller has
  * checked the right to publish for the unit; this checks the rest.
+ *
+ * The figures and the people are read by separate statements (no read snapshot spans them on D1,
+ * nor across Node's read threads), so a write landing in between (an import committing, a record
+ * by hand) could freeze people who do not add up to the figures beside them. Each requirement's
+ * people are tallied as they are read and compared with its total; on a difference all is read
+ * again, at most PUBLISH_ATTEMPTS times, and then refused (409 `report.figuresChanged`) rather
+ * than published disagreeing. Nothing is written before they agree.
  */
 export async function publishReport(
   deps: { db: Db; atomic: AtomicRunner },
   input: ReportInput,
   actor: string,
   today: string,
-  /** Rows per insert statement; a test makes it small to pass one D1 batch with a small world. */
-  { rowsPerStatement = ROWS_PER_STATEMENT }: { rowsPerStatement?: number } = {},
+  {
+    rowsPerStatement = ROWS_PER_STATEMENT,
+    betweenReads,
+  }: {
+    /** Rows per insert statement; a test makes it small to pass one D1 batch with a small world. */
+    rowsPerStatement?: number;
+    /** Run between the figures and the people of each attempt: a test makes a real write land there. */
+    betweenReads?: () => Promise<void>;
+  } = {},
 ): Promise<ReportView> {
   const { db } = deps;
   if (input.asOf > today) throw new DomainError('unprocessable', 'report.future', { asOf: input.asOf, today });
@@ -121,14 +167,13 @@ export async function publishReport(
   if (!unit) throw new DomainError('unprocessable', 'report.unknownUnit', { code: input.unit, date: input.asOf });
   const specs = await reportRequirements(db, input.requirements, input.asOf);
 
-  const sets: FigureSet[] = [];
-  const people: unknown[][] = [];
-  for (const r of specs) {
-    sets.push(await figureSet(db, unit.code, r, input.asOf));
-    for (const p of await listPeople(db, r, { unit: unit.code }, input.asOf)) {
-      people.push([r.code, p.personId, p.employeeNumber, p.name, p.unitCode, p.unitName, p.status, p.dueDate, p.overdue ? 1 : 0, p.occurredAt]);
-    }
+  let reading: Reading | undefined;
+  for (let attempt = 1; attempt <= PUBLISH_ATTEMPTS && !reading; attempt++) {
+    const x = await readFrozen(db, unit.code, specs, input.asOf, betweenReads);
+    if (agrees(x)) reading = x;
   }
+  if (!reading) throw new DomainError('conflict', 'report.figuresChanged', { attempts: PUBLISH_ATTEMPTS });
+  const { sets, people } = reading;
 
   const uid = crypto.randomUUID();
   const now = new Date().toISOString();

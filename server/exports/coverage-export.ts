@@ -1,6 +1,7 @@
 import type { Db, OrgUnit, UnitKind } from '../db/schema.ts';
 import { coverageTrend, placesLater, requireRequirement, requireUnitAt, type PersonPlace, type PlaceFinder } from '../domain/coverage-report.ts';
 import { countSubtree, eachPerson, exemptionReasons, figures, type Counts, type Figures, type PersonCoverage } from '../domain/coverage.ts';
+import { countsAgree, tallyPerson } from '../domain/people-tally.ts';
 import { isEffective, loadRequirements, requirementView, type RequirementSpec } from '../domain/requirements.ts';
 import { reportsForUnits, type ReportSummary } from '../domain/reports.ts';
 import { subtreeAt } from '../domain/units.ts';
@@ -127,8 +128,7 @@ export function peopleAgree(d: CoverageExport): boolean {
   for (const r of d.requirements) {
     const f = d.figures.get(r.code)?.get(d.unit.code);
     const t = d.people.tally.get(r.code) ?? ZERO;
-    if (!f) return false;
-    if (f.population !== t.population || f.completed !== t.completed || f.started !== t.started || f.overdue !== t.overdue || f.exempt !== t.exempt) return false;
+    if (!f || !countsAgree(f, t)) return false;
   }
   return true;
 }
@@ -186,11 +186,7 @@ export async function gatherCoverageExport(db: Db, q: ExportQuery): Promise<Cove
           for (const person of persons) {
             place ??= places();
             count++;
-            if (person.status === 'exempt') t.exempt++;
-            else t.population++;
-            if (person.status === 'completed') t.completed++;
-            if (person.status === 'started') t.started++;
-            if (person.overdue) t.overdue++;
+            tallyPerson(t, person);
             yield { requirement, person, place: place(person) };
           }
         }

@@ -124,5 +124,6 @@ export const en: Record<keyof typeof sv, string> = {
   'report.notEffective': 'Requirement {code} was not in force on {asOf} (it applies {from}–{to}). Choose another date or leave the requirement out of the report.',
   'report.unknownUnit': 'Unit {code} did not exist on {date}. Choose a unit that existed on the report\'s date.',
   'report.duplicateRequirement': 'Requirement {code} is named more than once in the report.',
+  'report.figuresChanged': 'The figures changed while the report was being made (an import or a record saved at the same moment, for instance), so its people did not add up to its figures after {attempts} attempts. Nothing was published. Try again in a moment.',
   'search.tooShort': 'Type at least {min} characters of the name or employee number.',
 };

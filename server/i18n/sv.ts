@@ -122,5 +122,6 @@ export const sv = {
   'report.notEffective': 'Kravet {code} gällde inte {asOf} (det gäller {from}–{to}). Välj ett annat datum eller ta bort kravet ur rapporten.',
   'report.unknownUnit': 'Enheten {code} fanns inte {date}. Välj en enhet som fanns per rapportens datum.',
   'report.duplicateRequirement': 'Kravet {code} står flera gånger i rapporten.',
+  'report.figuresChanged': 'Siffrorna ändrades medan rapporten togs fram (till exempel av en import eller en registrering som sparades samtidigt), så personerna stämde inte med siffrorna efter {attempts} försök. Ingenting har publicerats. Försök igen om en stund.',
   'search.tooShort': 'Skriv minst {min} tecken av namnet eller anställningsnumret.',
 } as const;
