@@ -23,7 +23,8 @@ import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
 import { FULL, generateCity, NOW, QUICK } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
-import { importFile, loadCatalog, loadCompletions, loadExemptions, loadRoster, loadUnits, probeRoutes, type Step } from './load.ts';
+import { cityRates, importPhase, rate } from './import-phase.ts';
+import { importFile, probeRoutes, type Step } from './load.ts';
 import { once, repeat, type Timing } from './measure.ts';
 import { benchReminders } from './reminders.ts';
 import { EVERY } from './reminders-heap.ts';
@@ -84,16 +85,14 @@ async function main() {
     const routes = await probeRoutes(client, admin, city.root, NOW);
     log(`routes: ${JSON.stringify(routes)}`);
 
+    // The unscaled city's import rates first, on a server of its own, for the scaled run to be judged by.
+    const reference = SCALE > 1 ? await cityRates(base, dir) : null;
+    if (reference) log(`the city's import rates (reference): ${JSON.stringify(Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, Math.round(v)])))}`);
+
     // ---- loading (the import phase: its own peak RSS)
-    const startRss = server.rssMb();
-    server.resetPeak();
-    const units = await loadUnits(client, admin, routes, city, files, dbFile);
-    await loadCatalog(client, admin, city);
-    const roster = await loadRoster(client, admin, routes, city, files, dbFile);
-    const comps = await loadCompletions(client, admin, routes, city, files.completions, city.completions, dbFile);
-    // A few thousand exemptions (parental leave, long sick leave…), as a coordinator's would be.
-    const exemptions = await loadExemptions(city, dbFile);
-    const loadPeak = server.peakMb();
+    const phase = await importPhase(server, client, admin, routes, city, files, dbFile);
+    const { units, roster, completions: comps, exemptions, startRss } = phase;
+    const loadPeak = phase.peakMb;
     // Loaded: the 600 000 generated records are not needed again, and would only weigh on this
     // process's garbage collector while it measures.
     city.completions.length = 0;
@@ -121,6 +120,21 @@ async function main() {
       target: `≤ ${IMPORT_RSS_MB} MB`,
       verdict: verdict(loadPeak <= IMPORT_RSS_MB),
     });
+    if (reference) {
+      const pairs: [string, Step, number][] = [
+        ['units', units, reference.units],
+        ['ended roster', roster.history, reference.rosterHistory],
+        ['roster', roster.current, reference.roster],
+        ['completions', comps, reference.completions],
+      ];
+      const slow = pairs.filter(([, st, ref]) => rate(st) < ref);
+      rows.push({
+        what: `import rates at scale ${SCALE} against the city's (imported just before on a server of its own)`,
+        figure: pairs.map(([name, st, ref]) => `${name} ${Math.round(rate(st)).toLocaleString('en-US')} (city ${Math.round(ref).toLocaleString('en-US')})`).join(' · ') + ' rows/s',
+        target: "every import ≥ the city's rows/s",
+        verdict: verdict(slow.length === 0),
+      });
+    }
     log(`import phase: server peak RSS ${loadPeak.toFixed(0)} MB; roster ${perSecond(roster.current)}, completions ${perSecond(comps)}`);
     server.resetPeak();
 

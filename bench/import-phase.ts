@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from './client.ts';
+import { writeCityFiles, type CityFiles } from './files.ts';
+import { generateCity, NOW, type Size } from './generate.ts';
+import { loadCatalog, loadCompletions, loadExemptions, loadRoster, loadUnits, probeRoutes, type Routes, type Step } from './load.ts';
+import { startServer, type ServerUnderTest } from './server.ts';
+
+type City = ReturnType<typeof generateCity>;
+
+/** The import phase: what each import took, and the server's peak RSS over all of them. */
+export interface ImportPhase {
+  units: Step;
+  roster: { history: Step; current: Step };
+  completions: Step;
+  exemptions: Step;
+  startRss: number;
+  peakMb: number;
+}
+
+/** Rows per second of a step, as a number. */
+export const rate = (s: Step) => s.rows / (s.ms / 1000);
+
+/** The city's registers, roster and completions loaded into the server (the import phase). */
+export async function importPhase(server: ServerUnderTest, client: Client, admin: string, routes: Routes, city: City, files: CityFiles, dbFile: string): Promise<ImportPhase> {
+  const startRss = server.rssMb();
+  server.resetPeak();
+  const units = await loadUnits(client, admin, routes, city, files, dbFile);
+  await loadCatalog(client, admin, city);
+  const roster = await loadRoster(client, admin, routes, city, files, dbFile);
+  const completions = await loadCompletions(client, admin, routes, city, files.completions, city.completions, dbFile);
+  // A few thousand exemptions (parental leave, long sick leave…), as a coordinator's would be.
+  const exemptions = await loadExemptions(city, dbFile);
+  return { units, roster, completions, exemptions, startRss, peakMb: server.peakMb() };
+}
+
+/**
+ * The city's own import rates, for `--scale N` to be judged against (issue 21: every import at
+ * ≥ the city's rows per second): the unscaled city imported on a server of its own, just before,
+ * on the same machine.
+ */
+export async function cityRates(base: Size, dir: string): Promise<{ units: number; rosterHistory: number; roster: number; completions: number }> {
+  const sub = join(dir, 'city-reference');
+  mkdirSync(sub, { recursive: true });
+  const city = generateCity(base);
+  const files = writeCityFiles(city, sub, NOW);
+  const dbFile = join(sub, 'kk.db');
+  const server = await startServer(dbFile);
+  try {
+    const client = new Client(server.url);
+    const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
+    const routes = await probeRoutes(client, admin, city.root, NOW);
+    const p = await importPhase(server, client, admin, routes, city, files, dbFile);
+    return { units: rate(p.units), rosterHistory: rate(p.roster.history), roster: rate(p.roster.current), completions: rate(p.completions) };
+  } finally {
+    await server.stop();
+  }
+}
