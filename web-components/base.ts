@@ -105,7 +105,7 @@ export class KkElement extends LitElement implements ApiHost {
     if (!error) return nothing;
     return html`<div class="error" role="alert" part="error">
       <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 4v5M8 11v1.5" stroke="currentColor" stroke-width="2"/></svg>
-      <span><strong>${this.t('errorTitle')}:</strong> ${error.message}</span>
+      <span><strong>${this.t(errorHeading(error.status))}:</strong> ${error.message}</span>
       ${retry ? html`<button type="button" part="button" @click=${() => this.reload()}>${this.t('retry')}</button>` : nothing}
     </div>`;
   }
@@ -131,4 +131,14 @@ const GATES: Record<string, string> = { 'kk-import': 'import.write' };
 export function asApiError(e: unknown, lang: string): ApiError {
   if (e instanceof ApiError) return e;
   return new ApiError(0, translate(lang, 'errorNetwork'));
+}
+
+/**
+ * The alert's heading: a refusal that says why (403, 404, a 4xx with its reason) is not "something
+ * went wrong" — that is for what the person cannot act on (5xx, the network).
+ */
+function errorHeading(status: number): StringKey {
+  if (status === 403) return 'errorForbidden';
+  if (status === 404) return 'errorNotFound';
+  return status >= 400 && status < 500 ? 'errorRefused' : 'errorTitle';
 }

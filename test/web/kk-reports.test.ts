@@ -339,6 +339,12 @@ describe('<kk-reports>', () => {
     expect(await shadow('#rep-title').count()).toBe(0);
     expect(await shadow('[role=alert]').count()).toBe(0);
 
+    // A manager of one avdelning opening the förvaltning's report: refused, and told so plainly.
+    const managerB = await w.token({ employeeNumber: 'CHEFB', roles: [{ role: 'manager', unit: 'HAV-B' }] });
+    await mount(page, TAG, { report: reportId }, managerB);
+    await expect.poll(() => shadow('[role=alert]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await shadow('[role=alert] strong').textContent()).toBe('Ingen behörighet:');
+
     await mount(page, TAG, {}, staff);
     await expect.poll(() => shadow('[data-state=nothing]').count(), { timeout: 15_000 }).toBe(1);
     expect(await shadow('[data-state=nothing]').textContent()).toBe('Här finns inga rapporter för dig att läsa.');
