@@ -1,4 +1,4 @@
-import { fileSpool } from './imports/spool-file.ts';
+import { fileSpool, sweepStaleSpools } from './imports/spool-file.ts';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Server } from 'node:http';
@@ -48,6 +48,8 @@ export async function startNode(env: Record<string, string | undefined> = proces
     const decided = await runReminders({ db: handle.db, atomic, mailer }, todayInStockholm(), { dryRun: false, actor: 'system' });
     console.log(`Demodata skapad, ${decided.messages.length} påminnelser i utkorgen (demo data seeded, reminders in the outbox).`);
   }
+  const swept = await sweepStaleSpools();
+  if (swept) log({ level: 'info', event: 'stale-uploads-removed', count: swept });
   const app = createApp({ db: handle.db, atomic, config, ...signIn, logLine: lines.line, mailer, spool: () => fileSpool() });
   const stopReminders = mailer ? startReminderClock({ db: handle.db, atomic, mailer }, config.reminderAt, log) : () => {};
   app.use('/*', serveStatic({ root: './dist/web' }));

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdtemp, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Spool } from './spool.ts';
+
+const PREFIX = 'kk-upload-';
 
 /**
  * An upload spooled to a temporary file (Node): hashed as it is written, read back in 64 KiB
@@ -20,7 +22,7 @@ export function fileSpool(dir = tmpdir()): Spool {
   return {
     async write(chunk) {
       if (!file) {
-        folder = await mkdtemp(join(dir, 'kk-upload-'));
+        folder = await mkdtemp(join(dir, PREFIX));
         file = await open(path(), 'w', 0o600);
       }
       for (let i = 0; i < chunk.length && head.length < 16; i++) head.push(chunk[i]);
@@ -58,4 +60,22 @@ export function fileSpool(dir = tmpdir()): Spool {
       folder = null;
     },
   };
+}
+
+/**
+ * Removes the upload folders a server killed mid-import left behind (a finished import removes its
+ * own): those older than `olderThanMs`, so that another server's import under way on the same
+ * machine keeps its file. Returns how many it removed.
+ */
+export async function sweepStaleSpools(dir = tmpdir(), olderThanMs = 24 * 3600_000, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(PREFIX)) continue;
+    const folder = join(dir, name);
+    const info = await stat(folder).catch(() => null);
+    if (!info?.isDirectory() || now - info.mtimeMs < olderThanMs) continue;
+    await rm(folder, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { fileSpool } from '../../server/imports/spool-file.ts';
+import { fileSpool, sweepStaleSpools } from '../../server/imports/spool-file.ts';
 import { memorySpool } from '../../server/imports/spool.ts';
 
 // Where an upload waits while it is imported: a temporary file on Node, read back in chunks,
@@ -52,4 +52,19 @@ it('an empty upload is empty, and a reader stopped early is closed by dispose', 
   await spool.dispose();
   expect(readdirSync(dir)).toEqual([]);
   expect(existsSync(dir)).toBe(true);
+});
+
+it('sweeps the upload folders older than a day that a killed server left, and keeps a fresh one and other folders', async () => {
+  const now = Date.now();
+  const make = (name: string, ageHours: number) => {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'upload'), 'x');
+    const t = new Date(now - ageHours * 3600_000);
+    utimesSync(join(dir, name), t, t);
+  };
+  make('kk-upload-old', 25);
+  make('kk-upload-fresh', 1);
+  make('other-old', 48);
+  expect(await sweepStaleSpools(dir, 24 * 3600_000, now)).toBe(1);
+  expect(readdirSync(dir).sort()).toEqual(['kk-upload-fresh', 'other-old']);
 });
