@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Config } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import type { ImportKind } from './batch.ts';
+import { isConflict, nextBatchId, type ImportKind } from './batch.ts';
 import { boundaryOf, fieldText, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
@@ -230,8 +230,7 @@ async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefi
   const { db, atomic } = c.get('deps');
   const now = new Date().toISOString();
   for (let attempt = 1; ; attempt++) {
-    const last = await db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    const id = Number(last?.id ?? 0) + 1;
+    const id = await nextBatchId(db);
     try {
       await atomic([
         db
@@ -259,7 +258,7 @@ async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefi
       ]);
       return id;
     } catch (e) {
-      if (attempt >= 5 || !/UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e))) throw e;
+      if (attempt >= 5 || !isConflict(e)) throw e;
     }
   }
 }
