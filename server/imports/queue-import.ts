@@ -6,12 +6,13 @@ import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
 import { answerJson } from './answer-json.ts';
 import { bulkInsert, errorsOf, rejectedRow, REJECTED_COLUMNS, runImport, type ImportAnswer, type ImportContext, type ImportKind } from './batch.ts';
-import { planCompletions } from './completions.ts';
-import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
+import { COMPLETION_KEYS, planCompletions } from './completions.ts';
+import { COMPLETION_COLUMNS, locateHeader, mapHeaders } from './headers.ts';
+import { isTotal } from './skip-rows.ts';
 import { reachFor } from './reach.ts';
 import type { CsvRecord } from './csv-stream.ts';
 import type { Sheet, SheetRow } from './read-sheet.ts';
-import type { SheetSource } from './sheet-rows.ts';
+import { keyIndexes, type SheetSource } from './sheet-rows.ts';
 import type { ImportBucket, ImportMessage, JobParams, StreamImports } from './r2-upload.ts';
 import { planRoster } from './roster.ts';
 import { planUnits } from './units.ts';
@@ -71,7 +72,15 @@ interface HeaderState {
   headers: string[];
   /** Blank rows after the last data row so far: counted as skipped once a data row follows. */
   pendingBlanks: number;
+  /**
+   * The records at the foot of the last slice from its first total-looking row on (as stored in
+   * R2): data if a row that is not a total follows in the file, so planned with the next slice.
+   */
+  carry?: StoredRecord[];
 }
+
+/** A CSV record as a slice stores it: `[row, field, …]`. */
+type StoredRecord = [number, ...string[]];
 
 interface StoredProblem {
   status: number;
@@ -130,15 +139,15 @@ async function contextFor(deps: JobDeps, job: JobRow, p: JobParams): Promise<Imp
 async function sliceRecords(deps: JobDeps, job: JobRow, index: number): Promise<CsvRecord[]> {
   const object = await deps.streamImports.bucket.get(job.object_prefix + index);
   if (!object) throw new Error(`import ${job.batch_id}: slice ${index} is missing from R2`);
-  const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as [number, ...string[]][];
+  const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as StoredRecord[];
   return stored.map(([row, ...fields]) => ({ row, fields }));
 }
 
-/** A slice's records as sheet rows, blank ones apart. */
-async function readSlice(deps: JobDeps, job: JobRow, index: number): Promise<{ records: SheetRow[]; blanks: number[] }> {
+/** Records as sheet rows, blank ones apart. */
+function readSlice(stored: CsvRecord[]): { records: SheetRow[]; blanks: number[] } {
   const records: SheetRow[] = [];
   const blanks: number[] = [];
-  for (const { row, fields } of await sliceRecords(deps, job, index)) {
+  for (const { row, fields } of stored) {
     if (fields.every((f) => f.trim() === '')) blanks.push(row);
     else records.push({ row, cells: fields });
   }
@@ -169,7 +178,10 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
   const p = params(job);
   const index = job.next_slice;
   const starts = JSON.parse(job.slice_rows_json) as number[];
-  const { records, blanks } = await readSlice(deps, job, index);
+  const before = index === 0 ? null : (JSON.parse(job.header_json!) as HeaderState);
+  const carried = (before?.carry ?? []).map(([row, ...fields]) => ({ row, fields }));
+  const stored = [...carried, ...(await sliceRecords(deps, job, index))];
+  const { records, blanks } = readSlice(stored);
   let header: HeaderState;
   let sheet: Sheet;
   if (index === 0) {
@@ -178,8 +190,21 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
     header = { headerRow: located.headerRow, headers: located.headers, pendingBlanks: 0 };
     sheet = located;
   } else {
-    header = JSON.parse(job.header_json!) as HeaderState;
+    header = { ...before!, carry: [] };
     sheet = { headerRow: header.headerRow, headers: header.headers, rows: records, blankRows: blanks };
+  }
+  // Total rows are skipped only at the file's foot (skip-rows.ts): those that end a slice before
+  // the last, with the blank rows after them, wait for the next slice, which reads them as data
+  // if a row that is not a total follows, or as the foot if none does.
+  if (index + 1 < job.slices) {
+    const keys = keyIndexes(mapHeaders(sheet.headers, COMPLETION_COLUMNS, p.mapping), COMPLETION_KEYS);
+    let end = sheet.rows.length;
+    while (end > 0 && isTotal(sheet.rows[end - 1], keys)) end--;
+    if (end < sheet.rows.length) {
+      const cut = sheet.rows[end].row;
+      header.carry = stored.filter((r) => r.row >= cut).map((r) => [r.row, ...r.fields] as StoredRecord);
+      sheet = { ...sheet, rows: sheet.rows.slice(0, end), blankRows: (sheet.blankRows ?? []).filter((b) => b < cut) };
+    }
   }
   const ctx = await contextFor(deps, job, p);
   const plan = await planCompletions(ctx, { kind: 'sheet', sheet }, p.mapping);
@@ -193,7 +218,8 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
   const errors = await errorsOf(plan.rejections, p.lang);
   const rejectedRows = plan.rejections.map((r, k) => rejectedRow(batchId, r, errors[k]));
   const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
-  const from = starts[index];
+  // Rows carried from the last slice were not written by it: this slice's from its first carried row.
+  const from = carried.length ? carried[0].row : starts[index];
   const to = index + 1 < starts.length ? starts[index + 1] : Number.MAX_SAFE_INTEGER;
   await deps.atomic([
     // A slice retried after part of it was written: its rejected rows once, its records by their key.

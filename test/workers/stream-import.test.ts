@@ -159,6 +159,35 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
     expect((await sql<{ n: number }>`select count(*) as n from import_stage_completion`.execute(h.db)).rows[0].n).toBe(0);
   });
 
+  it('reads a total-looking row that ends a middle slice as data, as a reading of the whole file does', async () => {
+    // Slices: rows 1–3, 4–6, 7–9. Row 5 looks like a total ("Summa" where the employee number goes)
+    // and ends slice 2's rows (row 6 is blank), but rows 7 and 8 follow it: in the whole file it is
+    // data, and names nobody. Row 9 is the file's foot total: skipped.
+    const file = csvFile([
+      ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
+      ['P1', 'VBE', 'Genomförd', '2021-03-01'],
+      ['P2', 'VBE', 'Påbörjad', '2021-04-01'],
+      ['P3', 'VBE', 'Genomförd', '2021-05-01'],
+      ['Summa', 'VBE', 'Genomförd', '2021-05-01'],
+      [null, null, null, null],
+      ['P4', 'VBE', 'Påbörjad', '2021-06-01'],
+      ['P5', 'VBE', 'Genomförd', '2021-07-01'],
+      ['Summa', null, null, '5'],
+    ]);
+    const whole = (await (await postTo(wholeFileApp(), '/api/imports/completions?dryRun=true', file, 'lms.csv')).json()) as any;
+    // Rows 2–5, 7, 8: six; row 5 rejected; row 6 (blank) and row 9 (the foot total) skipped.
+    expect(whole).toMatchObject({ rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, skippedRows: 2, changes: { added: 5 } });
+    expect(whole.errors.map((e: any) => [e.row, e.column])).toEqual([[5, 'Anställningsnummer']]);
+    const id = ((await (await post('/api/imports/completions', file, 'lms.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const batch = (await read(`/api/imports/${id}`)).body;
+    expect(batch).toMatchObject({ status: 'committed', rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, changes: { added: 5 } });
+    expect(batch.progress).toMatchObject({ state: 'committed', slicesDone: 3, rowsDone: 6, rowsRejected: 1, skippedRows: 2 });
+    expect(batch.rejected.map((r: any) => [r.row, r.column])).toEqual([[5, 'Anställningsnummer']]);
+    expect(await completions()).toBe(5);
+  });
+
   it('leaves nothing when a row of its last slice cannot be written: no records, no rejected rows, the figures as before', async () => {
     // The database refuses row 9's record (in the last slice) every time it is tried.
     await sql`CREATE TRIGGER refuse_row BEFORE INSERT ON import_stage_completion WHEN NEW.source_ref = 'row 9' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(h.db);
