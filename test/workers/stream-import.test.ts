@@ -352,8 +352,22 @@ describe('a dry run over KK_STREAM_IMPORT_MB', () => {
     expect((await read(`/api/imports/${id}`)).body.result).toBeUndefined();
     takeSent();
     expect(queue.map((m) => m.body)).toEqual([{ batchId: id, slice: 0 }]);
+    // The progress as the consumer fetches the last slice from R2: two slices (six records) read.
+    const seen: unknown[] = [];
+    const r2 = bindings.IMPORTS;
+    vars.IMPORTS = {
+      put: r2.put.bind(r2),
+      delete: r2.delete.bind(r2),
+      get: async (key: string) => {
+        if (key.endsWith('/2')) seen.push((await read(`/api/imports/${id}`)).body.progress);
+        return r2.get(key);
+      },
+    } satisfies ImportBucket;
     await deliverOne();
+    vars.IMPORTS = r2;
     expect(queue).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ state: 'running', slicesDone: 2, slices: 3, rowsDone: 6 });
 
     const { status, body } = await read(`/api/imports/${id}`);
     expect(status).toBe(200);
@@ -419,6 +433,19 @@ describe('a dry run over KK_STREAM_IMPORT_MB', () => {
     expect(await count('completion')).toBe(0);
     expect(await count('import_stage_completion')).toBe(0);
     expect(await count('import_rejected_row')).toBe(0);
+  });
+
+  it("a file the dry run cannot read fails with the 422 a small upload's dry run gives, and has no result", async () => {
+    const bad = csvFile([['Namn', 'Avdelning'], ...Array.from({ length: 8 }, (_, i) => [`Person ${i}`, 'A'])]);
+    const id = ((await (await post('/api/imports/roster?mode=history&dryRun=true', bad, 'personal.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const { body } = await read(`/api/imports/${id}`);
+    const small = (await (await postTo(wholeFileApp(), '/api/imports/roster?mode=history&dryRun=true', bad, 'personal.csv')).json()) as any;
+    expect(small).toMatchObject({ status: 422, code: 'import.columns' });
+    expect(body).toMatchObject({ status: 'dryRun', progress: { state: 'failed', problem: { status: 422, code: 'import.columns', missing: small.missing } } });
+    expect(body.result).toBeUndefined();
+    expect((await read('/api/imports')).body.imports).toEqual([]);
   });
 
   it('is deleted with its answer DRY_RUN_KEEP_DAYS after it, and nothing else is', async () => {
