@@ -352,14 +352,15 @@ describe('a dry run over KK_STREAM_IMPORT_MB', () => {
     expect((await read(`/api/imports/${id}`)).body.result).toBeUndefined();
     takeSent();
     expect(queue.map((m) => m.body)).toEqual([{ batchId: id, slice: 0 }]);
-    // The progress as the consumer fetches the last slice from R2: two slices (six records) read.
+    // The progress as the consumer first fetches the last slice from R2 (a roster's plan may read
+    // the file twice): two slices (six records) read.
     const seen: unknown[] = [];
     const r2 = bindings.IMPORTS;
     vars.IMPORTS = {
       put: r2.put.bind(r2),
       delete: r2.delete.bind(r2),
       get: async (key: string) => {
-        if (key.endsWith('/2')) seen.push((await read(`/api/imports/${id}`)).body.progress);
+        if (key.endsWith('/2') && !seen.length) seen.push((await read(`/api/imports/${id}`)).body.progress);
         return r2.get(key);
       },
     } satisfies ImportBucket;
