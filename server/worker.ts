@@ -10,7 +10,7 @@ import { deliverOutbox } from './domain/reminder-outbox.ts';
 import { runReminders } from './domain/reminder-run.ts';
 import { workersMailer } from './mail/workers-mailer.ts';
 import { streamImportsFrom, type ImportMessage } from './imports/r2-upload.ts';
-import { runImportMessage } from './imports/queue-import.ts';
+import { expireDryRuns, runImportMessage } from './imports/queue-import.ts';
 
 /**
  * What wrangler.toml binds: the D1 database, the R2 bucket (IMPORTS) and queue (IMPORT_QUEUE)
@@ -60,6 +60,12 @@ export async function scheduledReminders(env: WorkerEnv, cron: string, now = new
   return runReminders({ db, atomic: d1Atomic(env.DB), mailer }, todayInStockholm(now), { dryRun: false, actor: 'system', now });
 }
 
+/** With the daily crons: large imports' dry runs past DRY_RUN_KEEP_DAYS deleted, their answers in R2 with them. */
+export async function expiredDryRuns(env: WorkerEnv, now = new Date()) {
+  const streamImports = streamImportsFrom(env, workerConfig(env));
+  return streamImports ? expireDryRuns({ db: openD1(env.DB), atomic: d1Atomic(env.DB), bucket: streamImports.bucket }, now) : 0;
+}
+
 // One app per isolate: bindings and vars do not change while it lives, and dev tokens signed
 // with a random key (no KK_DEV_SECRET) stay valid across its requests.
 let app: ReturnType<typeof workerApp> | undefined;
@@ -74,5 +80,6 @@ export default {
   },
   scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext) {
     ctx.waitUntil(scheduledReminders(env, controller.cron, new Date(controller.scheduledTime)));
+    if (controller.cron !== RETRY_CRON) ctx.waitUntil(expiredDryRuns(env, new Date(controller.scheduledTime)));
   },
 };

@@ -13,4 +13,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0011_reminders',
   '0012_reports',
   '0013_stream_import',
+  '0014_stream_dry_run',
 ];

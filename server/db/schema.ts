@@ -245,6 +245,8 @@ export interface ImportBatchTable {
   rows_accepted: Generated<number>;
   rows_rejected: Generated<number>;
   changes_json: string | null;
+  /** 1: a dry run of a large import on Workers, whose row only reserves the id polled (sql/0014). */
+  dry_run: Generated<number>;
 }
 
 export interface ImportRejectedRowTable {
@@ -261,7 +263,8 @@ export interface ImportRejectedRowTable {
 export interface ImportJobTable {
   batch_id: number;
   kind: 'units' | 'roster' | 'completions';
-  state: 'queued' | 'running' | 'committed' | 'failed';
+  /** 'planned': a dry run done, its answer in R2 under `<object_prefix>answer` (sql/0014). */
+  state: 'queued' | 'running' | 'planned' | 'committed' | 'failed';
   /** What the request said, with who asked (employee number and roles). */
   params_json: string;
   object_prefix: string;

@@ -446,7 +446,11 @@ export const PRIVACY_MAP: PrivacyMap = {
         retention: { set: { params_json: 'json_pseudonyms' }, why: 'A large import\'s job stays beside its batch; who asked for it becomes the pseudonym, as in import_batch.' },
       },
     ],
-    note: 'params_json holds the request of a large import on Workers, with the employee number and roles of who uploaded it (sql/0013).',
+    note:
+      'params_json holds the request of a large import on Workers, with the employee number and roles of who uploaded it (sql/0013). ' +
+      "A dry run's answer (its errors with the file's values, its change list by name) is kept outside the database, in R2 under " +
+      '<object_prefix>answer, for its uploader to read: it, the job row and the dry run\'s batch row are deleted DRY_RUN_KEEP_DAYS ' +
+      'after the dry run (queue-import.ts expireDryRuns, sql/0014).',
   },
   import_stage_completion: {
     personal: ['person_id', 'recorded_by'],

@@ -105,7 +105,7 @@ export const en: Record<keyof typeof sv, string> = {
   'import.unknown': 'Import {id} does not exist.',
   'import.badRequest': 'The request could not be read as multipart/form-data.',
   'import.xlsxTooLargeHere': 'The Excel file is larger than {limit}, the most an Excel file may be here: a Worker reads a workbook whole within 128 MB (measured: about 40 000 rows, 4 MB). Save it as CSV (read in slices, up to {max}) or split it.',
-  'import.streamDryRun': 'A dry run of a file over {limit} is not done here. Import it without a dry run (if it fails nothing is kept, and the answer still lists rejected rows), or split the file.',
+  'import.streamXlsx': 'The change list as a workbook is not made for a file over {limit}. Do the dry run without format=xlsx: its answer, with the whole change list, is then read at GET /api/imports/:id.',
   'import.streamFailed': 'The import was stopped: {reason}. Nothing of the file was kept.',
   'import.busy': 'Other imports were saved at the same time. Try again.',
   'import.outsideSnapshot': 'The unit {unit} is outside {scope}, which the file is for.',

@@ -103,7 +103,7 @@ export const sv = {
   'import.unknown': 'Importen {id} finns inte.',
   'import.badRequest': 'Begäran kunde inte läsas som multipart/form-data.',
   'import.xlsxTooLargeHere': 'Excel-filen är större än {limit}, det största en Excel-fil får vara här: Workers läser en arbetsbok i ett stycke inom 128 MB (mätt: ca 40 000 rader, 4 MB). Spara den som CSV (läses i delar, upp till {max}) eller dela upp den.',
-  'import.streamDryRun': 'En provkörning av en fil över {limit} görs inte här. Importera den utan provkörning (misslyckas den lämnas inget spår, och svaret visar ändå avvisade rader), eller dela upp filen.',
+  'import.streamXlsx': 'Ändringslistan som arbetsbok görs inte för en fil över {limit}. Gör provkörningen utan format=xlsx: dess svar, med hela ändringslistan, läses sedan på GET /api/imports/:id.',
   'import.streamFailed': 'Importen avbröts: {reason}. Inget av filen har sparats.',
   'import.busy': 'Andra importer sparades samtidigt. Försök igen.',
   'import.outsideSnapshot': 'Enheten {unit} ligger utanför {scope}, som filen gäller.',

@@ -246,7 +246,18 @@ const REJECTED_SLICE = 500;
 const RETRIES = 3;
 // A key taken meanwhile, not any constraint: D1 ends every constraint's message (CHECK, NOT NULL,
 // a trigger's RAISE) with "SQLITE_CONSTRAINT", and those fail the same way when planned again.
-const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
+export const isConflict = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
+
+/**
+ * The id the next import's batch row takes: max + 1, with no lock (D1 has no interactive
+ * transaction). Two imports may take the same one; the later to write its row meets a key
+ * conflict (isConflict) and takes the next. What each then does differs: runImport plans again
+ * (its plan may be stale), a queued upload's reservation (r2-upload.ts) only tries the next id.
+ */
+export async function nextBatchId(db: Db): Promise<number> {
+  const last = await db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(last?.id ?? 0) + 1;
+}
 
 /**
  * A snapshot that could end employments by mistake is refused before anything is written: one
@@ -281,8 +292,7 @@ export async function runImport(ctx: ImportContext, makePlan: () => Promise<Plan
   for (let attempt = 1; ; attempt++) {
     // The batch id is taken before anything is read: any import committed while this one is
     // planned takes it first, and this one's batch row collides instead of writing a stale plan.
-    const last = ctx.reservedBatchId === undefined ? await ctx.db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst() : undefined;
-    const batchId = ctx.reservedBatchId ?? Number(last?.id ?? 0) + 1;
+    const batchId = ctx.reservedBatchId ?? (await nextBatchId(ctx.db));
     const plan = await makePlan();
     const errors = await errorsOf(plan.rejections, ctx.lang);
     const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;

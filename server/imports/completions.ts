@@ -23,8 +23,11 @@ import { RecordSet } from './record-set.ts';
  */
 const PAGE = 2500;
 
+/** The fields whose columns tell a total row ("Summa") from a completion (skip-rows.ts). */
+export const COMPLETION_KEYS: CompletionField[] = ['employeeNumber', 'email'];
+
 export async function planCompletions(ctx: ImportContext, source: SheetSource, mapping: Mapping = {}): Promise<Plan> {
-  const src = await openRows(source, COMPLETION_COLUMNS, mapping, ['employeeNumber', 'email']);
+  const src = await openRows(source, COMPLETION_COLUMNS, mapping, COMPLETION_KEYS);
   const sheet = { headers: src.headers };
   const map = src.map;
   requireColumns('completions', map, sheet.headers, COMPLETION_COLUMNS, [['employeeNumber', 'email'], ['course'], ['status'], ['date']]);

@@ -4,14 +4,16 @@ import type { Db } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
-import { bulkInsert, errorsOf, rejectedRow, REJECTED_COLUMNS, runImport, type ImportContext, type ImportKind } from './batch.ts';
-import { planCompletions } from './completions.ts';
-import { COMPLETION_COLUMNS, locateHeader } from './headers.ts';
+import { answerJson } from './answer-json.ts';
+import { bulkInsert, errorsOf, rejectedRow, REJECTED_COLUMNS, runImport, type ImportAnswer, type ImportContext, type ImportKind } from './batch.ts';
+import { COMPLETION_KEYS, planCompletions } from './completions.ts';
+import { COMPLETION_COLUMNS, locateHeader, mapHeaders } from './headers.ts';
+import { isTotal } from './skip-rows.ts';
 import { reachFor } from './reach.ts';
 import type { CsvRecord } from './csv-stream.ts';
 import type { Sheet, SheetRow } from './read-sheet.ts';
-import type { SheetSource } from './sheet-rows.ts';
-import type { ImportMessage, JobParams, StreamImports } from './r2-upload.ts';
+import { keyIndexes, type SheetSource } from './sheet-rows.ts';
+import type { ImportBucket, ImportMessage, JobParams, StreamImports } from './r2-upload.ts';
 import { planRoster } from './roster.ts';
 import { planUnits } from './units.ts';
 
@@ -26,6 +28,12 @@ import { planUnits } from './units.ts';
  *
  * Units and rosters are planned as a whole (a snapshot ends whoever the whole file does not name),
  * so one message reads every slice and runs the ordinary import under the reserved batch id.
+ *
+ * A dry run of any kind is that one message too (the whole file planned as on Node, so its figures
+ * and a snapshot's confirmEnded are the ones a real import of the file meets): nothing of it is
+ * written; its answer goes to R2 beside the slices (`<object_prefix>answer`), the job becomes
+ * `planned`, and GET /api/imports/:id streams the answer back. DRY_RUN_KEEP_DAYS later the
+ * answer, the job and the dry run's batch row are deleted (expireDryRuns, from the Cron Trigger).
  *
  * A failure (a bad file, a write refused, the last retry spent) deletes every staged record and
  * rejected row of the batch, and leaves the batch row `failed` with its problem on the job.
@@ -43,7 +51,7 @@ export const MAX_ATTEMPTS = 3;
 interface JobRow {
   batch_id: number;
   kind: ImportKind;
-  state: 'queued' | 'running' | 'committed' | 'failed';
+  state: 'queued' | 'running' | 'planned' | 'committed' | 'failed';
   params_json: string;
   object_prefix: string;
   slices: number;
@@ -64,7 +72,15 @@ interface HeaderState {
   headers: string[];
   /** Blank rows after the last data row so far: counted as skipped once a data row follows. */
   pendingBlanks: number;
+  /**
+   * The records at the foot of the last slice from its first total-looking row on (as stored in
+   * R2): data if a row that is not a total follows in the file, so planned with the next slice.
+   */
+  carry?: StoredRecord[];
 }
+
+/** A CSV record as a slice stores it: `[row, field, …]`. */
+type StoredRecord = [number, ...string[]];
 
 interface StoredProblem {
   status: number;
@@ -85,12 +101,13 @@ export async function runImportMessage(deps: JobDeps, m: ImportMessage, attempt 
   const job = await loadJob(deps.db, m.batchId);
   // Done already, or a message delivered twice: its slice was taken. (Units and rosters have one
   // message, slice 0, read again from the start when retried.)
-  if (!job || job.state === 'committed' || job.state === 'failed') return;
-  if (m.slice !== (job.kind === 'completions' ? job.next_slice : 0)) return;
+  if (!job || job.state === 'committed' || job.state === 'failed' || job.state === 'planned') return;
+  const sliced = job.kind === 'completions' && !params(job).dryRun;
+  if (m.slice !== (sliced ? job.next_slice : 0)) return;
   try {
     await deps.db.executeQuery(raw(`update import_job set state = 'running', updated_at = ? where batch_id = ?`, [new Date().toISOString(), job.batch_id]));
     // Completions: a message per slice, then one more (slice = slices) that commits.
-    if (job.kind === 'completions') await (job.next_slice < job.slices ? completionsSlice(deps, job) : commitCompletions(deps, job, params(job)));
+    if (sliced) await (job.next_slice < job.slices ? completionsSlice(deps, job) : commitCompletions(deps, job, params(job)));
     else await wholeFile(deps, job);
   } catch (e) {
     // A file's own fault fails at once; anything else (a D1 hiccup) is retried by the queue first.
@@ -109,7 +126,7 @@ async function contextFor(deps: JobDeps, job: JobRow, p: JobParams): Promise<Imp
     atomic: deps.atomic,
     actor: p.actor,
     lang: p.lang,
-    dryRun: false,
+    dryRun: p.dryRun === true,
     fileName: p.fileName,
     fileSha256: p.fileSha256,
     // The uploader's reach, from the roles they held when they uploaded.
@@ -122,15 +139,15 @@ async function contextFor(deps: JobDeps, job: JobRow, p: JobParams): Promise<Imp
 async function sliceRecords(deps: JobDeps, job: JobRow, index: number): Promise<CsvRecord[]> {
   const object = await deps.streamImports.bucket.get(job.object_prefix + index);
   if (!object) throw new Error(`import ${job.batch_id}: slice ${index} is missing from R2`);
-  const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as [number, ...string[]][];
+  const stored = JSON.parse(new TextDecoder().decode(await object.arrayBuffer())) as StoredRecord[];
   return stored.map(([row, ...fields]) => ({ row, fields }));
 }
 
-/** A slice's records as sheet rows, blank ones apart. */
-async function readSlice(deps: JobDeps, job: JobRow, index: number): Promise<{ records: SheetRow[]; blanks: number[] }> {
+/** Records as sheet rows, blank ones apart. */
+function readSlice(stored: CsvRecord[]): { records: SheetRow[]; blanks: number[] } {
   const records: SheetRow[] = [];
   const blanks: number[] = [];
-  for (const { row, fields } of await sliceRecords(deps, job, index)) {
+  for (const { row, fields } of stored) {
     if (fields.every((f) => f.trim() === '')) blanks.push(row);
     else records.push({ row, cells: fields });
   }
@@ -161,7 +178,10 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
   const p = params(job);
   const index = job.next_slice;
   const starts = JSON.parse(job.slice_rows_json) as number[];
-  const { records, blanks } = await readSlice(deps, job, index);
+  const before = index === 0 ? null : (JSON.parse(job.header_json!) as HeaderState);
+  const carried = (before?.carry ?? []).map(([row, ...fields]) => ({ row, fields }));
+  const stored = [...carried, ...(await sliceRecords(deps, job, index))];
+  const { records, blanks } = readSlice(stored);
   let header: HeaderState;
   let sheet: Sheet;
   if (index === 0) {
@@ -170,8 +190,21 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
     header = { headerRow: located.headerRow, headers: located.headers, pendingBlanks: 0 };
     sheet = located;
   } else {
-    header = JSON.parse(job.header_json!) as HeaderState;
+    header = { ...before!, carry: [] };
     sheet = { headerRow: header.headerRow, headers: header.headers, rows: records, blankRows: blanks };
+  }
+  // Total rows are skipped only at the file's foot (skip-rows.ts): those that end a slice before
+  // the last, with the blank rows after them, wait for the next slice, which reads them as data
+  // if a row that is not a total follows, or as the foot if none does.
+  if (index + 1 < job.slices) {
+    const keys = keyIndexes(mapHeaders(sheet.headers, COMPLETION_COLUMNS, p.mapping), COMPLETION_KEYS);
+    let end = sheet.rows.length;
+    while (end > 0 && isTotal(sheet.rows[end - 1], keys)) end--;
+    if (end < sheet.rows.length) {
+      const cut = sheet.rows[end].row;
+      header.carry = stored.filter((r) => r.row >= cut).map((r) => [r.row, ...r.fields] as StoredRecord);
+      sheet = { ...sheet, rows: sheet.rows.slice(0, end), blankRows: (sheet.blankRows ?? []).filter((b) => b < cut) };
+    }
   }
   const ctx = await contextFor(deps, job, p);
   const plan = await planCompletions(ctx, { kind: 'sheet', sheet }, p.mapping);
@@ -185,7 +218,8 @@ async function completionsSlice(deps: JobDeps, job: JobRow): Promise<void> {
   const errors = await errorsOf(plan.rejections, p.lang);
   const rejectedRows = plan.rejections.map((r, k) => rejectedRow(batchId, r, errors[k]));
   const rowsRejected = new Set(plan.rejections.map((r) => r.row)).size;
-  const from = starts[index];
+  // Rows carried from the last slice were not written by it: this slice's from its first carried row.
+  const from = carried.length ? carried[0].row : starts[index];
   const to = index + 1 < starts.length ? starts[index + 1] : Number.MAX_SAFE_INTEGER;
   await deps.atomic([
     // A slice retried after part of it was written: its rejected rows once, its records by their key.
@@ -244,7 +278,7 @@ async function commitCompletions(deps: JobDeps, job: JobRow, p: JobParams): Prom
   await dropObjects(deps, job);
 }
 
-/** Units and rosters: every slice read into one sheet, then the ordinary import under the reserved id. */
+/** Units, rosters and dry runs: every slice read into one sheet, then the ordinary import under the reserved id. */
 async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
   const p = params(job);
   // A retry after the import committed but before the job said so: not written twice.
@@ -270,8 +304,13 @@ async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
     })(),
   });
   const answer = await runImport(ctx, () =>
-    job.kind === 'units' ? planUnits(ctx, source(), p.mapping) : planRoster(ctx, source, p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
+    job.kind === 'completions'
+      ? planCompletions(ctx, source(), p.mapping)
+      : job.kind === 'units'
+        ? planUnits(ctx, source(), p.mapping)
+        : planRoster(ctx, source, p.mode ?? 'history', p.asOf, p.scope ?? undefined, p.mapping),
   );
+  if (ctx.dryRun) return keepAnswer(deps, job, answer);
   await deps.db.executeQuery(
     raw(`update import_job set state = 'committed', rows_done = ?, rows_rejected = ?, skipped_rows = ?, updated_at = ? where batch_id = ?`, [
       answer.rowsTotal,
@@ -282,6 +321,75 @@ async function wholeFile(deps: JobDeps, job: JobRow): Promise<void> {
     ]),
   );
   await dropObjects(deps, job);
+}
+
+/** Days a dry run's answer is kept for its uploader to read: then it, its job and its batch row go. */
+export const DRY_RUN_KEEP_DAYS = 7;
+
+const answerKey = (job: Pick<JobRow, 'object_prefix'>) => `${job.object_prefix}answer`;
+
+/**
+ * A dry run's answer into R2 (a city roster's change list is tens of thousands of entries: not a
+ * D1 row), then the job `planned` and the batch row given its figures, still `failed` and
+ * `dry_run`: it never commits. A retry after the put writes the same answer again.
+ */
+async function keepAnswer(deps: JobDeps, job: JobRow, answer: ImportAnswer): Promise<void> {
+  const encoder = new TextEncoder();
+  const pieces: Uint8Array[] = [];
+  let size = 0;
+  for await (const piece of answerJson(answer)) {
+    pieces.push(encoder.encode(piece));
+    size += pieces[pieces.length - 1].length;
+  }
+  // One buffer of known length: R2's put takes a stream only with its length known.
+  const bytes = new Uint8Array(size);
+  for (let at = 0, i = 0; i < pieces.length; at += pieces[i].length, i++) bytes.set(pieces[i], at);
+  pieces.length = 0;
+  await deps.streamImports.bucket.put(answerKey(job), bytes);
+  const now = new Date().toISOString();
+  const counts = Object.fromEntries(Object.entries(answer.changes).filter(([, n]) => typeof n === 'number'));
+  await deps.atomic([
+    raw(
+      `update import_batch set finished_at = ?, rows_total = ?, rows_accepted = ?, rows_rejected = ?, changes_json = ? where id = ? and dry_run = 1 and status = 'failed'`,
+      [now, answer.rowsTotal, answer.rowsAccepted, answer.rowsRejected, JSON.stringify({ ...counts, scope: [] }), job.batch_id],
+    ),
+    raw(`update import_job set state = 'planned', rows_done = ?, rows_rejected = ?, skipped_rows = ?, updated_at = ? where batch_id = ?`, [
+      answer.rowsTotal,
+      answer.rowsRejected,
+      answer.skippedRows,
+      now,
+      job.batch_id,
+    ]),
+  ]);
+  await dropObjects(deps, job);
+}
+
+/** A planned dry run's answer as JSON text, streamed from R2; null when there is none (not planned, or gone). */
+export async function plannedAnswer(db: Db, bucket: ImportBucket, batchId: number): Promise<ReadableStream<Uint8Array> | null> {
+  const job = await loadJob(db, batchId).catch(() => undefined);
+  if (job?.state !== 'planned') return null;
+  return (await bucket.get(answerKey(job)))?.body ?? null;
+}
+
+/**
+ * Dry runs older than DRY_RUN_KEEP_DAYS (by their job's last change), whatever became of them:
+ * their objects in R2 (the answer, slices a stalled job left), then their job and batch rows. On
+ * Node a dry run leaves nothing behind; here it is read later, so it stays that long and no longer.
+ */
+export async function expireDryRuns(deps: Pick<JobDeps, 'db' | 'atomic'> & { bucket: ImportBucket }, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - DRY_RUN_KEEP_DAYS * 86_400_000).toISOString();
+  const old = await deps.db.executeQuery<Pick<JobRow, 'batch_id' | 'object_prefix' | 'slices'>>(
+    raw(
+      `select j.batch_id, j.object_prefix, j.slices from import_job j join import_batch b on b.id = j.batch_id
+       where b.dry_run = 1 and j.updated_at < ? order by j.batch_id limit 100`,
+      [cutoff],
+    ),
+  );
+  for (const job of old.rows) {
+    await deps.bucket.delete([answerKey(job), ...Array.from({ length: job.slices }, (_, i) => job.object_prefix + i)]);
+    await deps.atomic([raw('delete from import_job where batch_id = ?', [job.batch_id]), raw('delete from import_batch where id = ? and dry_run = 1', [job.batch_id])]);
+  }
+  return old.rows.length;
 }
 
 /** Nothing of the file stays: staged records, rejected rows; the batch row stays `failed`, finished. */

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Config } from '../config.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import type { ImportKind } from './batch.ts';
+import { isConflict, nextBatchId, type ImportKind } from './batch.ts';
 import { boundaryOf, fieldText, formParts } from '../http/multipart-stream.ts';
 import { csvRecordBatches } from './csv-stream.ts';
 import { parseMapping } from './headers.ts';
@@ -17,13 +17,14 @@ import { hex } from './spool.ts';
  * slices of whole CSV records, each stored in R2 as its own object (its length then known, so a
  * plain `put` rather than a multipart upload), and a Queue consumer
  * (queue-import.ts) imports the slices one message at a time. The request answers 202 with the
- * batch id; GET /api/imports/:id shows the progress.
+ * batch id; GET /api/imports/:id shows the progress. A dry run goes the same way: the consumer
+ * plans the file, writes nothing of it, and keeps its answer in R2 for GET /api/imports/:id.
  */
 
 /** What of R2 this needs (an R2Bucket binding has it). */
 export interface ImportBucket {
   put(key: string, value: Uint8Array): Promise<unknown>;
-  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer>; body: ReadableStream<Uint8Array> } | null>;
   delete(keys: string | string[]): Promise<void>;
 }
 
@@ -79,6 +80,8 @@ export interface StreamQuery {
 export interface JobParams {
   mode: 'snapshot' | 'history' | null;
   asOf: string;
+  /** Planned and answered, never written (absent in jobs queued before sql/0014: false). */
+  dryRun?: boolean;
   scope: string | null;
   mapping: Record<string, string | null>;
   confirmEnded: number | null;
@@ -94,8 +97,9 @@ function xlsxRefused(s: StreamImports) {
 }
 
 export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: StreamQuery, s: StreamImports): Promise<Response> {
-  // A dry run's answer is the whole plan at once; slices commit to a staging table instead.
-  if (q.dryRun || q.format === 'xlsx') throw new DomainError('unprocessable', 'import.streamDryRun', { limit: mb(s.thresholdBytes) });
+  // The change list as a workbook is made in the request that asks for it; here the plan is the
+  // consumer's, and its answer (the change list with it) is read from GET /api/imports/:id.
+  if (q.format === 'xlsx') throw new DomainError('unprocessable', 'import.streamXlsx', { limit: mb(s.thresholdBytes) });
   if (Number(c.req.header('content-length')) > s.maxBytes) throw new DomainError('too_large', 'body.tooLarge', { limit: mb(s.maxBytes) });
   const boundary = boundaryOf(c.req.header('content-type') ?? '');
   if (!boundary || !c.req.raw.body) throw new DomainError('bad_request', 'import.noFile');
@@ -121,6 +125,7 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
     const params: JobParams = {
       mode: q.mode ?? null,
       asOf: q.asOf,
+      dryRun: q.dryRun,
       scope: (kind === 'roster' && q.scope) || null,
       mapping,
       confirmEnded: q.confirmEnded,
@@ -141,7 +146,7 @@ export async function streamUpload(c: Context<AppEnv>, kind: ImportKind, q: Stre
       throw e;
     }
     const location = `/api/imports/${batchId}`;
-    return c.json({ batchId, state: 'queued', kind, fileBytes: file.bytes, slices: file.starts.length, progress: location }, 202, { location });
+    return c.json({ batchId, state: 'queued', kind, dryRun: q.dryRun, fileBytes: file.bytes, slices: file.starts.length, progress: location }, 202, { location });
   } catch (e) {
     if (written.length) await s.bucket.delete(written).catch(() => undefined);
     throw e;
@@ -218,14 +223,14 @@ async function sliceInto(s: StreamImports, prefix: string, written: string[], by
 
 /**
  * The batch row (as `failed` with no finished_at, as any import's before it commits) and the job,
- * under the next free id: the id the caller is given, which no other import then takes.
+ * under the next free id: the id the caller is given, which no other import then takes. A dry
+ * run's row is marked `dry_run`: it never commits, and the import list leaves it out.
  */
 async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefix: string, file: { bytes: number; starts: number[] }): Promise<number> {
   const { db, atomic } = c.get('deps');
   const now = new Date().toISOString();
   for (let attempt = 1; ; attempt++) {
-    const last = await db.selectFrom('import_batch').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-    const id = Number(last?.id ?? 0) + 1;
+    const id = await nextBatchId(db);
     try {
       await atomic([
         db
@@ -242,6 +247,7 @@ async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefi
             finished_at: null,
             status: 'failed',
             changes_json: JSON.stringify({ scope: [] }),
+            dry_run: p.dryRun ? 1 : 0,
           })
           .compile(),
         CompiledQuery.raw(
@@ -252,7 +258,7 @@ async function reserve(c: Context<AppEnv>, kind: ImportKind, p: JobParams, prefi
       ]);
       return id;
     } catch (e) {
-      if (attempt >= 5 || !/UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e))) throw e;
+      if (attempt >= 5 || !isConflict(e)) throw e;
     }
   }
 }

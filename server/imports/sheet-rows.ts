@@ -48,7 +48,8 @@ export async function openRows<F extends string>(source: SheetSource, columns: C
   return openCsv(source.records, columns, mapping, keys);
 }
 
-function keyIndexes<F extends string>(map: HeaderMap<F>, keys: F[]): number[] {
+/** Where the key fields' columns are: what tells a total row from data (skip-rows.ts). */
+export function keyIndexes<F extends string>(map: HeaderMap<F>, keys: F[]): number[] {
   return keys.map((k) => map[k]?.index).filter((i): i is number => i !== undefined);
 }
 

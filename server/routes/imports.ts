@@ -21,7 +21,7 @@ import { byteChunks } from '../imports/csv-stream.ts';
 import { memorySpool, type Spool } from '../imports/spool.ts';
 import type { RosterMode } from '../imports/roster.ts';
 import { streamUpload, takesStream } from '../imports/r2-upload.ts';
-import { importProgress } from '../imports/queue-import.ts';
+import { importProgress, plannedAnswer } from '../imports/queue-import.ts';
 
 /** 403 before a byte of the upload is read, for callers who may not import this kind at all. */
 const may = (kind: ImportKind) => async (c: Context<AppEnv>, next: () => Promise<void>) => {
@@ -247,6 +247,28 @@ async function batchFor(c: Context<AppEnv>) {
   return batch;
 }
 
+/** `{…head, "result": <answer>}`: the object's text with the stored answer's bytes put in as they are read. */
+function withResult(head: string, answer: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const reader = answer.getReader();
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`${head.slice(0, -1)},"result":`));
+        return;
+      }
+      const next = await reader.read();
+      if (next.done) {
+        controller.enqueue(encoder.encode('}'));
+        controller.close();
+      } else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
 const tags = ['imports'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const importDoc = (summary: string) =>
@@ -277,7 +299,12 @@ export const imports = new Hono<AppEnv>()
     const { db } = c.get('deps');
     // A queued import (Workers): its state, slices and rows done, and its problem if it failed.
     const progress = await importProgress(db, batch.id, c.get('lang'));
-    return c.json({ ...batch, ...(progress ? { progress } : {}), rejected: await rejectedRows(db, batch.id) });
+    const body = { ...batch, ...(progress ? { progress } : {}), rejected: await rejectedRows(db, batch.id) };
+    // A planned dry run (Workers): its answer, as a small upload's dry run gives it, streamed from R2.
+    const bucket = c.get('deps').streamImports?.bucket;
+    const answer = progress?.state === 'planned' && bucket ? await plannedAnswer(db, bucket, batch.id) : null;
+    if (!answer) return c.json(body);
+    return new Response(withResult(JSON.stringify(body), answer), { headers: { 'content-type': 'application/json' } });
   })
   .get('/:id/rejected.xlsx', doc({ tags, summary: "An import's rejected rows as a workbook", responses: { 200: { description: 'xlsx', type: XLSX } } }), async (c) => {
     const batch = await batchFor(c);

@@ -7,6 +7,7 @@ import { createApp } from '../../server/app.ts';
 import { readConfig } from '../../server/config.ts';
 import { devTokens } from '../../server/auth/tokens.ts';
 import { streamImportsFrom, type ImportBucket, type ImportMessage } from '../../server/imports/r2-upload.ts';
+import { DRY_RUN_KEEP_DAYS, expireDryRuns } from '../../server/imports/queue-import.ts';
 import worker from '../../server/worker.ts';
 import { course, load, requirement } from '../support/fixtures.ts';
 import { adminHarness } from '../support/admin-harness.ts';
@@ -158,6 +159,35 @@ describe('a completions CSV over KK_STREAM_IMPORT_MB', () => {
     expect((await sql<{ n: number }>`select count(*) as n from import_stage_completion`.execute(h.db)).rows[0].n).toBe(0);
   });
 
+  it('reads a total-looking row that ends a middle slice as data, as a reading of the whole file does', async () => {
+    // Slices: rows 1–3, 4–6, 7–9. Row 5 looks like a total ("Summa" where the employee number goes)
+    // and ends slice 2's rows (row 6 is blank), but rows 7 and 8 follow it: in the whole file it is
+    // data, and names nobody. Row 9 is the file's foot total: skipped.
+    const file = csvFile([
+      ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
+      ['P1', 'VBE', 'Genomförd', '2021-03-01'],
+      ['P2', 'VBE', 'Påbörjad', '2021-04-01'],
+      ['P3', 'VBE', 'Genomförd', '2021-05-01'],
+      ['Summa', 'VBE', 'Genomförd', '2021-05-01'],
+      [null, null, null, null],
+      ['P4', 'VBE', 'Påbörjad', '2021-06-01'],
+      ['P5', 'VBE', 'Genomförd', '2021-07-01'],
+      ['Summa', null, null, '5'],
+    ]);
+    const whole = (await (await postTo(wholeFileApp(), '/api/imports/completions?dryRun=true', file, 'lms.csv')).json()) as any;
+    // Rows 2–5, 7, 8: six; row 5 rejected; row 6 (blank) and row 9 (the foot total) skipped.
+    expect(whole).toMatchObject({ rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, skippedRows: 2, changes: { added: 5 } });
+    expect(whole.errors.map((e: any) => [e.row, e.column])).toEqual([[5, 'Anställningsnummer']]);
+    const id = ((await (await post('/api/imports/completions', file, 'lms.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const batch = (await read(`/api/imports/${id}`)).body;
+    expect(batch).toMatchObject({ status: 'committed', rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, changes: { added: 5 } });
+    expect(batch.progress).toMatchObject({ state: 'committed', slicesDone: 3, rowsDone: 6, rowsRejected: 1, skippedRows: 2 });
+    expect(batch.rejected.map((r: any) => [r.row, r.column])).toEqual([[5, 'Anställningsnummer']]);
+    expect(await completions()).toBe(5);
+  });
+
   it('leaves nothing when a row of its last slice cannot be written: no records, no rejected rows, the figures as before', async () => {
     // The database refuses row 9's record (in the last slice) every time it is tried.
     await sql`CREATE TRIGGER refuse_row BEFORE INSERT ON import_stage_completion WHEN NEW.source_ref = 'row 9' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(h.db);
@@ -257,7 +287,7 @@ describe('other uploads over KK_STREAM_IMPORT_MB', () => {
     expect(await figures('2024-05-31')).toMatchObject({ population: 5 });
   });
 
-  it('an xlsx is refused with 413 naming the ceiling, and a dry run with 422; nothing is stored', async () => {
+  it('an xlsx is refused with 413 naming the ceiling, and a change-list workbook with 422; nothing is stored', async () => {
     const big = xlsxFile([['Anställningsnummer', 'Kurs', 'Status', 'Datum'], ...Array.from({ length: 50 }, (_, i) => [`P${i}`, 'VBE', 'Genomförd', '2021-01-01'])]);
     const res = await post('/api/imports/completions', big, 'lms.csv');
     expect(res.status).toBe(413);
@@ -265,12 +295,179 @@ describe('other uploads over KK_STREAM_IMPORT_MB', () => {
     expect(problem.code).toBe('import.xlsxTooLargeHere');
     expect(problem.detail).toContain('ca 40 000 rader, 4 MB');
     expect(problem.detail).toContain('CSV');
-    const dry = await post('/api/imports/completions?dryRun=true', LMS, 'lms.csv');
-    expect(dry.status).toBe(422);
-    expect((await dry.json() as any).code).toBe('import.streamDryRun');
+    const workbook = await post('/api/imports/roster?mode=history&dryRun=true&format=xlsx', LMS, 'lms.csv');
+    expect(workbook.status).toBe(422);
+    const refused = (await workbook.json()) as any;
+    expect(refused.code).toBe('import.streamXlsx');
+    expect(refused.detail).toContain('GET /api/imports/:id');
     expect(sent).toEqual([]);
     expect(await h.db.selectFrom('import_batch').select('id').execute()).toEqual([]);
     expect((await bindings.IMPORTS.get('imports/')) ?? null).toBeNull();
+  });
+});
+
+/** The same app without R2 and the queue: every upload read whole in its request, as on Node. */
+function wholeFileApp() {
+  const dev = devTokens(TEST_DEV_SECRET);
+  return createApp({ db: h.db, atomic: h.atomic, config: { ...h.config, maxUploadBytes: 4 * 1024 * 1024 }, auth: dev, devTokens: dev });
+}
+
+async function postTo(target: ReturnType<typeof createApp>, path: string, bytes: Uint8Array, fileName: string) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), fileName);
+  return target.request(path, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } });
+}
+
+/** GET through the app with the bucket bound (a planned dry run's answer is read from R2). */
+const read = async (path: string) => {
+  const res = await app.request(path, { headers: { authorization: `Bearer ${admin}` } });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const count = async (table: 'employment' | 'import_rejected_row' | 'completion' | 'import_stage_completion' | 'person') =>
+  Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(h.db)).rows[0].n);
+
+// Rows as a spreadsheet program numbers them: 1 the header; 2–7 six employments, row 6 in a unit
+// that does not exist. Slices of three records: rows 1–3, 4–6, 7.
+const SNAPSHOT = csvFile([
+  ['Anställningsnummer', 'Namn', 'Enhetskod'],
+  ['P1', 'Ada Andersson', 'F1-A'],
+  ['P2', 'Bo Berg', 'F1-A'],
+  ['P6', 'Fia Holm', 'F1-A'],
+  ['P7', 'Gun Is', 'F1-A'],
+  ['P8', 'Hans Jarl', 'NOPE'],
+  ['P9', 'Ida Kvist', 'F1-A'],
+]);
+const SNAPSHOT_PATH = '/api/imports/roster?mode=snapshot&asOf=2024-06-01&scope=F1';
+
+describe('a dry run over KK_STREAM_IMPORT_MB', () => {
+  it("answers 202, plans the whole file, writes nothing, and GET /api/imports/:id gives a small upload's dry-run answer", async () => {
+    const before = { employments: await count('employment'), people: await count('person') };
+    const res = await post(`${SNAPSHOT_PATH}&dryRun=true`, SNAPSHOT, 'personal.csv');
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as any;
+    expect(accepted).toMatchObject({ state: 'queued', kind: 'roster', dryRun: true, slices: 3 });
+    const id = accepted.batchId;
+    expect((await read(`/api/imports/${id}`)).body).toMatchObject({ id, status: 'dryRun', progress: { state: 'queued', slicesDone: 0, slices: 3 } });
+    expect((await read(`/api/imports/${id}`)).body.result).toBeUndefined();
+    takeSent();
+    expect(queue.map((m) => m.body)).toEqual([{ batchId: id, slice: 0 }]);
+    // The progress as the consumer first fetches the last slice from R2 (a roster's plan may read
+    // the file twice): two slices (six records) read.
+    const seen: unknown[] = [];
+    const r2 = bindings.IMPORTS;
+    vars.IMPORTS = {
+      put: r2.put.bind(r2),
+      delete: r2.delete.bind(r2),
+      get: async (key: string) => {
+        if (key.endsWith('/2') && !seen.length) seen.push((await read(`/api/imports/${id}`)).body.progress);
+        return r2.get(key);
+      },
+    } satisfies ImportBucket;
+    await deliverOne();
+    vars.IMPORTS = r2;
+    expect(queue).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ state: 'running', slicesDone: 2, slices: 3, rowsDone: 6 });
+
+    const { status, body } = await read(`/api/imports/${id}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id, status: 'dryRun', kind: 'roster', rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, rejected: [] });
+    expect(body.progress).toMatchObject({ state: 'planned', slicesDone: 3, slices: 3, rowsDone: 6, rowsRejected: 1, problem: null });
+    const r = body.result;
+    // Six rows, P8's refused (its unit is unknown); P6, P7, P9 start on the snapshot's date; P3,
+    // P4 and P5, not in the file, end the day before; P1 and P2 are as held.
+    expect(r).toMatchObject({ batchId: null, dryRun: true, kind: 'roster', rowsTotal: 6, rowsAccepted: 5, rowsRejected: 1, skippedRows: 0 });
+    expect(r.errors.map((e: any) => [e.row, e.column])).toEqual([[6, 'Enhetskod']]);
+    expect(r.changes).toMatchObject({ started: 3, ended: 3, moved: 0 });
+    const byChange = (c: string) => r.changeList.filter((x: any) => x.change === c).map((x: any) => x.employeeNumber).sort();
+    expect(r.changeList).toHaveLength(6);
+    expect(byChange('started')).toEqual(['P6', 'P7', 'P9']);
+    expect(byChange('ended')).toEqual(['P3', 'P4', 'P5']);
+    expect(r.changeList.find((x: any) => x.employeeNumber === 'P3')).toMatchObject({ name: 'Cia Ek', from: { code: 'F1-A' }, to: null, endDate: '2024-05-31' });
+    expect(r.changeList.find((x: any) => x.employeeNumber === 'P9')).toMatchObject({ name: 'Ida Kvist', from: null, to: { code: 'F1-A' }, startDate: '2024-06-01' });
+    // A rejected row and 3 of 5 ended: committing needs confirmEnded=3.
+    expect(r.safety).toEqual({ blocked: false, confirmEnded: 3, reasons: ['rejectedRows', 'manyEnded'], activeInScope: 5 });
+
+    // The very answer a small upload's dry run of the same file gives.
+    const small = await postTo(wholeFileApp(), `${SNAPSHOT_PATH}&dryRun=true`, SNAPSHOT, 'personal.csv');
+    expect(small.status).toBe(200);
+    expect(r).toEqual(await small.json());
+
+    // Nothing written: no employment, person or rejected row; no import in the list; no audit entry; the slices gone.
+    expect(await count('employment')).toBe(before.employments);
+    expect(await count('person')).toBe(before.people);
+    expect(await count('import_rejected_row')).toBe(0);
+    expect((await read('/api/imports')).body.imports).toEqual([]);
+    expect(await h.db.selectFrom('audit_log').select('id').where('kind', '=', 'import').execute()).toEqual([]);
+    expect(await figures('2024-06-01')).toMatchObject({ population: 5 });
+    const prefix = (await job(id)).object_prefix;
+    expect(await bindings.IMPORTS.get(`${prefix}0`)).toBeNull();
+    expect(await bindings.IMPORTS.get(`${prefix}answer`)).not.toBeNull();
+
+    // The real upload of the same file with the dry run's figure commits.
+    const real = await post(`${SNAPSHOT_PATH}&confirmEnded=${r.safety.confirmEnded}`, SNAPSHOT, 'personal.csv');
+    expect(real.status).toBe(202);
+    const realId = ((await real.json()) as any).batchId;
+    expect(realId).toBe(id + 1);
+    takeSent();
+    while (queue.length) await deliverOne();
+    expect((await read(`/api/imports/${realId}`)).body).toMatchObject({ status: 'committed', rowsRejected: 1, changes: { started: 3, ended: 3 }, progress: { state: 'committed' } });
+    expect((await read('/api/imports')).body.imports.map((b: any) => [b.id, b.status])).toEqual([[realId, 'committed']]);
+    // P1, P2, P6, P7, P9 on 2024-06-01; the five of before on 2024-05-31.
+    expect(await figures('2024-06-01')).toMatchObject({ population: 5 });
+    expect(await figures('2024-05-31')).toMatchObject({ population: 5 });
+    expect(await count('employment')).toBe(before.employments + 3);
+  });
+
+  it('a completions dry run answers what the whole file would do, with nothing staged or written', async () => {
+    const id = ((await (await post('/api/imports/completions?dryRun=true', LMS, 'lms.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const { body } = await read(`/api/imports/${id}`);
+    expect(body.progress).toMatchObject({ state: 'planned', slicesDone: 3, rowsDone: 7, rowsRejected: 1, skippedRows: 1 });
+    // Seven rows (5 is blank): row 6 names nobody; row 7 repeats row 2, so five records would be added.
+    expect(body.result).toMatchObject({ dryRun: true, rowsTotal: 7, rowsAccepted: 6, rowsRejected: 1, skippedRows: 1, changes: { added: 5 } });
+    expect(body.result.errors.map((e: any) => [e.row, e.column])).toEqual([[6, 'Anställningsnummer']]);
+    const small = await postTo(wholeFileApp(), '/api/imports/completions?dryRun=true', LMS, 'lms.csv');
+    expect(body.result).toEqual(await small.json());
+    expect(await count('completion')).toBe(0);
+    expect(await count('import_stage_completion')).toBe(0);
+    expect(await count('import_rejected_row')).toBe(0);
+  });
+
+  it("a file the dry run cannot read fails with the 422 a small upload's dry run gives, and has no result", async () => {
+    const bad = csvFile([['Namn', 'Avdelning'], ...Array.from({ length: 8 }, (_, i) => [`Person ${i}`, 'A'])]);
+    const id = ((await (await post('/api/imports/roster?mode=history&dryRun=true', bad, 'personal.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const { body } = await read(`/api/imports/${id}`);
+    const small = (await (await postTo(wholeFileApp(), '/api/imports/roster?mode=history&dryRun=true', bad, 'personal.csv')).json()) as any;
+    expect(small).toMatchObject({ status: 422, code: 'import.columns' });
+    expect(body).toMatchObject({ status: 'dryRun', progress: { state: 'failed', problem: { status: 422, code: 'import.columns', missing: small.missing } } });
+    expect(body.result).toBeUndefined();
+    expect((await read('/api/imports')).body.imports).toEqual([]);
+  });
+
+  it('is deleted with its answer DRY_RUN_KEEP_DAYS after it, and nothing else is', async () => {
+    const dry = ((await (await post(`${SNAPSHOT_PATH}&dryRun=true`, SNAPSHOT, 'personal.csv')).json()) as any).batchId;
+    const real = ((await (await post('/api/imports/completions', LMS, 'lms.csv')).json()) as any).batchId;
+    takeSent();
+    while (queue.length) await deliverOne();
+    const prefix = (await job(dry)).object_prefix;
+    expect(await bindings.IMPORTS.get(`${prefix}answer`)).not.toBeNull();
+    const deps = { db: h.db, atomic: h.atomic, bucket: bindings.IMPORTS };
+    // Six days on: kept.
+    expect(await expireDryRuns(deps, new Date(Date.now() + 6 * 86_400_000))).toBe(0);
+    expect((await read(`/api/imports/${dry}`)).body.result.rowsTotal).toBe(6);
+    expect(DRY_RUN_KEEP_DAYS).toBe(7);
+    // Eight days on: the answer, the job and the batch row gone; the real import as it was.
+    expect(await expireDryRuns(deps, new Date(Date.now() + 8 * 86_400_000))).toBe(1);
+    expect(await bindings.IMPORTS.get(`${prefix}answer`)).toBeNull();
+    expect((await read(`/api/imports/${dry}`)).status).toBe(404);
+    expect(await job(dry)).toBeUndefined();
+    expect((await read(`/api/imports/${real}`)).body).toMatchObject({ status: 'committed', progress: { state: 'committed' } });
+    expect(await completions()).toBe(5);
   });
 });
 
