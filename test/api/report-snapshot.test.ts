@@ -4,7 +4,7 @@ import { DomainError } from '../../server/domain/errors.ts';
 import { publishReport, PUBLISH_ATTEMPTS } from '../../server/domain/reports.ts';
 import { problemFor, STATUS } from '../../server/http/problem.ts';
 import { expectAudited } from '../support/audit.ts';
-import { CITY_F1_F2, course, load, requirement } from '../support/fixtures.ts';
+import { load, REPORT_WORLD } from '../support/fixtures.ts';
 import { makeHarness, type Harness } from '../support/harness.ts';
 
 // Publishing reads a report's figures, then its people, by separate statements (no read snapshot
@@ -21,24 +21,7 @@ let coordinator: string;
 let admin: string;
 beforeEach(async () => {
   h = await makeHarness();
-  await load(h.db, {
-    units: CITY_F1_F2,
-    people: [['P1', 'Ada Andersson'], ['P2', 'Bo Berg'], ['P3', 'Cia Ek'], ['P4', 'Dan Fors'], ['P5', 'Eva Gran']],
-    employments: [
-      { p: 'P1', unit: 'F1-A', from: '2020-01-01' },
-      { p: 'P2', unit: 'F1-A', from: '2020-01-01' },
-      { p: 'P3', unit: 'F1-B', from: '2020-01-01' },
-      { p: 'P4', unit: 'F1-B', from: '2020-01-01' },
-      { p: 'P5', unit: 'F2', from: '2020-01-01' },
-    ],
-    courses: [course('VBE')],
-    requirements: [requirement({ code: 'R1', title: 'Grundutbildning VBE', titleEn: 'Basic course', courses: ['VBE'], scope: ['CITY'], effectiveFrom: '2023-03-01', dueDate: '2024-06-30', targetRate: 0.75 })],
-    completions: [
-      { p: 'P1', course: 'VBE', status: 'completed', at: '2024-02-10' },
-      { p: 'P2', course: 'VBE', status: 'started', at: '2024-03-01' },
-      { p: 'P3', course: 'VBE', status: 'completed', at: '2023-05-05' },
-    ],
-  });
+  await load(h.db, REPORT_WORLD);
   coordinator = await h.token('SAM1', [{ role: 'coordinator', unit: 'F1' }]);
   admin = await h.token('ADM1', [{ role: 'admin' }]);
 });

@@ -88,3 +88,27 @@ export function requirement(over: Partial<RequirementInput> & Pick<RequirementIn
 export function course(code: string, over: Partial<CourseInput> = {}): CourseInput {
   return { code, title: code, kind: 'web', ...over };
 }
+
+/**
+ * The reports' world: F1 with avdelningar A (P1, P2) and B (P3, P4), F2 (P5). R1 (VBE, whole city)
+ * in force from 2023-03-01, due 2024-06-30, target 75 %. Records: P1 completed 2024-02-10, P2
+ * started 2024-03-01, P3 completed 2023-05-05, P4 none.
+ */
+export const REPORT_WORLD: Fixture = {
+  units: CITY_F1_F2,
+  people: [['P1', 'Ada Andersson'], ['P2', 'Bo Berg'], ['P3', 'Cia Ek'], ['P4', 'Dan Fors'], ['P5', 'Eva Gran']],
+  employments: [
+    { p: 'P1', unit: 'F1-A', from: '2020-01-01' },
+    { p: 'P2', unit: 'F1-A', from: '2020-01-01' },
+    { p: 'P3', unit: 'F1-B', from: '2020-01-01' },
+    { p: 'P4', unit: 'F1-B', from: '2020-01-01' },
+    { p: 'P5', unit: 'F2', from: '2020-01-01' },
+  ],
+  courses: [course('VBE')],
+  requirements: [requirement({ code: 'R1', title: 'Grundutbildning VBE', titleEn: 'Basic course', courses: ['VBE'], scope: ['CITY'], effectiveFrom: '2023-03-01', dueDate: '2024-06-30', targetRate: 0.75 })],
+  completions: [
+    { p: 'P1', course: 'VBE', status: 'completed', at: '2024-02-10' },
+    { p: 'P2', course: 'VBE', status: 'started', at: '2024-03-01' },
+    { p: 'P3', course: 'VBE', status: 'completed', at: '2023-05-05' },
+  ],
+};
