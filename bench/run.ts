@@ -441,6 +441,7 @@ function print(city: ReturnType<typeof generateCity>, fileRows: Record<string, n
   out.push(line('what', 'figure', 'target', 'holds'));
   out.push(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|${'-'.repeat(10)}|`);
   for (const r of rows) out.push(line(r.what, r.figure, r.target, r.verdict));
+  if (SCALE > 1) out.push(`(at --scale ${SCALE} the targets are the city's; only the import phase's memory and rates are set for a larger city)`);
   out.push('');
   out.push(`database file: ${(dbBytes / 1e6).toFixed(1)} MB (with WAL)`);
   out.push(`server peak RSS: ${peakMb.toFixed(0)} MB`);

@@ -1,10 +1,21 @@
+import { ownString } from './own-string.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { CellValue, Sheet } from './read-sheet.ts';
 
 /** Lower case, accents and everything but letters and digits dropped: "Anst.nr" → "anstnr", "Nivå" → "niva". */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  let f = folds.get(s);
+  if (f === undefined) {
+    f = s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+    if (folds.size >= FOLDS_KEPT) folds.clear();
+    folds.set(ownString(s), f);
+  }
+  return f;
 }
+// A file's statuses, employment forms and yes/no cells are a handful of values over every row:
+// folded once each (normalising and two expressions a row were ~5 % of a completions import).
+const folds = new Map<string, string>();
+const FOLDS_KEPT = 4096;
 
 export interface FieldSpec {
   /** Synonyms, Swedish and English, as written in files (folded when matched). */
