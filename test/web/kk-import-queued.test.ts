@@ -182,6 +182,39 @@ describe('<kk-import> on the Worker, uploads queued (202)', () => {
     expect(rows[0]).toMatchObject({ 'Rad / Row': 18, Anställningsnummer: '500017', Enhetskod: 'KKW-X' });
   }, 120_000);
 
+  it('stops polling while it is off the page, and goes on to the result when it is back', async () => {
+    const polls: number[] = [];
+    const onRequest = (req: { url(): string; method(): string }) => {
+      if (req.method() === 'GET' && /\/api\/imports\/\d+$/.test(new URL(req.url()).pathname)) polls.push(Date.now());
+    };
+    page.on('request', onRequest);
+    try {
+      await mount(page, TAG, { kind: 'roster', mode: 'history' }, token);
+      await shadow('#file').setInputFiles({ name: 'personal.csv', mimeType: 'text/csv', buffer: Buffer.from(HISTORY) });
+      await shadow('#dry').click();
+      await expect.poll(() => text('[role=status]'), { timeout: 15_000 }).toBe(sv.impQueuedDry);
+      // Off the page before its first poll (2 s after the 202), for three times that.
+      const off = await page.evaluate(() => {
+        const el = document.querySelector('kk-import')!;
+        (window as any).__parked = el;
+        el.remove();
+        return Date.now();
+      });
+      await page.waitForTimeout(6_000);
+      expect(polls.filter((t) => t >= off)).toEqual([]);
+      const back = await page.evaluate(() => {
+        document.querySelector('main')!.append((window as any).__parked);
+        return Date.now();
+      });
+      await expect.poll(() => shadow('[data-count=rowsTotal]').count(), { timeout: 30_000 }).toBe(1);
+      expect(polls.filter((t) => t >= off).length).toBeGreaterThan(0);
+      expect(polls.filter((t) => t >= off && t < back)).toEqual([]);
+      expect(digits(await shadow('[data-count=rowsAccepted]').textContent())).toBe(29);
+    } finally {
+      page.off('request', onRequest);
+    }
+  }, 90_000);
+
   it('shows a completions file moving through its slices, in English, with the live region said once', async () => {
     await mount(page, TAG, { kind: 'completions', lang: 'en' }, token);
     await shadow('#file').setInputFiles({ name: 'lms.csv', mimeType: 'text/csv', buffer: Buffer.from(COMPLETIONS) });
