@@ -227,9 +227,26 @@ export interface Progress {
 }
 
 /**
+ * A 202 from the stream path (Workers, a CSV over KK_STREAM_IMPORT_MB): the file is taken and the
+ * queue imports it; its progress and outcome are on `GET /api/imports/<batchId>` (import-poll.ts).
+ */
+export interface QueuedImport {
+  batchId: number;
+  state: 'queued';
+  kind: string;
+  dryRun: boolean;
+  fileBytes: number;
+  slices: number;
+}
+
+/** What an upload gave: the import's answer, or a queued import to follow. */
+export type Uploaded = { result: ImportResult } | { queued: QueuedImport };
+
+/**
  * Uploads a file with XHR (fetch has no upload progress), asking for the ndjson progress stream:
  * `{"phase","done","total"}` lines, then `{"result"}` or `{"problem"}`. A plain JSON answer is
- * accepted too. `fields` go in the form beside the file (e.g. `mapping`).
+ * accepted too, and a 202 (a queued import) is handed back as such. `fields` go in the form
+ * beside the file (e.g. `mapping`).
  */
 export async function uploadImport(
   host: ApiHost,
@@ -238,7 +255,7 @@ export async function uploadImport(
   onUpload: (loaded: number, total: number) => void,
   onProgress: (p: Progress) => void,
   fields: Record<string, string> = {},
-): Promise<ImportResult> {
+): Promise<Uploaded> {
   const token = await tokenFor(host);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -291,9 +308,14 @@ export async function uploadImport(
         reject(new ApiError(p?.status ?? xhr.status, p?.detail || p?.title || t(host.lang, 'errorUnexpected', { status: xhr.status }), p));
         return;
       }
+      const queued = xhr.status === 202 ? (body as QueuedImport | undefined) : undefined;
+      if (queued && typeof queued.batchId === 'number') {
+        resolve({ queued });
+        return;
+      }
       const r = result ?? (body as ImportResult | undefined);
       if (!r) reject(new ApiError(xhr.status, t(host.lang, 'errorUnexpected', { status: xhr.status })));
-      else resolve(r);
+      else resolve({ result: r });
     };
     const form = new FormData();
     form.append('file', file, file.name);

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { apiFetch, fileNameOf, formatNumber, saveBlob, todayStockholm, uploadImport, type ImportResult, type Progress, type RosterChange } from './api.ts';
+import { followImport, type JobProgress } from './import-poll.ts';
 import { asApiError, KkElement } from './base.ts';
 import { baseStyles } from './styles.ts';
 import { icon } from './icons.ts';
@@ -67,6 +68,11 @@ const sameMapping = (a: Mapping, b: Mapping) => {
  * Column choices are sent as the form field `mapping` and kept in localStorage per kind
  * (`kk-import-mapping:<kind>`) for the next file.
  *
+ * An upload the server queues (202: a large CSV on Workers) is followed on `GET /api/imports/:id`
+ * until it is planned, committed or failed, with a notice that it runs in the background and its
+ * progress; its result is shown as a small upload's is. Polling pauses while the element is off
+ * the page and goes on when it is back.
+ *
  * @summary Importera / Import.
  * @attr kind - `units`, `roster` (default) or `completions`
  * @attr mode - `snapshot` (default) or `history`, for a staff list
@@ -76,7 +82,7 @@ const sameMapping = (a: Mapping, b: Mapping) => {
  * @attr api-base - where the API lives
  * @attr lang - `sv` (default) or `en`
  * @fires kk-token-request - when no `token` is set; detail `{ resolve(token), reject() }`
- * @fires kk-import-done - a dry run or commit finished; detail `{ dryRun, kind, result }`
+ * @fires kk-import-done - a dry run or commit finished; detail `{ dryRun, kind, result, queued }` (`queued`: it ran in the background)
  * @csspart form - the form
  * @csspart dropzone - the area a file can be dropped on
  * @csspart progress - the progress bars
@@ -152,6 +158,43 @@ export class KkImport extends KkElement {
   @state() private changeFilter: 'all' | RosterChange['change'] = 'all';
   @state() private changePage = 0;
   @state() private downloading = false;
+  /** An upload the server queued (202), followed until it ends. */
+  @state() private queued: { dry: boolean } | null = null;
+  @state() private jobProgress: JobProgress | null = null;
+  /** The shown result came from a queued import (no change-list workbook: the server makes none for those). */
+  @state() private resultQueued = false;
+  /** The wait before the next poll; its timer is stopped while the element is off the page. */
+  private parked: { ms: number; resolve: () => void; timer?: ReturnType<typeof setTimeout> } | null = null;
+
+  override connectedCallback() {
+    super.connectedCallback();
+    this.armPause();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    if (this.parked?.timer !== undefined) {
+      clearTimeout(this.parked.timer);
+      this.parked.timer = undefined;
+    }
+  }
+
+  /** Resolves `ms` after it is asked while the element is on the page; off the page it waits for its return. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.parked = { ms, resolve };
+      if (this.isConnected) this.armPause();
+    });
+  }
+
+  private armPause() {
+    const p = this.parked;
+    if (!p || p.timer !== undefined) return;
+    p.timer = setTimeout(() => {
+      this.parked = null;
+      p.resolve();
+    }, p.ms);
+  }
 
   protected override willUpdate(changed: Map<string, unknown>) {
     if (changed.has('asOf')) this.chosenDate = this.asOf || todayStockholm();
@@ -195,7 +238,7 @@ export class KkImport extends KkElement {
       this.renderRoot.querySelector<HTMLInputElement>('#file')?.focus();
       return;
     }
-    const before = { result: this.result, dry: this.resultDry };
+    const before = { result: this.result, dry: this.resultDry, queued: this.resultQueued };
     const mapping = dryRun ? { ...this.mapping } : this.sentMapping;
     const query = this.query(dryRun);
     if (!dryRun && this.confirmNeeded !== null) query.confirmEnded = String(this.confirmNeeded);
@@ -206,7 +249,7 @@ export class KkImport extends KkElement {
     this.uploading = { loaded: 0, total: this.file.size };
     this.progress = null;
     try {
-      const result = await uploadImport(
+      const uploaded = await uploadImport(
         this,
         this.url(`/api/imports/${this.kind}`, query),
         this.file,
@@ -214,9 +257,16 @@ export class KkImport extends KkElement {
         (p) => (this.progress = p),
         this.fields(mapping),
       );
+      let result: ImportResult;
+      if ('queued' in uploaded) {
+        this.uploading = null;
+        this.queued = { dry: dryRun };
+        result = await followImport(this, uploaded.queued.batchId, { onProgress: (p) => (this.jobProgress = p), pause: (ms) => this.pause(ms) });
+      } else result = uploaded.result;
       this.clearResult();
       this.result = result;
       this.resultDry = dryRun;
+      this.resultQueued = 'queued' in uploaded;
       this.changeFilter = 'all';
       this.changePage = 0;
       if (dryRun) {
@@ -224,7 +274,7 @@ export class KkImport extends KkElement {
         saveMapping(this.kind, mapping);
         this.confirmNeeded = result.safety && !result.safety.blocked ? (result.safety.confirmEnded ?? null) : null;
       }
-      this.fire('kk-import-done', { dryRun, kind: this.kind, result });
+      this.fire('kk-import-done', { dryRun, kind: this.kind, result, queued: 'queued' in uploaded });
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#result-heading')?.focus();
     } catch (e) {
@@ -240,6 +290,7 @@ export class KkImport extends KkElement {
         // The dry run stays on screen so the coordinator can act on the refusal.
         this.result = before.result;
         this.resultDry = before.dry;
+        this.resultQueued = before.queued;
         const ended = error.problem?.ended;
         if (error.status === 409 && typeof ended === 'number') {
           this.confirmNeeded = ended;
@@ -254,6 +305,8 @@ export class KkImport extends KkElement {
       this.working = null;
       this.uploading = null;
       this.progress = null;
+      this.queued = null;
+      this.jobProgress = null;
     }
   }
 
@@ -345,6 +398,7 @@ export class KkImport extends KkElement {
         </div>
       </form>
       <div role="status" aria-live="polite" part="progress">${this.renderProgress()}</div>
+      ${this.queued ? this.renderBackground() : nothing}
       ${this.renderError(this.error, false)}
       ${this.result ? this.renderResult(this.result) : this.columnFix ? this.renderColumns(this.columnFix, true) : nothing}
     </section>`;
@@ -353,6 +407,8 @@ export class KkImport extends KkElement {
   private renderProgress() {
     if (this.downloading) return html`<p>${this.t('expWorking')}</p>`;
     if (!this.working) return nothing;
+    // Said once when the server has the file: the figures below change without being read out at every poll.
+    if (this.queued) return html`<p id="queued-notice">${icon('upload')} ${this.t(this.queued.dry ? 'impQueuedDry' : 'impQueued')}</p>`;
     const up = this.uploading;
     const p = this.progress;
     const pct = up && up.total ? up.loaded / up.total : 0;
@@ -369,6 +425,23 @@ export class KkImport extends KkElement {
             <p>${p.total ? this.t('impProcessing', { phase, done: formatNumber(this.lang, p.done), total: formatNumber(this.lang, p.total) }) : this.t('impProcessingNoTotal', { phase })}</p>
           </div>`
         : nothing}`;
+  }
+
+  /** A queued import's progress as the last poll saw it, outside the live region. */
+  private renderBackground() {
+    const p = this.jobProgress;
+    const n = (x: number) => formatNumber(this.lang, x);
+    const started = p && p.state !== 'queued';
+    const text = !started
+      ? this.t('impBgQueued')
+      : p.slicesDone < p.slices
+        ? this.t('impBgRunning', { done: n(p.slicesDone), total: n(p.slices), rows: n(p.rowsDone) })
+        : this.t('impBgFinishing', { rows: n(p.rowsDone) });
+    return html`<div class="progress-block" part="progress" id="background">
+      <label for="bg">${this.t('impBgLabel')}</label>
+      ${started ? html`<progress id="bg" max=${p.slices} .value=${p.slicesDone} aria-describedby="bg-text"></progress>` : html`<progress id="bg" aria-describedby="bg-text"></progress>`}
+      <p id="bg-text">${text}</p>
+    </div>`;
   }
 
   private renderResult(r: ImportResult) {
@@ -502,7 +575,7 @@ export class KkImport extends KkElement {
                   <option value="all" ?selected=${this.changeFilter === 'all'}>${this.t('impChangeAll', { n: n(list.length) })}</option>
                   ${CHANGE_KINDS.filter(count).map((k) => html`<option value=${k} ?selected=${this.changeFilter === k}>${this.t('impChangeOne', { label: this.t(`chg_${k}`), n: n(count(k)) })}</option>`)}
                 </select></div>
-              ${dry && this.file
+              ${dry && this.file && !this.resultQueued
                 ? html`<button type="button" class="secondary" part="button" id="changes-xlsx" ?disabled=${this.downloading} @click=${() => this.downloadChanges()}>${icon('download')} ${this.t('impDownloadChanges')}</button>`
                 : nothing}
             </div>
