@@ -48,7 +48,7 @@ export async function startWorkerWorld(vars: string[]): Promise<WorkerWorld> {
   const child: ChildProcess = spawn(
     'npm',
     ['run', 'dev:worker', '--', '--port', String(port), '--ip', '127.0.0.1', '--var', 'KK_AUTH:dev', ...vars.flatMap((v) => ['--var', v]), '--persist-to', join(dir, 'state')],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', KK_WEB_BUILT: '1' } },
   );
   let out = '';
   const take = (b: Buffer) => void (out = (out + b.toString()).slice(-20_000));
