@@ -34,27 +34,47 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en', 'validity_months']).execute();
   const validity = new Map(courses.map((c) => [c.id, c.validity_months]));
   const byNumber = new Map<string, number>();
-  const byEmail = new Map<string, number | null>();
   for (let after = 0; ; ) {
     const page = await ctx.db
       .selectFrom('person')
-      .select(['id', 'employee_number', 'email'])
+      .select(['id', 'employee_number'])
       .where('anonymised_at', 'is', null)
       .where('id', '>', after)
       .orderBy('id')
       .limit(PAGE)
       .execute();
-    for (const p of page) {
-      byNumber.set(p.employee_number, p.id);
-      if (!p.email) continue;
-      const k = p.email.toLowerCase();
-      // Two people sharing an address: the address names neither.
-      byEmail.set(k, byEmail.has(k) ? null : p.id);
-    }
+    for (const p of page) byNumber.set(p.employee_number, p.id);
     if (page.length < PAGE) break;
     after = page[page.length - 1].id;
     await yieldNow();
   }
+  // People by e-mail only once a row needs it (no employee number, or one not held): an LMS export
+  // with numbers never does, and the map was as large as the staff (200 000 at four times the city).
+  let byEmail: Map<string, number | null> | null = null;
+  const emails = async () => {
+    if (byEmail) return byEmail;
+    const map = new Map<string, number | null>();
+    for (let after = 0; ; ) {
+      const page = await ctx.db
+        .selectFrom('person')
+        .select(['id', 'email'])
+        .where('anonymised_at', 'is', null)
+        .where('email', 'is not', null)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(PAGE)
+        .execute();
+      for (const p of page) {
+        const k = p.email!.toLowerCase();
+        // Two people sharing an address: the address names neither.
+        map.set(k, map.has(k) ? null : p.id);
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].id;
+      await yieldNow();
+    }
+    return (byEmail = map);
+  };
   const courseBy = new Map<string, number>();
   for (const c of courses) for (const k of [c.title_en, c.title_sv]) if (k) courseBy.set(`t:${fold(k)}`, c.id);
   for (const c of courses) courseBy.set(`c:${fold(c.code)}`, c.id);
@@ -95,7 +115,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
       const number = text(r.cell('employeeNumber'));
       const mail = text(r.cell('email'));
       const who: CompletionField = number ? 'employeeNumber' : map.employeeNumber && !mail ? 'employeeNumber' : 'email';
-      const person = (number ? byNumber.get(number) : undefined) ?? (mail ? byEmail.get(mail.toLowerCase()) ?? undefined : undefined);
+      let person = number ? byNumber.get(number) : undefined;
+      if (person === undefined && mail) person = (await emails()).get(mail.toLowerCase()) ?? undefined;
       if (!number && !mail) errors.push(r.reject(who, 'import.required'));
       else if (person === undefined) errors.push(r.reject(who, 'import.unknownPerson', { value: shown(number ?? mail) }));
       else if (reachable && !reachable.has(person)) errors.push(r.reject(who, 'import.personOutOfScope', { value: shown(number ?? mail) }));

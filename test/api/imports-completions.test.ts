@@ -170,4 +170,33 @@ describe('completions import', () => {
       { person_id: person.get('P2'), course_id: courseId.get('A'), status: 'completed', occurred_at: '2020-04-05', source_ref: 'row 6' },
     ]);
   });
+
+  it('finds a person by e-mail where the row has no employee number or one not held, but not by an address two people share', async () => {
+    await load(h.db, {
+      people: [['P1', 'Ada Berg', 'ada@stad.se'], ['P2', 'Bo Ek', 'bo@stad.se'], ['P3', 'Cia Fors', 'delad@stad.se'], ['P4', 'Dan Gran', 'Delad@stad.se']],
+      courses: [course('VBE')],
+    });
+    const file = csvFile([
+      ['Anställningsnummer', 'E-post', 'Kurs', 'Status', 'Datum'],
+      ['', 'ADA@STAD.SE', 'VBE', 'Genomförd', '2024-03-01'], // row 2: P1 by address, case aside
+      ['ZZ9', 'bo@stad.se', 'VBE', 'Genomförd', '2024-03-02'], // row 3: no ZZ9 held, so P2 by address
+      ['', 'delad@stad.se', 'VBE', 'Genomförd', '2024-03-03'], // row 4: P3's and P4's address names neither
+      ['P1', 'bo@stad.se', 'VBE', 'Påbörjad', '2024-01-15'], // row 5: the number wins over the address
+    ]);
+    const a = await imported(h, '/api/imports/completions', admin, file, 'lms.csv');
+    expect(a).toMatchObject({ rowsTotal: 4, rowsAccepted: 3, rowsRejected: 1, changes: { added: 3 } });
+    expect(a.errors.map((e: { row: number; column: string }) => [e.row, e.column])).toEqual([[4, 'E-post']]);
+    const held = await h.db
+      .selectFrom('completion as c')
+      .innerJoin('person as p', 'p.id', 'c.person_id')
+      .select(['p.employee_number as who', 'c.status', 'c.occurred_at'])
+      .orderBy('c.occurred_at')
+      .execute();
+    expect(held.map((r) => [r.who, r.status, r.occurred_at.slice(0, 10)])).toEqual([
+      ['P1', 'started', '2024-01-15'],
+      ['P1', 'completed', '2024-03-01'],
+      ['P2', 'completed', '2024-03-02'],
+    ]);
+  });
 });
+
