@@ -57,8 +57,12 @@ interface FilePerson {
   email: string | null;
   /** Their id: held, or given now (0 until known). */
   id: number;
-  rows: Wanted[];
+  /** Their first row taken, and any more: most people have one, and an array each was ~180 bytes. */
+  first: Wanted | null;
+  more: Wanted[] | null;
 }
+
+const rowsOf = (p: FilePerson): Wanted[] => (p.more ? [p.first!, ...p.more] : p.first ? [p.first] : []);
 
 /** Which of the optional columns the file has: a column it lacks leaves what is held alone. */
 interface Present {
@@ -210,7 +214,7 @@ export async function planRoster(
       }
       let person = personInFile.get(n!);
       if (!person) {
-        person = { employeeNumber: ownString(n!), name: ownString(name!), email: mail ? ownString(mail) : null, id: 0, rows: [] };
+        person = { employeeNumber: ownString(n!), name: ownString(name!), email: mail ? ownString(mail) : null, id: 0, first: null, more: null };
         personInFile.set(person.employeeNumber, person);
       } else if (!person.email && mail) person.email = ownString(mail);
       forvaltningar.add(speaksFor ? scopeUnit! : index.forvaltningOf(unit!, on!));
@@ -224,7 +228,7 @@ export async function planRoster(
         start: intern(start ?? null),
         end: intern(end ?? null),
       };
-      const first = person.rows.find((f) => sameEmployment(f, w));
+      const first = person.first && sameEmployment(person.first, w) ? person.first : person.more?.find((f) => sameEmployment(f, w));
       if (first) {
         const identical = first.title === w.title && first.type === w.type && first.manager === w.manager && first.end === w.end && first.start === w.start;
         if (!identical) {
@@ -233,7 +237,8 @@ export async function planRoster(
         }
         continue;
       }
-      person.rows.push(w);
+      if (!person.first) person.first = w;
+      else (person.more ??= []).push(w);
       wanted.push(w);
     }
   }
@@ -344,7 +349,7 @@ export async function planRoster(
     for (const p of personInFile.values()) {
       const hs = heldByPerson.get(p.id) ?? [];
       const unmatched: Wanted[] = [];
-      for (const row of p.rows) {
+      for (const row of rowsOf(p)) {
         const h = hs.find((e) => e.unit_code === row.unit && !matchedHeld.has(e.id));
         if (!h) {
           unmatched.push(row);
