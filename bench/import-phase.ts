@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from './client.ts';
 import { writeCityFiles, type CityFiles } from './files.ts';
@@ -34,25 +34,38 @@ export async function importPhase(server: ServerUnderTest, client: Client, admin
   return { units, roster, completions, exemptions, startRss, peakMb: server.peakMb() };
 }
 
+export interface Rates {
+  units: number;
+  rosterHistory: number;
+  roster: number;
+  completions: number;
+}
+
 /**
  * The city's own import rates, for `--scale N` to be judged against (issue 21: every import at
- * ≥ the city's rows per second): the unscaled city imported on a server of its own, just before,
- * on the same machine.
+ * ≥ the city's rows per second): the unscaled city imported `runs` times just before, each on a
+ * fresh server and database of its own, on the same machine. One run's rate moves by several per
+ * cent from run to run, so the city's rate is the range of its runs.
  */
-export async function cityRates(base: Size, dir: string): Promise<{ units: number; rosterHistory: number; roster: number; completions: number }> {
+export async function cityRates(base: Size, dir: string, runs = 3): Promise<Rates[]> {
   const sub = join(dir, 'city-reference');
   mkdirSync(sub, { recursive: true });
   const city = generateCity(base);
   const files = writeCityFiles(city, sub, NOW);
-  const dbFile = join(sub, 'kk.db');
-  const server = await startServer(dbFile);
-  try {
-    const client = new Client(server.url);
-    const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
-    const routes = await probeRoutes(client, admin, city.root, NOW);
-    const p = await importPhase(server, client, admin, routes, city, files, dbFile);
-    return { units: rate(p.units), rosterHistory: rate(p.roster.history), roster: rate(p.roster.current), completions: rate(p.completions) };
-  } finally {
-    await server.stop();
+  const out: Rates[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dbFile = join(sub, `kk-${i}.db`);
+    const server = await startServer(dbFile);
+    try {
+      const client = new Client(server.url);
+      const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
+      const routes = await probeRoutes(client, admin, city.root, NOW);
+      const p = await importPhase(server, client, admin, routes, city, files, dbFile);
+      out.push({ units: rate(p.units), rosterHistory: rate(p.roster.history), roster: rate(p.roster.current), completions: rate(p.completions) });
+    } finally {
+      await server.stop();
+    }
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
   }
+  return out;
 }

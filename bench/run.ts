@@ -23,7 +23,7 @@ import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
 import { FULL, generateCity, NOW, QUICK } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
-import { cityRates, importPhase, rate } from './import-phase.ts';
+import { cityRates, importPhase, rate, type Rates } from './import-phase.ts';
 import { importFile, probeRoutes, type Step } from './load.ts';
 import { once, repeat, type Timing } from './measure.ts';
 import { benchReminders } from './reminders.ts';
@@ -79,15 +79,16 @@ async function main() {
     const files = writeCityFiles(city, dir, NOW);
     log(`${city.units.length} unit versions, ${city.people.length} people, ${city.employments.length} employments, ${city.completions.length} completion records`);
 
+    // The unscaled city's import rates first, each run on a server of its own, for the scaled run
+    // (on a server started after them, as each of theirs was) to be judged by.
+    const reference = SCALE > 1 ? await cityRates(base, dir) : null;
+    if (reference) for (const r of reference) log(`the city's import rates (reference run): ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])))}`);
+
     server = await startServer(dbFile, { cpuProf: cpuProf ? join(dir, 'prof') : undefined });
     let client = new Client(server.url);
     let admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
     const routes = await probeRoutes(client, admin, city.root, NOW);
     log(`routes: ${JSON.stringify(routes)}`);
-
-    // The unscaled city's import rates first, on a server of its own, for the scaled run to be judged by.
-    const reference = SCALE > 1 ? await cityRates(base, dir) : null;
-    if (reference) log(`the city's import rates (reference): ${JSON.stringify(Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, Math.round(v)])))}`);
 
     // ---- loading (the import phase: its own peak RSS)
     const phase = await importPhase(server, client, admin, routes, city, files, dbFile);
@@ -121,17 +122,20 @@ async function main() {
       verdict: verdict(loadPeak <= IMPORT_RSS_MB),
     });
     if (reference) {
-      const pairs: [string, Step, number][] = [
-        ['units', units, reference.units],
-        ['ended roster', roster.history, reference.rosterHistory],
-        ['roster', roster.current, reference.roster],
-        ['completions', comps, reference.completions],
+      const pairs: [string, Step, keyof Rates][] = [
+        ['units', units, 'units'],
+        ['ended roster', roster.history, 'rosterHistory'],
+        ['roster', roster.current, 'roster'],
+        ['completions', comps, 'completions'],
       ];
-      const slow = pairs.filter(([, st, ref]) => rate(st) < ref);
+      const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+      const range = (k: keyof Rates) => reference.map((r) => r[k]).sort((a, b) => a - b);
+      // At least the city's, as the city measures itself: not below the slowest of its runs.
+      const slow = pairs.filter(([, st, k]) => rate(st) < range(k)[0]);
       rows.push({
-        what: `import rates at scale ${SCALE} against the city's (imported just before on a server of its own)`,
-        figure: pairs.map(([name, st, ref]) => `${name} ${Math.round(rate(st)).toLocaleString('en-US')} (city ${Math.round(ref).toLocaleString('en-US')})`).join(' · ') + ' rows/s',
-        target: "every import ≥ the city's rows/s",
+        what: `import rates at scale ${SCALE} against the city's (${reference.length} runs just before, each on a server of its own)`,
+        figure: pairs.map(([name, st, k]) => `${name} ${fmt(rate(st))} (city ${range(k).map(fmt).join(' / ')})`).join(' · ') + ' rows/s',
+        target: "every import ≥ the city's rows/s (its slowest run)",
         verdict: verdict(slow.length === 0),
       });
     }
