@@ -67,7 +67,17 @@ export class Client {
   async upload(path: string, token: string, file: string): Promise<Response> {
     const form = new FormData();
     form.append('file', new Blob([readFileSync(file)]), basename(file));
-    return fetch(`${this.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const go = () => fetch(`${this.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    try {
+      return await go();
+    } catch (e) {
+      // A pooled keep-alive socket the server closed while this process was busy (the bench's own
+      // reminders decision blocks its event loop for seconds) fails the write with EPIPE before the
+      // server has read a request. Sent again once on a fresh connection: the bench's imports are
+      // dry runs or files whose second import changes nothing.
+      if (!(e instanceof TypeError)) throw e;
+      return go();
+    }
   }
 
   /** Whether a route is mounted: an unmounted path answers 404 with the problem code route.unknown. */
