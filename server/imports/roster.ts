@@ -476,10 +476,12 @@ export async function planRoster(
  * a map of their names (a map for each of 48 000 numbers was ~10 MB of an import's memory).
  */
 async function namesIn(src: SheetRows<RosterField>): Promise<{ twoNames: Map<string, Map<string, string>>; rows: number }> {
-  // An employee number's first name as folded, and as written.
+  // An employee number's first name as written; folded (case, spacing) only when it comes again.
   const firstName = new Map<string, string>();
-  const writtenName = new Map<string, string>();
   const twoNames = new Map<string, Map<string, string>>();
+  // Swedish has no casing rules of its own (Unicode's special casing is for Turkish, Azeri and
+  // Lithuanian): toLowerCase() is the same mapping, without a locale each time.
+  const fold = (name: string) => name.replace(/\s+/g, ' ').toLowerCase();
   let rows = 0;
   const pause = pacer();
   for await (const batch of src.batches) {
@@ -490,16 +492,17 @@ async function namesIn(src: SheetRows<RosterField>): Promise<{ twoNames: Map<str
       const n = text(r.cell('employeeNumber'));
       const name = nameOf(r);
       if (!n || !name) continue;
-      const key = name.replace(/\s+/g, ' ').toLocaleLowerCase('sv');
-      const first = firstName.get(n);
-      if (first === undefined) {
-        firstName.set(n, key);
-        writtenName.set(n, name);
-      } else if (first !== key || twoNames.has(n)) {
+      const written = firstName.get(n);
+      if (written === undefined) {
+        firstName.set(n, name);
+        continue;
+      }
+      const first = fold(written);
+      const key = fold(name);
+      if (first !== key || twoNames.has(n)) {
         let seen = twoNames.get(n);
         if (!seen) {
-          // The first row's name as written: found again by its folded form.
-          seen = new Map([[first, writtenName.get(n)!]]);
+          seen = new Map([[first, written]]);
           twoNames.set(n, seen);
         }
         if (!seen.has(key)) seen.set(key, name);
