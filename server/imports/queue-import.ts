@@ -1,6 +1,6 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import { materialize, type AtomicRunner } from '../db/atomic.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db, ImportJobTable } from '../db/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { problemFor, STATUS, type Problem } from '../http/problem.ts';
 import type { Lang, MessageKey } from '../i18n/messages.ts';
@@ -48,23 +48,7 @@ export interface JobDeps {
 /** Attempts a message gets (wrangler.toml `max_retries` + 1) before the import is given up. */
 export const MAX_ATTEMPTS = 3;
 
-interface JobRow {
-  batch_id: number;
-  kind: ImportKind;
-  state: 'queued' | 'running' | 'planned' | 'committed' | 'failed';
-  params_json: string;
-  object_prefix: string;
-  slices: number;
-  slice_rows_json: string;
-  file_bytes: number;
-  header_json: string | null;
-  next_slice: number;
-  rows_done: number;
-  rows_rejected: number;
-  skipped_rows: number;
-  problem_json: string | null;
-  updated_at: string;
-}
+type JobRow = Selectable<ImportJobTable>;
 
 /** The header as the first slice found it, for the later slices. */
 interface HeaderState {

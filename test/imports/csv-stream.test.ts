@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CsvParser, csvRecords, decodeChunks, SNIFF_BYTES, type CsvRecord, type TextEncodingName } from '../../server/imports/csv-stream.ts';
 import { DomainError } from '../../server/domain/errors.ts';
+import { pieces } from '../support/bytes.ts';
 
-/** The bytes in chunks of the given sizes, repeated over the whole. */
-async function* pieces(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
-  let at = 0;
-  for (let k = 0; at < bytes.length; k++) {
-    const n = sizes[k % sizes.length];
-    yield bytes.slice(at, at + n);
-    at += n;
-  }
-}
 
 async function all(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, onEncoding?: (e: TextEncodingName) => void): Promise<[number, string[]][]> {
   const out: [number, string[]][] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundaryOf, formParts, indexOfBytes } from '../../server/http/multipart-stream.ts';
+import { pieces } from '../support/bytes.ts';
 
 /** A form as fetch encodes it: its bytes and the boundary of its Content-Type. */
 async function encoded(form: FormData): Promise<{ bytes: Uint8Array; boundary: string }> {
@@ -9,14 +10,6 @@ async function encoded(form: FormData): Promise<{ bytes: Uint8Array; boundary: s
   return { bytes: new Uint8Array(await req.arrayBuffer()), boundary };
 }
 
-async function* pieces(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
-  let at = 0;
-  for (let k = 0; at < bytes.length; k++) {
-    const n = sizes[k % sizes.length];
-    yield bytes.slice(at, at + n);
-    at += n;
-  }
-}
 
 async function read(source: AsyncIterable<Uint8Array>, boundary: string) {
   const out: { name: string | null; fileName: string | null; contentType: string | null; text: string; bytes: number[] }[] = [];
