@@ -1,3 +1,4 @@
+import { idPages } from '../db/id-pages.ts';
 import { noUndo } from '../db/import-write.ts';
 import { expiresOn } from '../domain/expiry.ts';
 import type { RecordStatus } from '../db/schema.ts';
@@ -34,44 +35,22 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   const courses = await ctx.db.selectFrom('course').select(['id', 'code', 'title_sv', 'title_en', 'validity_months']).execute();
   const validity = new Map(courses.map((c) => [c.id, c.validity_months]));
   const byNumber = new Map<string, number>();
-  for (let after = 0; ; ) {
-    const page = await ctx.db
-      .selectFrom('person')
-      .select(['id', 'employee_number'])
-      .where('anonymised_at', 'is', null)
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    for (const p of page) byNumber.set(p.employee_number, p.id);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].id;
-    await yieldNow();
-  }
+  const people = (after: number, limit: number) =>
+    ctx.db.selectFrom('person').select(['id', 'employee_number', 'email']).where('anonymised_at', 'is', null).where('id', '>', after).orderBy('id').limit(limit).execute();
+  for await (const page of idPages(people, PAGE)) for (const p of page) byNumber.set(p.employee_number, p.id);
   // People by e-mail only once a row needs it (no employee number, or one not held): an LMS export
   // with numbers never does, and the map was as large as the staff (200 000 at four times the city).
   let byEmail: Map<string, number | null> | null = null;
   const emails = async () => {
     if (byEmail) return byEmail;
     const map = new Map<string, number | null>();
-    for (let after = 0; ; ) {
-      const page = await ctx.db
-        .selectFrom('person')
-        .select(['id', 'email'])
-        .where('anonymised_at', 'is', null)
-        .where('email', 'is not', null)
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(PAGE)
-        .execute();
+    for await (const page of idPages(people, PAGE)) {
       for (const p of page) {
-        const k = p.email!.toLowerCase();
+        if (!p.email) continue;
+        const k = p.email.toLowerCase();
         // Two people sharing an address: the address names neither.
         map.set(k, map.has(k) ? null : p.id);
       }
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].id;
-      await yieldNow();
     }
     return (byEmail = map);
   };
@@ -84,13 +63,9 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   let reachable: Set<number> | null = null;
   if (!ctx.reach.all) {
     reachable = new Set<number>();
-    for (let after = 0; ; ) {
-      const page = await ctx.db.selectFrom('employment').select(['id', 'person_id', 'unit_code']).where('id', '>', after).orderBy('id').limit(PAGE).execute();
-      for (const e of page) if (within(ctx.reach, e.unit_code)) reachable.add(e.person_id);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].id;
-      await yieldNow();
-    }
+    const employments = (after: number, limit: number) =>
+      ctx.db.selectFrom('employment').select(['id', 'person_id', 'unit_code']).where('id', '>', after).orderBy('id').limit(limit).execute();
+    for await (const page of idPages(employments, PAGE)) for (const e of page) if (within(ctx.reach, e.unit_code)) reachable.add(e.person_id);
   }
 
   // A result is not from the future: "today" in Stockholm, as every date here.

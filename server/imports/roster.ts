@@ -1,10 +1,11 @@
 import type { CompiledQuery } from 'kysely';
 import { concatStatements } from '../db/atomic.ts';
+import { idPages } from '../db/id-pages.ts';
 import { addDays } from '../domain/calendar.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { EmploymentType } from '../db/schema.ts';
 import { bulkInsert, chunksOf, lazyBulkInsert, type ChangeEntry, type ImportContext, type Plan, type Rejection, type Safety } from './batch.ts';
-import { pacer, yieldNow } from '../pace.ts';
+import { pacer } from '../pace.ts';
 import { date, dateProblem, email, employmentType, text, yesNo } from './cells.ts';
 import { requireColumns, ROSTER_COLUMNS, unused, type Mapping, type RosterField } from './headers.ts';
 import { interner, ownString } from './own-string.ts';
@@ -253,14 +254,9 @@ export async function planRoster(
   const changedPeople: { id: number; name: string; email: string | null; before: { name: string; email: string | null } }[] = [];
   // Whoever a rejected row names is not ended by a snapshot for want of a row.
   const protectedIds = new Set<number>();
-  for (let after = 0; ; ) {
-    const page = await ctx.db
-      .selectFrom('person')
-      .select(['id', 'employee_number', 'name', 'email', 'anonymised_at'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
+  const people = (after: number, limit: number) =>
+    ctx.db.selectFrom('person').select(['id', 'employee_number', 'name', 'email', 'anonymised_at']).where('id', '>', after).orderBy('id').limit(limit).execute();
+  for await (const page of idPages(people, PAGE)) {
     for (const held of page) {
       maxPerson = Math.max(maxPerson, held.id);
       if (rejectedPeople.has(held.employee_number)) protectedIds.add(held.id);
@@ -274,9 +270,6 @@ export async function planRoster(
         changedPeople.push({ id: held.id, name: p.name, email: mail, before: { name: held.name, email: held.email } });
       }
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].id;
-    await yieldNow();
   }
   const newPeople: FilePerson[] = [];
   for (const p of personInFile.values()) if (!p.id) newPeople.push(Object.assign(p, { id: maxPerson + newPeople.length + 1 }));
@@ -575,13 +568,15 @@ export function snapshotSafety(rowsTotal: number, rejections: Rejection[], ended
  */
 async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string, intern: ReturnType<typeof interner>): Promise<Held[]> {
   const out: Held[] = [];
-  for (let after = 0; ; ) {
+  const read = (after: number, limit: number) => {
     let q = ctx.db
       .selectFrom('employment')
       .select(['id', 'person_id', 'unit_code', 'title', 'employment_type', 'is_manager', 'start_date', 'end_date', 'import_batch_id'])
       .where('id', '>', after);
     if (mode === 'snapshot') q = q.where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', asOf)]));
-    const page = await q.orderBy('id').limit(PAGE).execute();
+    return q.orderBy('id').limit(limit).execute();
+  };
+  for await (const page of idPages(read, PAGE)) {
     for (const h of page) {
       h.unit_code = intern(h.unit_code);
       h.title = intern(h.title);
@@ -589,10 +584,8 @@ async function loadHeld(ctx: ImportContext, mode: RosterMode, asOf: string, inte
       h.end_date = intern(h.end_date);
       out.push(h);
     }
-    if (page.length < PAGE) return out;
-    after = page[page.length - 1].id;
-    await yieldNow();
   }
+  return out;
 }
 
 /** Ids grouped by a key, pushed not copied: a snapshot may end tens of thousands on one date. */
