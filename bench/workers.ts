@@ -7,7 +7,6 @@
  * KK_STREAM_IMPORT_MB (4) they answer 202 and are imported by the queue consumer, polled on
  * GET /api/imports/:id. Exits non-zero when an import fails or a figure differs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,41 +14,14 @@ import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
 import { generateCity, NOW, type City, type Size } from './generate.ts';
 import { loadCatalog } from './load.ts';
-import { freePort, startServer } from './server.ts';
+import { startDevWorker, type DevWorker } from './dev-worker.ts';
+import { startServer } from './server.ts';
 
 function log(s: string) {
   process.stderr.write(`[bench:workers ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 }
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (file: string) => `${(statSync(file).size / 1024 / 1024).toFixed(1)} MB`;
-
-async function startWorker(dir: string, vars: string[]): Promise<{ url: string; child: ChildProcess; log: () => string }> {
-  const port = await freePort();
-  // Its own local state (D1, R2, the queue), emptied: the bench's city only.
-  const state = join(dir, 'wrangler-state');
-  const child = spawn('npm', ['run', 'dev:worker', '--', '--port', String(port), '--ip', '127.0.0.1', '--var', 'KK_AUTH:dev', ...vars.flatMap((v) => ['--var', v]), '--persist-to', state], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-  });
-  let out = '';
-  const take = (b: Buffer) => void (out = (out + b.toString()).slice(-40_000));
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dev:worker exited:\n${out}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`dev:worker did not answer within 300 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return { url, child, log: () => out };
-}
 
 interface Imported {
   what: string;
@@ -120,7 +92,7 @@ async function figures(client: Client, token: string, city: City, dates: string[
 
 export async function benchWorkers(size: Size, quick: boolean, keep: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kk-bench-workers-'));
-  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let worker: DevWorker | undefined;
   let node: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     log(`generating the city (${quick ? 'quick' : 'full'}) in ${dir}`);
@@ -132,7 +104,7 @@ export async function benchWorkers(size: Size, quick: boolean, keep: boolean): P
 
     log('starting npm run dev:worker');
     // The quick city's files are under 4 MB: a lower threshold and smaller slices still send them through R2 and the queue.
-    worker = await startWorker(dir, quick ? ['KK_STREAM_IMPORT_MB:0.2', 'KK_IMPORT_SLICE_ROWS:2000'] : []);
+    worker = await startDevWorker(join(dir, 'wrangler-state'), quick ? ['KK_STREAM_IMPORT_MB:0.2', 'KK_IMPORT_SLICE_ROWS:2000'] : []);
     log(`importing into the Worker at ${worker.url}`);
     const w = await importCity(worker.url, city, files);
     for (const i of w.imports) log(`Worker: ${i.what} ${i.status} in ${secs(i.ms)}: rows ${i.batch.rowsTotal}, accepted ${i.batch.rowsAccepted}, rejected ${i.batch.rowsRejected}, changes ${JSON.stringify(i.batch.changes)}`);
@@ -163,15 +135,7 @@ export async function benchWorkers(size: Size, quick: boolean, keep: boolean): P
     return differ === 0 && sameImports ? 0 : 1;
   } finally {
     await node?.stop();
-    if (worker) {
-      // dev:worker and wrangler run in their own process group (detached): ended together.
-      try {
-        process.kill(-worker.child.pid!, 'SIGTERM');
-      } catch {
-        // gone already
-      }
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    await worker?.stop();
     if (!keep) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }

@@ -4,9 +4,8 @@
  * its own emptied state, and Debian's Chromium on a page of that origin. As bench/workers.ts
  * starts it; its process group is ended by `close()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startDevWorker } from '../../bench/dev-worker.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -24,17 +23,6 @@ export interface WorkerWorld {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // The Worker serves no page of this kind: the test writes one into a page of its origin, so that
 // the bundle, its chunks and the API are all same-origin as on a real deployment.
 const BLANK =
@@ -44,47 +32,13 @@ const BLANK =
 /** `vars` are `NAME:value` pairs for `wrangler dev --var`. */
 export async function startWorkerWorld(vars: string[]): Promise<WorkerWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'kk-web-worker-'));
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'npm',
-    ['run', 'dev:worker', '--', '--port', String(port), '--ip', '127.0.0.1', '--var', 'KK_AUTH:dev', ...vars.flatMap((v) => ['--var', v]), '--persist-to', join(dir, 'state')],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', KK_WEB_BUILT: '1' } },
-  );
-  let out = '';
-  const take = (b: Buffer) => void (out = (out + b.toString()).slice(-20_000));
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
-    if (!killed) {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-  };
-  const url = `http://127.0.0.1:${port}`;
+  const worker = await startDevWorker(join(dir, 'state'), vars, { env: { KK_WEB_BUILT: '1' }, timeoutMs: 240_000 }).catch((e: Error) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
+  const { url, stop } = worker;
   let browser: Browser | undefined;
   try {
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`dev:worker exited:\n${out}`);
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) break;
-      } catch {
-        // not yet
-      }
-      if (Date.now() > deadline) throw new Error(`dev:worker did not answer within 240 s:\n${out}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
     browser = await chromium.launch({
       executablePath: chromePath(),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -113,7 +67,7 @@ export async function startWorkerWorld(vars: string[]): Promise<WorkerWorld> {
       if (!res.ok) throw new Error(`dev token: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { token: string }).token;
     },
-    log: () => out,
+    log: worker.log,
     async close() {
       await b.close().catch(() => undefined);
       await stop();
