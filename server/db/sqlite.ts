@@ -18,6 +18,7 @@ import { setReadRunner } from './read-runner.ts';
 import { setRowSource } from './row-source.ts';
 import { ReadPool } from './read-pool.ts';
 import { closeThread, sqliteThread } from './sqlite-thread.ts';
+import { RowsInsert } from './rows-insert.ts';
 import type { Database } from './schema.ts';
 
 export interface SqliteHandle {
@@ -85,6 +86,19 @@ export function openSqlite(file: string, opts: { onQuery?: (sql: string) => void
 
 type Prepared = ReturnType<typeof preparedOnce>;
 
+/** A multi-row insert's rows through one kept single-row statement (`RowsInsert`). */
+function runRows(conn: Prepared, q: RowsInsert): QueryResult<never> {
+  const stmt = conn.prepare(q.rowSql, true);
+  let changes = 0;
+  let last: number | bigint = 0;
+  for (const row of q.rows) {
+    const r = stmt.run(row);
+    changes += r.changes;
+    last = r.lastInsertRowid;
+  }
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(last), rows: [] };
+}
+
 function run(conn: Prepared, stmt: BetterSqlite3.Statement, q: CompiledQuery): QueryResult<never> {
   if (stmt.reader) return { rows: stmt.all(q.parameters as unknown[]) as never[] };
   const { changes, lastInsertRowid } = stmt.run(q.parameters as unknown[]);
@@ -147,7 +161,7 @@ class RoutedConnection implements DatabaseConnection {
   #locked = false;
   constructor(readonly driver: TwoConnections) {}
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    if (!this.#locked) {
+    if (!this.#locked && !(q instanceof RowsInsert)) {
       const stmt = this.driver.reader.prepare(q.sql);
       if (stmt.readonly) return run(this.driver.reader, stmt, q) as QueryResult<R>;
     }
@@ -158,6 +172,7 @@ class RoutedConnection implements DatabaseConnection {
       await this.driver.lockWriter();
       this.#locked = true;
     }
+    if (q instanceof RowsInsert) return runRows(this.driver.writer, q) as QueryResult<R>;
     return run(this.driver.writer, this.driver.writer.prepare(q.sql), q) as QueryResult<R>;
   }
   async *streamQuery<R>(q: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -255,7 +270,8 @@ class Checkpointer {
 export function preparedOnce(sqlite: BetterSqlite3.Database, size = 500) {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
-    prepare(text: string): BetterSqlite3.Statement {
+    /** `keep`: a write that is run again and again (a `RowsInsert`'s single-row statement). */
+    prepare(text: string, keep = false): BetterSqlite3.Statement {
       const hit = cache.get(text);
       if (hit && !hit.busy) {
         cache.delete(text);
@@ -265,7 +281,7 @@ export function preparedOnce(sqlite: BetterSqlite3.Database, size = 500) {
       const stmt = sqlite.prepare(text);
       // Only reads are kept: bulk inserts carry their values in the text (an import writes tens of
       // thousands, none twice), and would push the reads out while holding megabytes of SQL.
-      if (!hit && stmt.reader) {
+      if (!hit && (stmt.reader || keep)) {
         cache.set(text, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);
       }

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { concatStatements, type AtomicRunner, type LazyStatements, type Statements } from '../db/atomic.ts';
 import { writeImport, type ImportUndo } from '../db/import-write.ts';
 import { MAX_BOUND_PARAMS } from '../db/chunks.ts';
+import { RowsInsert, type RowValue } from '../db/rows-insert.ts';
 import type { Db } from '../db/schema.ts';
 import { auditStatement } from '../domain/audit.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -139,19 +140,19 @@ export function chunksOf<T>(rows: T[], params: number): T[][] {
  * are bound parameters (what a file says: names, titles, unit codes); the others are written
  * into the text as literals (ids, enum values, pattern-checked dates we produced), quoted the
  * way Kysely quotes them. Building these through the query builder costs a dozen objects per
- * value, which for 300 000 rows is most of an import's time and memory.
+ * value, which for 300 000 rows is most of an import's time and memory. The text is built only
+ * where it is run (D1): SQLite runs the rows themselves (`RowsInsert`).
  */
 export function bulkInsert(
   table: string,
   columns: { name: string; bind?: boolean }[],
-  rows: (string | number | null)[][],
-  { orIgnore = false } = {},
+  rows: RowValue[][],
+  { orIgnore = false, total = rows.length } = {},
 ): CompiledQuery[] {
   const bound = columns.filter((c) => c.bind).length;
   const head = `insert${orIgnore ? ' or ignore' : ''} into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
-  const out: CompiledQuery[] = [];
-  for (const chunk of chunksOf(rows, bound)) {
-    const params: (string | number | null)[] = [];
+  const compile = (chunk: RowValue[][]) => () => {
+    const params: RowValue[] = [];
     const tuples = chunk.map(
       (row) =>
         `(${row
@@ -162,9 +163,10 @@ export function bulkInsert(
           })
           .join(', ')})`,
     );
-    out.push(CompiledQuery.raw(head + tuples.join(', '), params));
-  }
-  return out;
+    return CompiledQuery.raw(head + tuples.join(', '), params);
+  };
+  const names = columns.map((c) => c.name);
+  return chunksOf(rows, bound).map((chunk) => new RowsInsert(table, names, chunk, orIgnore, total, compile(chunk)));
 }
 
 /** Rows built between asking the pacer (slices of 8 000 with a pause after each held the server 50–80 ms). */
@@ -175,7 +177,7 @@ const INSERT_SLICE = 800;
  * row i): the SQL of a city's rows built up front would be held whole until the commit (~130 MB
  * of text for 1.2 million completions).
  */
-export function lazyBulkInsert(table: string, columns: { name: string; bind?: boolean }[], count: number, rowAt: (i: number) => (string | number | null)[]): LazyStatements {
+export function lazyBulkInsert(table: string, columns: { name: string; bind?: boolean }[], count: number, rowAt: (i: number) => RowValue[]): LazyStatements {
   const per = rowsPerStatement(columns.filter((c) => c.bind).length);
   // Whole statements per slice, so that the count of statements is known before they are built.
   const slice = per * Math.max(1, Math.floor(INSERT_SLICE / per));
@@ -184,16 +186,16 @@ export function lazyBulkInsert(table: string, columns: { name: string; bind?: bo
     async *[Symbol.asyncIterator]() {
       const pause = pacer();
       for (let i = 0; i < count; i += slice) {
-        const rows: (string | number | null)[][] = [];
+        const rows: RowValue[][] = [];
         for (let k = i; k < Math.min(count, i + slice); k++) rows.push(rowAt(k));
-        yield* bulkInsert(table, columns, rows);
+        yield* bulkInsert(table, columns, rows, { total: count });
         await pause();
       }
     },
   };
 }
 
-function literal(v: string | number | null): string {
+function literal(v: RowValue): string {
   if (v === null) return 'null';
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new Error('literal: not an integer');
