@@ -1,8 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
 import { pacer } from '../pace.ts';
-import { setIndexesAside } from './bulk-load.ts';
-import { RowsInsert } from './rows-insert.ts';
+import { bulkLoads } from './bulk-load.ts';
 import { MAX_BOUND_PARAMS } from './chunks.ts';
 import type { Db } from './schema.ts';
 
@@ -76,23 +75,19 @@ export function sqliteAtomic(db: Db): AtomicRunner {
       // time, not by count: 250 wide inserts took ~40 ms, a visible stall for every reader
       // (`npm run bench`, my-training while 300 000 completions commit).
       const pause = pacer();
-      // A large insert's table without its indexes until its last row (`bulk-load.ts`).
-      let loading: { table: string; restore: () => Promise<void> } | null = null;
-      for await (const q of queries as AsyncIterable<CompiledQuery>) {
-        const rows = q instanceof RowsInsert ? q : null;
-        if (loading && rows?.table !== loading.table) {
-          await loading.restore();
-          loading = null;
+      // Large inserts with their tables' indexes set aside (`bulk-load.ts`).
+      const loads = bulkLoads(tx);
+      try {
+        for await (const q of queries as AsyncIterable<CompiledQuery>) {
+          await loads.next(q);
+          await tx.executeQuery(q);
+          if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
+          await pause();
         }
-        if (!loading && rows) {
-          const restore = await setIndexesAside(tx, rows.table, rows.total);
-          if (restore) loading = { table: rows.table, restore };
-        }
-        await tx.executeQuery(q);
-        if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
-        await pause();
+        await loads.end();
+      } finally {
+        await loads.close();
       }
-      await loading?.restore();
     });
   };
   const runner: AtomicRunner & Streaming = (queries, opts) => run(queries, opts);

@@ -21,8 +21,11 @@ export class RowsInsert implements CompiledQuery {
     readonly columns: readonly string[],
     readonly rows: readonly RowValue[][],
     readonly orIgnore: boolean,
-    /** Rows of the whole insert this statement is a part of (its table's bulk load, `bulk-load.ts`). */
-    readonly total: number,
+    /**
+     * Rows of the whole load this statement is a part of, where the table's indexes may be set
+     * aside for it (`bulk-load.ts`); null to keep them.
+     */
+    readonly load: number | null,
     /** The statement as D1 takes it, built when first asked for. */
     build: () => CompiledQuery,
   ) {

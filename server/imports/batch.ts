@@ -147,7 +147,7 @@ export function bulkInsert(
   table: string,
   columns: { name: string; bind?: boolean }[],
   rows: RowValue[][],
-  { orIgnore = false, total = rows.length } = {},
+  { orIgnore = false, load = null as number | null } = {},
 ): CompiledQuery[] {
   const bound = columns.filter((c) => c.bind).length;
   const head = `insert${orIgnore ? ' or ignore' : ''} into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values `;
@@ -166,7 +166,7 @@ export function bulkInsert(
     return CompiledQuery.raw(head + tuples.join(', '), params);
   };
   const names = columns.map((c) => c.name);
-  return chunksOf(rows, bound).map((chunk) => new RowsInsert(table, names, chunk, orIgnore, total, compile(chunk)));
+  return chunksOf(rows, bound).map((chunk) => new RowsInsert(table, names, chunk, orIgnore, load, compile(chunk)));
 }
 
 /** Rows built between asking the pacer (slices of 8 000 with a pause after each held the server 50–80 ms). */
@@ -177,7 +177,14 @@ const INSERT_SLICE = 800;
  * row i): the SQL of a city's rows built up front would be held whole until the commit (~130 MB
  * of text for 1.2 million completions).
  */
-export function lazyBulkInsert(table: string, columns: { name: string; bind?: boolean }[], count: number, rowAt: (i: number) => RowValue[]): LazyStatements {
+export function lazyBulkInsert(
+  table: string,
+  columns: { name: string; bind?: boolean }[],
+  count: number,
+  rowAt: (i: number) => RowValue[],
+  /** The table's indexes may be set aside while its rows go in (`bulk-load.ts`): for rows in another order than an index's. */
+  { indexesAside = false } = {},
+): LazyStatements {
   const per = rowsPerStatement(columns.filter((c) => c.bind).length);
   // Whole statements per slice, so that the count of statements is known before they are built.
   const slice = per * Math.max(1, Math.floor(INSERT_SLICE / per));
@@ -188,7 +195,7 @@ export function lazyBulkInsert(table: string, columns: { name: string; bind?: bo
       for (let i = 0; i < count; i += slice) {
         const rows: RowValue[][] = [];
         for (let k = i; k < Math.min(count, i + slice); k++) rows.push(rowAt(k));
-        yield* bulkInsert(table, columns, rows, { total: count });
+        yield* bulkInsert(table, columns, rows, { load: indexesAside ? count : null });
         await pause();
       }
     },

@@ -428,15 +428,23 @@ export async function planRoster(
       // The new rows built as the write takes them. Unit codes and titles are the file's words
       // and are bound; the rest we produced or checked.
       return concatStatements(
-        lazyBulkInsert('person', PERSON_COLUMNS, newPeople.length, (i) => {
-          const p = newPeople[i];
-          return [p.id, p.employeeNumber, p.name, p.email];
-        }),
+        lazyBulkInsert(
+          'person',
+          PERSON_COLUMNS,
+          newPeople.length,
+          (i) => {
+            const p = newPeople[i];
+            return [p.id, p.employeeNumber, p.name, p.email];
+          },
+          // By number; the index by e-mail takes them in no order.
+          { indexesAside: true },
+        ),
         changed,
         lazyBulkInsert('employment', EMPLOYMENT_COLUMNS, inserts.length, (i) => {
           const w = inserts[i];
           return [idOf(w.employeeNumber), w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId];
-        }),
+          // A roster comes by unit or by person; employment has an index by each.
+        }, { indexesAside: true }),
       );
     },
     undo() {

@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { expect, it } from 'vitest';
 import { runAtomic } from '../../server/db/atomic.ts';
-import { BULK_LOAD_ROWS } from '../../server/db/bulk-load.ts';
+import { BULK_LOAD_CACHE_KIB, BULK_LOAD_ROWS } from '../../server/db/bulk-load.ts';
 import { RowsInsert } from '../../server/db/rows-insert.ts';
 import { bulkInsert, lazyBulkInsert } from '../../server/imports/batch.ts';
 import { nodeHarness, type NodeHarness } from '../support/harness.ts';
@@ -14,13 +14,15 @@ const people = (h: NodeHarness, n: number, from = 1) =>
     h.atomic,
     lazyBulkInsert('person', [{ name: 'id' }, { name: 'employee_number', bind: true }, { name: 'name', bind: true }], n, (i) => [from + i, `E${from + i}`, `Person ${from + i}`]),
   );
-const employments = (n: number, from = 1) =>
+const employments = (n: number, from = 1, indexesAside = true) =>
   lazyBulkInsert(
     'employment',
     [{ name: 'person_id' }, { name: 'unit_code', bind: true }, { name: 'title', bind: true }, { name: 'start_date' }],
     n,
     (i) => [from + i, UNITS[(from + i) % 3], i % 2 ? 'Lärare' : null, '2024-01-01'],
+    { indexesAside },
   );
+const cacheSize = (h: NodeHarness) => h.handle.sqlite.pragma('cache_size', { simple: true });
 const indexes = (h: NodeHarness) => h.handle.sqlite.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'employment' order by name").all();
 const dropped = (h: NodeHarness) => h.statements.filter((s) => /^drop index/i.test(s)).length;
 
@@ -29,13 +31,16 @@ it('a large insert runs without its table indexes and leaves them as they were, 
   try {
     const before = indexes(h);
     expect(before.length).toBeGreaterThan(0);
+    const cache = cacheSize(h);
     const n = BULK_LOAD_ROWS + 2000; // 12 000: 4 000 in each unit
     await people(h, n);
     h.statements.length = 0;
     await runAtomic(h.atomic, employments(n));
-    // Both of employment's indexes were set aside and built again.
+    // Both of employment's indexes were set aside and built again, the larger cache meanwhile.
     expect(dropped(h)).toBe(before.length);
+    expect(h.statements).toContain(`pragma cache_size = -${BULK_LOAD_CACHE_KIB}`);
     expect(indexes(h)).toEqual(before);
+    expect(cacheSize(h)).toBe(cache);
     expect(h.handle.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     // Through the unit index: (id % 3) → U1 for ids ≡ 1, U2 ≡ 2, U3 ≡ 0.
     const byUnit = h.handle.sqlite.prepare('select unit_code as u, count(*) as n from employment indexed by employment_unit_active group by unit_code order by unit_code').all();
@@ -51,25 +56,28 @@ it('a large insert runs without its table indexes and leaves them as they were, 
   }
 });
 
-it('a write that fails after a large insert puts the indexes back with the rows gone', async () => {
+it('a write that fails after a large insert puts the indexes and the cache back with the rows gone', async () => {
   const h = await nodeHarness();
   try {
     const before = indexes(h);
+    const cache = cacheSize(h);
     const n = BULK_LOAD_ROWS;
     await people(h, n);
     const failing = [CompiledQuery.raw('insert into employment (person_id, unit_code, start_date) values (999999, ?, ?)', ['U1', '2024-01-01'])];
     await expect(runAtomic(h.atomic, [...(await collect(employments(n))), ...failing])).rejects.toThrow(/FOREIGN KEY/);
     expect(indexes(h)).toEqual(before);
+    // The page cache is the connection's: put back though the transaction was not.
+    expect(cacheSize(h)).toBe(cache);
     expect(h.handle.sqlite.prepare('select count(*) as n from employment').get()).toEqual({ n: 0 });
   } finally {
     await h.close();
   }
 });
 
-it('keeps the indexes for a small insert, and for one smaller than what the table holds', async () => {
+it('keeps the indexes for a small insert, for one smaller than what the table holds, and where not asked', async () => {
   const h = await nodeHarness();
   try {
-    await people(h, 2 * BULK_LOAD_ROWS + 1);
+    await people(h, 3 * BULK_LOAD_ROWS + 1);
     h.statements.length = 0;
     await runAtomic(h.atomic, employments(BULK_LOAD_ROWS - 1));
     expect(dropped(h)).toBe(0);
@@ -79,7 +87,10 @@ it('keeps the indexes for a small insert, and for one smaller than what the tabl
     // 10 000 more into a table of 20 000: kept.
     await runAtomic(h.atomic, employments(BULK_LOAD_ROWS, 1));
     expect(dropped(h)).toBe(2);
-    expect(h.handle.sqlite.prepare('select count(*) as n from employment').get()).toEqual({ n: 3 * BULK_LOAD_ROWS });
+    // 30 000 into 30 000, but not asked for: kept.
+    await runAtomic(h.atomic, employments(3 * BULK_LOAD_ROWS, 1, false));
+    expect(dropped(h)).toBe(2);
+    expect(h.handle.sqlite.prepare('select count(*) as n from employment').get()).toEqual({ n: 6 * BULK_LOAD_ROWS });
   } finally {
     await h.close();
   }
