@@ -46,33 +46,59 @@ export interface Rates {
   rosterHistory: number;
   roster: number;
   completions: number;
+  /** The server's peak RSS over the import phase, MB. */
+  peakMb: number;
+}
+
+export const ratesOf = (p: ImportPhase): Rates => ({
+  units: rate(p.units),
+  rosterHistory: rate(p.roster.history),
+  roster: rate(p.roster.current),
+  completions: rate(p.completions),
+  peakMb: p.peakMb,
+});
+
+/** One import phase on a fresh server and database of their own, the database removed after. */
+async function onFreshServer(city: City, files: CityFiles, dbFile: string): Promise<Rates> {
+  const server = await startServer(dbFile);
+  try {
+    const client = new Client(server.url);
+    const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
+    const routes = await probeRoutes(client, admin, city.root, NOW);
+    return ratesOf(await importPhase(server, client, admin, routes, city, files, dbFile));
+  } finally {
+    await server.stop();
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+  }
 }
 
 /**
- * The city's own import rates, for `--scale N` to be judged against (issue 21: every import at
- * ≥ the city's rows per second): the unscaled city imported `runs` times just before, each on a
- * fresh server and database of its own, on the same machine. One run's rate moves by several per
- * cent from run to run, so the city's rate is the range of its runs.
+ * For `--scale N` (issue 21: every import at ≥ the city's rows per second): the unscaled city's
+ * import phase `runs` times and the scaled one `runs - 1` times, each on a fresh server and
+ * database, taken in turn (city, scaled, city, scaled, city) so that a slower spell of the machine
+ * falls on both; the bench's own scaled run, after them, is the last scaled one. One run's rate
+ * moves by 10–15 % on a shared VM from run to run, so the two are compared by their medians.
  */
-export async function cityRates(base: Size, dir: string, runs = 3): Promise<Rates[]> {
-  const sub = join(dir, 'city-reference');
+export async function referenceRuns(base: Size, scaled: { city: City; files: CityFiles }, dir: string, runs = 3, log: (s: string) => void = () => {}): Promise<{ city: Rates[]; scaled: Rates[] }> {
+  const sub = join(dir, 'reference');
   mkdirSync(sub, { recursive: true });
   const city = generateCity(base);
   const files = writeCityFiles(city, sub, NOW);
-  const out: Rates[] = [];
+  const out = { city: [] as Rates[], scaled: [] as Rates[] };
   for (let i = 0; i < runs; i++) {
-    const dbFile = join(sub, `kk-${i}.db`);
-    const server = await startServer(dbFile);
-    try {
-      const client = new Client(server.url);
-      const admin = await client.token('BENCH-ADMIN', [{ role: 'admin' }]);
-      const routes = await probeRoutes(client, admin, city.root, NOW);
-      const p = await importPhase(server, client, admin, routes, city, files, dbFile);
-      out.push({ units: rate(p.units), rosterHistory: rate(p.roster.history), roster: rate(p.roster.current), completions: rate(p.completions) });
-    } finally {
-      await server.stop();
-    }
-    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+    out.city.push(await onFreshServer(city, files, join(sub, 'city.db')));
+    log(`the city's import phase, run ${i + 1}: ${shown(out.city.at(-1)!)}`);
+    if (i === runs - 1) break;
+    out.scaled.push(await onFreshServer(scaled.city, scaled.files, join(sub, 'scaled.db')));
+    log(`the scaled import phase, run ${i + 1}: ${shown(out.scaled.at(-1)!)}`);
   }
+  rmSync(sub, { recursive: true, force: true });
   return out;
 }
+
+export const shown = (r: Rates) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])));
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
