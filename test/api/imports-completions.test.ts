@@ -171,6 +171,23 @@ describe('completions import', () => {
     ]);
   });
 
+  it('writes the records by person, each person’s in the order of the file', async () => {
+    await load(h.db, { people: [['P1', 'Ett'], ['P2', 'Två'], ['P3', 'Tre']], courses: [course('A'), course('B')] });
+    const file = csvFile([
+      ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
+      ['P3', 'A', 'Genomförd', '2024-01-03'], // row 2
+      ['P1', 'B', 'Genomförd', '2024-01-05'], // row 3
+      ['P2', 'A', 'Påbörjad', '2024-01-01'], // row 4
+      ['P1', 'A', 'Genomförd', '2024-01-02'], // row 5
+      ['P3', 'B', 'Genomförd', '2024-01-04'], // row 6
+    ]);
+    const a = await imported(h, '/api/imports/completions', admin, file, 'lms.csv');
+    expect(a).toMatchObject({ rowsAccepted: 5, changes: { added: 5 } });
+    // The people were loaded P1, P2, P3: their ids ascend in that order.
+    const written = await h.db.selectFrom('completion').select('source_ref').orderBy('id').execute();
+    expect(written.map((r) => r.source_ref)).toEqual(['row 3', 'row 5', 'row 4', 'row 2', 'row 6']);
+  });
+
   it('finds a person by e-mail where the row has no employee number or one not held, but not by an address two people share', async () => {
     await load(h.db, {
       people: [['P1', 'Ada Berg', 'ada@stad.se'], ['P2', 'Bo Ek', 'bo@stad.se'], ['P3', 'Cia Fors', 'delad@stad.se'], ['P4', 'Dan Gran', 'Delad@stad.se']],
