@@ -13,7 +13,12 @@ export interface Timing {
 export function summarise(samples: number[]): Timing {
   const s = [...samples].sort((a, b) => a - b);
   const rank = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  return { runs: s.length, median: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, p95: rank(0.95), samples };
+  return { runs: s.length, median: median(s), p95: rank(0.95), samples };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /**
