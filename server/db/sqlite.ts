@@ -279,8 +279,8 @@ export function preparedOnce(sqlite: BetterSqlite3.Database, size = 500) {
         return hit;
       }
       const stmt = sqlite.prepare(text);
-      // Only reads are kept: bulk inserts carry their values in the text (an import writes tens of
-      // thousands, none twice), and would push the reads out while holding megabytes of SQL.
+      // Only reads are kept, and the writes asked for: statements with values in their text (an
+      // import's on D1, tens of thousands, none twice) would push the reads out.
       if (!hit && (stmt.reader || keep)) {
         cache.set(text, stmt);
         if (cache.size > size) cache.delete(cache.keys().next().value!);

@@ -440,11 +440,17 @@ export async function planRoster(
           { indexesAside: true },
         ),
         changed,
-        lazyBulkInsert('employment', EMPLOYMENT_COLUMNS, inserts.length, (i) => {
-          const w = inserts[i];
-          return [idOf(w.employeeNumber), w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId];
+        lazyBulkInsert(
+          'employment',
+          EMPLOYMENT_COLUMNS,
+          inserts.length,
+          (i) => {
+            const w = inserts[i];
+            return [idOf(w.employeeNumber), w.unit, w.title, w.type, w.manager ? 1 : 0, w.start, w.end, batchId];
+          },
           // A roster comes by unit or by person; employment has an index by each.
-        }, { indexesAside: true }),
+          { indexesAside: true },
+        ),
       );
     },
     undo() {
