@@ -171,7 +171,7 @@ describe('completions import', () => {
     ]);
   });
 
-  it('writes the records by person, each person’s in the order of the file', async () => {
+  it('writes the records of a file in no order of person by person, each person’s in the order of the file', async () => {
     await load(h.db, { people: [['P1', 'Ett'], ['P2', 'Två'], ['P3', 'Tre']], courses: [course('A'), course('B')] });
     const file = csvFile([
       ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
@@ -186,6 +186,29 @@ describe('completions import', () => {
     // The people were loaded P1, P2, P3: their ids ascend in that order.
     const written = await h.db.selectFrom('completion').select('source_ref').orderBy('id').execute();
     expect(written.map((r) => r.source_ref)).toEqual(['row 3', 'row 5', 'row 4', 'row 2', 'row 6']);
+  });
+
+  it('keeps the order of a file that is near enough in order of person', async () => {
+    await load(h.db, { people: [['P1', 'Ett'], ['P2', 'Två'], ['P3', 'Tre'], ['P4', 'Fyra']], courses: [course('A'), course('B')] });
+    // One step back (row 9, P4 → P1) in nine rows: within the eighth, so written as the file has them.
+    const file = csvFile([
+      ['Anställningsnummer', 'Kurs', 'Status', 'Datum'],
+      ...[
+        ['P1', 'A'],
+        ['P1', 'B'],
+        ['P2', 'A'],
+        ['P2', 'B'],
+        ['P3', 'A'],
+        ['P3', 'B'],
+        ['P4', 'A'],
+        ['P1', 'A', '2024-02-01'],
+        ['P4', 'B'],
+      ].map(([p, c, d]) => [p, c, 'Genomförd', d ?? '2024-01-01']),
+    ]);
+    const a = await imported(h, '/api/imports/completions', admin, file, 'lms.csv');
+    expect(a).toMatchObject({ rowsAccepted: 9, changes: { added: 9 } });
+    const written = await h.db.selectFrom('completion').select('source_ref').orderBy('id').execute();
+    expect(written.map((r) => r.source_ref)).toEqual(['row 2', 'row 3', 'row 4', 'row 5', 'row 6', 'row 7', 'row 8', 'row 9', 'row 10']);
   });
 
   it('finds a person by e-mail where the row has no employee number or one not held, but not by an address two people share', async () => {
