@@ -6,7 +6,7 @@ import type { Database } from './schema.ts';
 export const BULK_LOAD_ROWS = 10_000;
 
 /** The writer's page cache from a transaction's first load to its end, in KiB. */
-export const BULK_LOAD_CACHE_KIB = 32 * 1024;
+export const BULK_LOAD_CACHE_KIB = 16 * 1024;
 
 interface Index {
   name: string;
@@ -25,9 +25,10 @@ interface Index {
  * rewrites one. Built again from all rows, the index is written in order. The larger cache holds
  * the people the employments' foreign key reads as they are written (the writer's 8 MB is sized
  * for short commits, `sqlite.ts`). `npm run bench -- --scale 4`, a roster's 194 000 employments:
- * ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside, ~2.1 s with the cache; no
- * change at the city's 48 000. With 16 MB the scale-4 roster ran at ~22 000 rows/s against
- * 24 000 – 26 800 with 32 MB; the cache's pages stay in the server's RSS after (+~15 MB).
+ * ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside, ~2.1 s with a 32 MB cache; no
+ * change at the city's 48 000. The cache's pages stay in the server's RSS after the write: with
+ * 32 MB the scale-4 import phase peaked at 358 – 410 MB (the target is 400), with 16 MB at ~360;
+ * the scale-4 roster ran at ~22 000 rows/s with 16 MB, 24 000 – 26 800 with 32 MB.
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.
