@@ -96,4 +96,4 @@ export async function referenceRuns(base: Size, scaled: { city: City; files: Cit
   return out;
 }
 
-export const shown = (r: Rates) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])));
+const shown = (r: Rates) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])));

@@ -23,7 +23,7 @@ import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
 import { FULL, generateCity, NOW, QUICK } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
-import { importPhase, ratesOf, referenceRuns, type Rates } from './import-phase.ts';
+import { importPhase, rate, ratesOf, referenceRuns, type Rates } from './import-phase.ts';
 import { importFile, probeRoutes, type Step } from './load.ts';
 import { median, once, repeat, type Timing } from './measure.ts';
 import { benchReminders } from './reminders.ts';
@@ -101,7 +101,7 @@ async function main() {
       log(`loaded ${name}: ${s.rows} rows via ${s.via} in ${ms(s.ms)}${s.answer ? ` (accepted ${s.answer.rowsAccepted}, rejected ${s.answer.rowsRejected})` : ''}`);
       if (s.answer && s.answer.rowsRejected > 0) notes.push(`${name} import rejected ${s.answer.rowsRejected} rows, first: ${JSON.stringify(s.answer.errors.slice(0, 3))}`);
     }
-    const perSecond = (st: Step) => `${Math.round(st.rows / (st.ms / 1000)).toLocaleString('en-US')} rows/s`;
+    const perSecond = (st: Step) => `${Math.round(rate(st)).toLocaleString('en-US')} rows/s`;
     if (roster.current.via === 'http') {
       rows.push({ what: `roster import, ${files.rows.roster} rows csv`, figure: `${ms(roster.current.ms)} (n=1) · ${perSecond(roster.current)}`, target: `≤ ${5 * SCALE} s`, verdict: verdict(roster.current.ms <= 5000 * SCALE) });
     } else {

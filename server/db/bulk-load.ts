@@ -24,11 +24,12 @@ interface Index {
  * lands on a page of its own, and once the index outgrows the page cache every row reads and
  * rewrites one. Built again from all rows, the index is written in order. The larger cache holds
  * the people the employments' foreign key reads as they are written (the writer's 8 MB is sized
- * for short commits, `sqlite.ts`). `npm run bench -- --scale 4`, a roster's 194 000 employments:
- * ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside, ~2.1 s with a 32 MB cache; no
- * change at the city's 48 000. The cache's pages stay in the server's RSS after the write: with
- * 32 MB the scale-4 import phase peaked at 358 – 410 MB (the target is 400), with 16 MB at ~360;
- * the scale-4 roster ran at ~22 000 rows/s with 16 MB, 24 000 – 26 800 with 32 MB.
+ * for short commits, `sqlite.ts`). The scale-4 roster's write (194 000 employments, timed inside
+ * the server in `npm run bench -- --scale 4`'s import phase): ~6.1 s with the indexes kept as the
+ * rows came, ~3.2 s set aside, ~2.1 s with a 32 MB cache; no change at the city's 48 000. The
+ * cache's pages stay in the server's RSS after the write: in the bench's scale-4 runs the import
+ * phase peaked at 350 – 410 MB with 32 MB (the target is 400) and 346 – 370 MB with 16 MB, the
+ * roster at 20 644 – 21 735 rows/s with 16 MB against 20 806 – 26 277 (medians) with 32 MB.
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.

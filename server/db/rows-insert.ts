@@ -7,7 +7,8 @@ export type RowValue = string | number | null;
  * statement within its 100 bound parameters, so most values written in as literals). SQLite's
  * driver runs the rows instead, through one prepared single-row statement that binds every value,
  * and the SQL is then never built: a new statement of literals parsed for every few dozen rows
- * was about half of an import's write (`bench/`, 48 000 employments: ~600 ms against ~300 ms).
+ * was about half of an import's write (the city's roster, timed inside the server under
+ * `npm run bench`'s import phase: its write 1.1 s against 0.5 s; docs/performance.md).
  */
 export class RowsInsert implements CompiledQuery {
   readonly queryId: QueryId = createQueryId();
