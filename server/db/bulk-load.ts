@@ -6,7 +6,7 @@ import type { Database } from './schema.ts';
 export const BULK_LOAD_ROWS = 10_000;
 
 /** The writer's page cache from a transaction's first load to its end, in KiB. */
-export const BULK_LOAD_CACHE_KIB = 16 * 1024;
+export const BULK_LOAD_CACHE_KIB = 24 * 1024;
 
 interface Index {
   name: string;
@@ -23,13 +23,15 @@ interface Index {
  * (employments by person, the index by unit; people by number, the index by e-mail) each row
  * lands on a page of its own, and once the index outgrows the page cache every row reads and
  * rewrites one. Built again from all rows, the index is written in order. The larger cache holds
- * the people the employments' foreign key reads as they are written (the writer's 8 MB is sized
- * for short commits, `sqlite.ts`). The scale-4 roster's write (194 000 employments, timed inside
+ * the pages the transaction has changed by then (the new people, their indexes, the employments
+ * so far); the writer's 8 MB is sized for short commits (`sqlite.ts`). It is not the employments'
+ * foreign key: with it off, or the employments written by person, the write took as long. The scale-4 roster's write (194 000 employments, timed inside
  * the server in `npm run bench -- --scale 4`'s import phase): ~6.1 s with the indexes kept as the
- * rows came, ~3.2 s set aside, ~2.1 s with a 32 MB cache; no change at the city's 48 000. The
- * cache's pages stay in the server's RSS after the write: in the bench's scale-4 runs the import
- * phase peaked at 350 – 410 MB with 32 MB (the target is 400) and 346 – 370 MB with 16 MB, the
- * roster at 20 644 – 21 735 rows/s with 16 MB against 20 806 – 26 277 (medians) with 32 MB.
+ * rows came, ~3.2 s set aside; the employments alone ~1.8 s with a 16 MB cache and ~0.65 s with
+ * 24 or 32 MB (3.3 µs a row, against the city's ~5 µs: its new people and employments fit in any
+ * of them). The cache's pages stay in the server's RSS after the write: in the bench's scale-4
+ * runs the import phase peaked at 350 – 410 MB with 32 MB (the target is 400), 346 – 370 MB with
+ * 16 MB and 340 – 385 MB with 24 MB.
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.
