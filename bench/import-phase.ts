@@ -75,11 +75,13 @@ async function onFreshServer(city: City, files: CityFiles, dbFile: string): Prom
 /**
  * For `--scale N` (issue 21: every import at ≥ the city's rows per second): the unscaled city's
  * import phase `runs` times and the scaled one `runs - 1` times, each on a fresh server and
- * database, taken in turn (city, scaled, city, scaled, city) so that a slower spell of the machine
+ * database, taken in turn (city, scaled, city, …, city) so that a slower spell of the machine
  * falls on both; the bench's own scaled run, after them, is the last scaled one. One run's rate
- * moves by 10–15 % on a shared VM from run to run, so the two are compared by their medians.
+ * moves by 10–15 % on a shared VM from run to run, and by a third in a slow spell, so the two are
+ * compared by their medians (of five each from `bench/run.ts`: with three, one slow spell on one
+ * side decided the verdict).
  */
-export async function referenceRuns(base: Size, scaled: { city: City; files: CityFiles }, dir: string, runs = 3, log: (s: string) => void = () => {}): Promise<{ city: Rates[]; scaled: Rates[] }> {
+export async function referenceRuns(base: Size, scaled: { city: City; files: CityFiles }, dir: string, runs = 5, log: (s: string) => void = () => {}): Promise<{ city: Rates[]; scaled: Rates[] }> {
   const sub = join(dir, 'reference');
   mkdirSync(sub, { recursive: true });
   const city = generateCity(base);

@@ -81,7 +81,7 @@ async function main() {
 
     // The city's and the scaled city's import phases in turn, each on a server of its own, for the
     // scaled run below (on a server started after them, as each of theirs was) to be judged with.
-    const reference = SCALE > 1 ? await referenceRuns(base, { city, files }, dir, 3, log) : null;
+    const reference = SCALE > 1 ? await referenceRuns(base, { city, files }, dir, 5, log) : null;
 
     server = await startServer(dbFile, { cpuProf: cpuProf ? join(dir, 'prof') : undefined });
     let client = new Client(server.url);
