@@ -27,9 +27,9 @@ interface Index {
  * so far); the writer's 8 MB is sized for short commits (`sqlite.ts`). It is not the employments'
  * foreign key: with it off, or the employments written by person, the write took as long. The
  * scale-4 roster's write (194 000 employments, timed inside the server in `npm run bench --
- * --scale 4`'s import phase): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside; the employments alone ~1.8 s with a 16 MB cache and ~0.65 s with
- * 24 or 32 MB (3.3 µs a row, against the city's ~5 µs: its new people and employments fit in any
- * of them). The cache's pages stay in the server's RSS after the write: in the bench's scale-4
+ * --scale 4`'s import phase): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside;
+ * the employments alone ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row,
+ * against the city's ~5 µs: its new people and employments fit in any of them). The cache's pages stay in the server's RSS after the write: in the bench's scale-4
  * runs the import phase peaked at 350 – 410 MB with 32 MB (the target is 400), 346 – 370 MB with
  * 16 MB and 343 – 380 MB with 24 MB (one run of the import phase alone, without the bench, 399).
  *
