@@ -20,18 +20,19 @@ interface Index {
  * as they were. Call `next` before each statement, `end` after the last, and `close` in any case.
  *
  * SQLite keeps an index as the rows come; where they come in another order than the index's
- * (employments by person, the index by unit; people by number, the index by e-mail) each row
- * lands on a page of its own, and once the index outgrows the page cache every row reads and
- * rewrites one. Built again from all rows, the index is written in order. The larger cache holds
- * the pages the transaction has changed by then (the new people, their indexes, the employments
- * so far); the writer's 8 MB is sized for short commits (`sqlite.ts`). It is not the employments'
- * foreign key: with it off, or the employments written by person, the write took as long. The
- * scale-4 roster's write (194 000 employments, timed inside the server in `npm run bench --
- * --scale 4`'s import phase): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside;
- * the employments alone ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row,
- * against the city's ~5 µs: its new people and employments fit in any of them). The cache's pages stay in the server's RSS after the write: in the bench's scale-4
- * runs the import phase peaked at 350 – 410 MB with 32 MB (the target is 400), 346 – 370 MB with
- * 16 MB and 343 – 380 MB with 24 MB (one run of the import phase alone, without the bench, 399).
+ * (employments by person, the index by unit; people by number, the index by e-mail) each row lands
+ * on a page of its own, and once the index outgrows the page cache every row reads and rewrites
+ * one. Built again from all rows, the index is written in order. The larger cache holds the pages
+ * the transaction has changed by then (the new people, their indexes, the employments so far); the
+ * writer's 8 MB is sized for short commits (`sqlite.ts`). It is not the employments' foreign key:
+ * with it off, or the employments written by person, the write took as long. The scale-4 roster's
+ * write (194 000 employments, timed inside the server in `npm run bench -- --scale 4`'s import
+ * phase): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside; the employments alone
+ * ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row, against the city's ~5 µs:
+ * its new people and employments fit in any of them). The cache's pages stay in the server's RSS
+ * after the write: in the bench's scale-4 runs the import phase peaked at 350 – 410 MB with 32 MB
+ * (the target is 400), 346 – 370 MB with 16 MB and 343 – 380 MB with 24 MB (one run of the import
+ * phase alone, without the bench, 399).
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.
