@@ -31,7 +31,7 @@ interface Index {
  * ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row, against the city's ~5 µs:
  * its new people and employments fit in any of them). The cache's pages stay in the server's RSS
  * after the write: in the bench's scale-4 runs the import phase peaked at 350 – 410 MB with 32 MB
- * (the target is 400), 346 – 370 MB with 16 MB and 343 – 380 MB with 24 MB (one run of the import
+ * (the target is 400), 346 – 370 MB with 16 MB and 343 – 389 MB with 24 MB (one run of the import
  * phase alone, without the bench, 399).
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
