@@ -81,7 +81,7 @@ async function onFreshServer(city: City, files: CityFiles, dbFile: string): Prom
  * compared by their medians (of five each from `bench/run.ts`: with three, one slow spell on one
  * side decided the verdict).
  */
-export async function referenceRuns(base: Size, scaled: { city: City; files: CityFiles }, dir: string, runs = 5, log: (s: string) => void = () => {}): Promise<{ city: Rates[]; scaled: Rates[] }> {
+export async function referenceRuns(base: Size, scaled: { city: City; files: CityFiles }, dir: string, runs: number, log: (s: string) => void = () => {}): Promise<{ city: Rates[]; scaled: Rates[] }> {
   const sub = join(dir, 'reference');
   mkdirSync(sub, { recursive: true });
   const city = generateCity(base);

@@ -26,13 +26,14 @@ interface Index {
  * the transaction has changed by then (the new people, their indexes, the employments so far); the
  * writer's 8 MB is sized for short commits (`sqlite.ts`). It is not the employments' foreign key:
  * with it off, or the employments written by person, the write took as long. The scale-4 roster's
- * write (194 000 employments, timed inside the server in `npm run bench -- --scale 4`'s import
- * phase): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside; the employments alone
- * ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row, against the city's ~5 µs:
- * its new people and employments fit in any of them). The cache's pages stay in the server's RSS
- * after the write: in the bench's scale-4 runs the import phase peaked at 350 – 410 MB with 32 MB
- * (the target is 400), 346 – 370 MB with 16 MB and 343 – 389 MB with 24 MB (one run of the import
- * phase alone, without the bench, 399).
+ * write (194 000 employments, timed with temporary timers inside the server over the scale-4 bench
+ * city's import phase run alone; the bench's own figure is the roster's rows per second,
+ * docs/performance.md): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside; the
+ * employments alone ~1.8 s with a 16 MB cache and ~0.65 s with 24 or 32 MB (3.3 µs a row, against
+ * the city's ~5 µs: its new people and employments fit in any of them). The cache's pages stay in
+ * the server's RSS after the write: in the bench's scale-4 runs the import phase peaked at
+ * 350 – 410 MB with 32 MB (the target is 400), 346 – 370 MB with 16 MB and 343 – 389 MB with
+ * 24 MB (one run of the import phase alone, without the bench, 399).
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.
@@ -40,6 +41,9 @@ interface Index {
 export function bulkLoads(tx: Transaction<Database>) {
   let cache: number | null = null;
   let aside: { table: string; indexes: Index[] } | null = null;
+  // A table's load is judged on its first statement: a load refused (its table larger) would
+  // otherwise ask again for every few dozen rows.
+  const judged = new Set<string>();
   const rebuild = async () => {
     for (const i of aside!.indexes) await sql.raw(i.sql).execute(tx);
     aside = null;
@@ -48,7 +52,8 @@ export function bulkLoads(tx: Transaction<Database>) {
     async next(q: CompiledQuery): Promise<void> {
       const rows = q instanceof RowsInsert ? q : null;
       if (aside && rows?.table !== aside.table) await rebuild();
-      if (aside || !rows?.load || rows.load < BULK_LOAD_ROWS) return;
+      if (aside || !rows?.load || rows.load < BULK_LOAD_ROWS || judged.has(rows.table)) return;
+      judged.add(rows.table);
       const held = await sql<{ n: number | null }>`select max(rowid) as n from ${sql.table(rows.table)}`.execute(tx);
       if ((held.rows[0]?.n ?? 0) > rows.load) return;
       const all = await sql<Index>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${rows.table} and sql is not null`.execute(tx);

@@ -185,12 +185,13 @@ const UNORDERED = 1 / 8;
 /**
  * The records not held, in the file's order, or by person id where the file is in no order of
  * person (a counting sort; a person's records in the file's order). The records' index leads with
- * the person: in no order (an LMS exports by course, by date or by name, never by our ids) each
- * row goes to a page of the index of its own, and the index of four times the city's records is
- * far past SQLite's page cache. Into a fresh table with the server's settings, 1.2 million
- * records in no order took 16 s, by person 4.4 s (300 000: 2.1 s and 1.1 s). A file near enough
- * in order of person is left as it is: sorted, its records are read for the write out of the
- * order they are held in (`npm run bench -- --scale 4`: the completions ~15 % slower).
+ * the person: in no order (an LMS exports by course, by date or by name, never by our ids) each row
+ * goes to a page of the index of its own, and the index of four times the city's records is far
+ * past SQLite's page cache. Into a fresh table with the server's settings (a one-off script, not a
+ * bench row: the bench's file is near enough in order and never takes this path), 1.2 million
+ * records in no order took 16 s, by person 4.4 s (300 000: 2.1 s and 1.1 s). A file near enough in
+ * order of person is left as it is: sorted, its records are read for the write out of the order
+ * they are held in (`npm run bench -- --scale 4`: the completions ~15 % slower).
  */
 function writeOrder(found: RecordSet, held: Uint8Array): Int32Array {
   let top = 0;
