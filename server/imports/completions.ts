@@ -71,9 +71,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   // A result is not from the future: "today" in Stockholm, as every date here.
   const today = todayInStockholm();
   const rejections: Rejection[] = [];
-  // The records to write, a column each (not an object a row: 1.2 million rows are read as they
-  // stream in, and only this much of each is kept).
-  // The records the file names, each once (the first row naming it is the one written), and their courses.
+  // The records the file names, a column each (not an object a row: 1.2 million rows are read as
+  // they stream in, and only this much of each is kept), and their courses.
   const found = new RecordSet();
   const courseIds = new Set<number>();
   let done = 0;
@@ -112,16 +111,20 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
       }
       // Taken, and nothing to record: the LMS lists who has not begun.
       if (status === NOT_STARTED) continue;
-      if (found.add(r.number, person!, course!, status as RecordStatus, at!)) courseIds.add(course!);
+      found.add(r.number, person!, course!, status as RecordStatus, at!);
+      courseIds.add(course!);
     }
   }
   const rowsTotal = done;
   const skippedRows = src.skippedRows();
   ctx.progress?.({ phase: 'check', done: rowsTotal, total: rowsTotal });
 
-  // What of it is held already, to leave out. Only those keys are kept: a set of every record held
-  // for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
-  const held = new Uint8Array(found.size);
+  // Each record once: the first row naming it is the one written, a later one is left out.
+  const skip = found.seal();
+  await yieldNow();
+  // What of it is held already, to leave out too. Only those keys are kept: a set of every record
+  // held for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
+
   // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
   // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
   // table for a course with few records (~130 ms for 600 000), and again for every course.
@@ -141,7 +144,7 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
       .execute();
     for (const h of page) {
       const i = found.indexOf(h.person_id, h.course_id, h.status, h.occurred_at);
-      if (i >= 0) held[i] = 1;
+      if (i >= 0) skip[i] = 1;
     }
     after += PAGE;
     if (!page.length) {
@@ -152,8 +155,8 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
     }
     await yieldNow();
   }
-  // Which of them to write: the indexes of those not held, in the order to write them.
-  const inserts = writeOrder(found, held);
+  // Which of them to write: the indexes of those not left out, in the order to write them.
+  const inserts = writeOrder(found, skip);
   return {
     kind: 'completions',
     rowsTotal,
@@ -183,35 +186,26 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
 const UNORDERED = 1 / 8;
 
 /**
- * The records not held, in the file's order, or by person id where the file is in no order of
- * person (a counting sort; a person's records in the file's order). The records' index leads with
- * the person: in no order (an LMS exports by course, by date or by name, never by our ids) each row
- * goes to a page of the index of its own, and the index of four times the city's records is far
- * past SQLite's page cache. Into a fresh table with the server's settings (a one-off script, not a
- * bench row: the bench's file is near enough in order and never takes this path), 1.2 million
+ * The records not left out, in the file's order, or by person id where the file is in no order of
+ * person (`RecordSet.byPerson`; a person's records in the file's order). The records' index leads
+ * with the person: in no order (an LMS exports by course, by date or by name, never by our ids)
+ * each row goes to a page of the index of its own, and the index of four times the city's records
+ * is far past SQLite's page cache. Into a fresh table with the server's settings (a one-off script,
+ * not a bench row: the bench's file is near enough in order and never takes this path), 1.2 million
  * records in no order took 16 s, by person 4.4 s (300 000: 2.1 s and 1.1 s). A file near enough in
  * order of person is left as it is: sorted, its records are read for the write out of the order
  * they are held in (`npm run bench -- --scale 4`: the completions ~15 % slower).
  */
-function writeOrder(found: RecordSet, held: Uint8Array): Int32Array {
-  let top = 0;
+function writeOrder(found: RecordSet, skip: Uint8Array): Int32Array {
   let back = 0;
-  for (let i = 0; i < found.size; i++) {
-    const p = found.person[i];
-    if (p > top) top = p;
-    if (i > 0 && p < found.person[i - 1]) back++;
+  for (let i = 1; i < found.size; i++) if (found.person[i] < found.person[i - 1]) back++;
+  const order = back <= found.size * UNORDERED ? null : found.byPerson();
+  let fresh = 0;
+  for (let i = 0; i < found.size; i++) if (!skip[i]) fresh++;
+  const out = new Int32Array(fresh);
+  for (let j = 0, k = 0; j < found.size; j++) {
+    const i = order ? order[j] : j;
+    if (!skip[i]) out[k++] = i;
   }
-  if (back <= found.size * UNORDERED) {
-    let fresh = 0;
-    for (let i = 0; i < found.size; i++) if (!held[i]) fresh++;
-    const out = new Int32Array(fresh);
-    for (let i = 0, k = 0; i < found.size; i++) if (!held[i]) out[k++] = i;
-    return out;
-  }
-  const start = new Int32Array(top + 2);
-  for (let i = 0; i < found.size; i++) if (!held[i]) start[found.person[i] + 1]++;
-  for (let p = 1; p < start.length; p++) start[p] += start[p - 1];
-  const out = new Int32Array(start[start.length - 1]);
-  for (let i = 0; i < found.size; i++) if (!held[i]) out[start[found.person[i]]++] = i;
   return out;
 }

@@ -4,13 +4,20 @@ import { ownString } from './own-string.ts';
 const STATUSES: RecordStatus[] = ['completed', 'started', 'failed'];
 const STATUS_CODE = new Map(STATUSES.map((s, i) => [s, i]));
 
+/** A person's records up to this many are put in order by insertion; more, by the engine's sort. */
+const SMALL_GROUP = 16;
+
 /**
- * The records a completions file names, each once, in the order first named: typed-array columns
- * and an open-addressing index over (person, course, status, time), ~30 bytes a record. A Set of
- * "person|course|status|time" strings and an object a row took ~200 bytes a record, which for
- * the 1.2 million rows of four times the city was most of the import's memory.
+ * The records a completions file names, in typed-array columns (~22 bytes a record), taken as the
+ * rows stream in and `seal`ed once after the last: grouped by person (a counting sort, stable), a
+ * person's records put in order of course, status and time, and every record named again after its
+ * first naming marked as a repeat. A hash set of the records, probed as each row came (an
+ * open-addressing table of 8 MB for the 1.2 million rows of four times the city), read a random
+ * place of it and of the columns for every row; those misses also evicted the rows being parsed,
+ * and made the plan's cost a row ~10 % higher at four times the city than at the city.
  */
 export class RecordSet {
+  /** Records added, repeats among them. */
   size = 0;
   row = new Int32Array(1024);
   person = new Int32Array(1024);
@@ -20,11 +27,12 @@ export class RecordSet {
   at = new Int32Array(1024);
   readonly times: string[] = [];
   private timeId = new Map<string, number>();
-  /** 0: empty; else the record's index + 1. */
-  private slots = new Int32Array(4096);
+  /** After `seal`: the records' indexes by person; a person's by course, status, time and row. */
+  private order: Int32Array | null = null;
+  /** After `seal`: where person p's records begin in `order` (p + 1: where they end). */
+  private start: Int32Array | null = null;
 
-  /** Adds a record; false when the set holds it already. */
-  add(row: number, person: number, course: number, status: RecordStatus, at: string): boolean {
+  add(row: number, person: number, course: number, status: RecordStatus, at: string): void {
     let t = this.timeId.get(at);
     if (t === undefined) {
       t = this.times.length;
@@ -32,27 +40,69 @@ export class RecordSet {
       this.times.push(own);
       this.timeId.set(own, t);
     }
-    const s = STATUS_CODE.get(status)!;
-    const slot = this.slotOf(person, course, s, t);
-    if (this.slots[slot] !== 0) return false;
     const i = this.size++;
     if (i === this.row.length) this.growColumns();
     this.row[i] = row;
     this.person[i] = person;
     this.course[i] = course;
-    this.status[i] = s;
+    this.status[i] = STATUS_CODE.get(status)!;
     this.at[i] = t;
-    this.slots[slot] = i + 1;
-    if (this.size * 4 > this.slots.length * 3) this.rehash();
-    return true;
   }
 
-  /** The index of a record, or -1. */
+  /**
+   * After the last `add`: the records grouped by person. Returns a mark for each record, 1 where it
+   * repeats one named earlier in the file (the first naming is the one kept).
+   */
+  seal(): Uint8Array {
+    const n = this.size;
+    const { person } = this;
+    let top = 0;
+    for (let i = 0; i < n; i++) if (person[i] > top) top = person[i];
+    const start = new Int32Array(top + 2);
+    for (let i = 0; i < n; i++) start[person[i] + 1]++;
+    for (let p = 1; p < start.length; p++) start[p] += start[p - 1];
+    const next = start.slice(0, top + 1);
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[next[person[i]]++] = i;
+    for (let p = 0; p <= top; p++) if (start[p + 1] - start[p] > 1) this.sortGroup(order, start[p], start[p + 1]);
+    const repeat = new Uint8Array(n);
+    for (let j = 1; j < n; j++) {
+      const a = order[j - 1];
+      const b = order[j];
+      if (person[a] === person[b] && this.compareKeys(a, b) === 0) repeat[b] = 1;
+    }
+    this.order = order;
+    this.start = start;
+    return repeat;
+  }
+
+  /** After `seal`: the records' indexes in order of person id, a person's in the file's order. */
+  byPerson(): Int32Array {
+    const { order, start } = this.sealed();
+    const out = order.slice();
+    for (let p = 0; p + 1 < start.length; p++) if (start[p + 1] - start[p] > 1) out.subarray(start[p], start[p + 1]).sort();
+    return out;
+  }
+
+  /** After `seal`: the index of the record's first naming, or -1. */
   indexOf(person: number, course: number, status: string, at: string): number {
+    const { order, start } = this.sealed();
     const t = this.timeId.get(at);
     const s = STATUS_CODE.get(status as RecordStatus);
-    if (t === undefined || s === undefined) return -1;
-    return this.slots[this.slotOf(person, course, s, t)] - 1;
+    if (t === undefined || s === undefined || person < 0 || person + 1 >= start.length) return -1;
+    // The first of the person's records not before the key: ties are in row order (the first naming).
+    let lo = start[person];
+    let hi = start[person + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const i = order[mid];
+      const c = this.course[i] - course || this.status[i] - s || this.at[i] - t;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === start[person + 1]) return -1;
+    const i = order[lo];
+    return this.course[i] === course && this.status[i] === s && this.at[i] === t ? i : -1;
   }
 
   statusOf(i: number): RecordStatus {
@@ -63,18 +113,30 @@ export class RecordSet {
     return this.times[this.at[i]];
   }
 
-  /** The slot holding this key, or the empty slot where it would go. */
-  private slotOf(person: number, course: number, s: number, t: number): number {
-    const mask = this.slots.length - 1;
-    let h = Math.imul(person ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(course + (s << 28), 0x85ebca77) ^ Math.imul(t + 0x27d4eb2f, 0xc2b2ae3d);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x2c1b3c6d);
-    h ^= h >>> 13;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = this.slots[slot];
-      if (v === 0) return slot;
-      const i = v - 1;
-      if (this.person[i] === person && this.course[i] === course && this.status[i] === s && this.at[i] === t) return slot;
+  private sealed(): { order: Int32Array; start: Int32Array } {
+    if (!this.order || !this.start) throw new Error('RecordSet: seal() first');
+    return { order: this.order, start: this.start };
+  }
+
+  /** Course, status and time; 0 for the same record. */
+  private compareKeys(a: number, b: number): number {
+    return this.course[a] - this.course[b] || this.status[a] - this.status[b] || this.at[a] - this.at[b];
+  }
+
+  /** order[from, to) in order of course, status, time, then index (the row order). */
+  private sortGroup(order: Int32Array, from: number, to: number) {
+    if (to - from > SMALL_GROUP) {
+      order.subarray(from, to).sort((a, b) => this.compareKeys(a, b) || a - b);
+      return;
+    }
+    for (let j = from + 1; j < to; j++) {
+      const x = order[j];
+      let k = j - 1;
+      while (k >= from && (this.compareKeys(order[k], x) || order[k] - x) > 0) {
+        order[k + 1] = order[k];
+        k--;
+      }
+      order[k + 1] = x;
     }
   }
 
@@ -90,10 +152,5 @@ export class RecordSet {
     this.course = grow(this.course, (k) => new Int32Array(k));
     this.status = grow(this.status, (k) => new Uint8Array(k));
     this.at = grow(this.at, (k) => new Int32Array(k));
-  }
-
-  private rehash() {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let i = 0; i < this.size; i++) this.slots[this.slotOf(this.person[i], this.course[i], this.status[i], this.at[i])] = i + 1;
   }
 }
