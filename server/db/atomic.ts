@@ -77,17 +77,13 @@ export function sqliteAtomic(db: Db): AtomicRunner {
       const pause = pacer();
       // Large inserts with their tables' indexes set aside (`bulk-load.ts`).
       const loads = bulkLoads(tx);
-      try {
-        for await (const q of queries as AsyncIterable<CompiledQuery>) {
-          await loads.next(q);
-          await tx.executeQuery(q);
-          if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
-          await pause();
-        }
-        await loads.end();
-      } finally {
-        await loads.close();
+      for await (const q of queries as AsyncIterable<CompiledQuery>) {
+        await loads.next(q);
+        await tx.executeQuery(q);
+        if (++done % PROGRESS_EVERY === 0) onProgress?.(done, queries.length);
+        await pause();
       }
+      await loads.end();
     });
   };
   const runner: AtomicRunner & Streaming = (queries, opts) => run(queries, opts);
