@@ -22,6 +22,17 @@ export interface Size {
 export const FULL: Size = { staff: 48_000, departments: [6, 9], units: [4, 8], completions: 300_000 };
 export const QUICK: Size = { staff: 2_400, departments: [2, 3], units: [2, 4], completions: 15_000 };
 
+/**
+ * `n` times the city: its staff and records times `n`, and its avdelningar per förvaltning and
+ * enheter per avdelning times √n each, so that a unit has about the city's staff (a larger city has
+ * more units, not four times the staff in each) and the units file grows with the rest.
+ */
+export function scaled(base: Size, n: number): Size {
+  const k = Math.sqrt(n);
+  const span = ([lo, hi]: [number, number]): [number, number] => [Math.round(lo * k), Math.round(hi * k)];
+  return { staff: Math.round(base.staff * n), departments: span(base.departments), units: span(base.units), completions: Math.round(base.completions * n) };
+}
+
 /** The "today" of the generated city: every figure is asked as of a fixed date, never the clock. */
 export const NOW = '2026-08-31';
 const HISTORY_FROM = '2016-09-01';
