@@ -44,7 +44,7 @@ const allInBatch = (q: RowsInsert) => {
  * docs/performance.md): ~6.1 s with the indexes kept as the rows came, ~3.2 s set aside. Until the
  * trigger was set aside too, the writer's cache was raised to 24 MB for the load (the pages the
  * transaction had changed had to fit, or each row paid the statement journal's price); set aside,
- * the employments take ~3 µs a row with the writer's own 8 MB at the city and at scale 4.
+ * the employments take ~3 – 3.7 µs a row with the writer's own 8 MB at the city and at scale 4.
  *
  * Unique indexes stay, as their checks must be made row by row. A table is loaded this way only
  * when the insert is at least as large as what it holds already: building an index reads it all.
