@@ -27,7 +27,7 @@ export const QUICK: Size = { staff: 2_400, departments: [2, 3], units: [2, 4], c
  * enheter per avdelning times √n each, so that a unit has about the city's staff (a larger city has
  * more units, not four times the staff in each) and the units file grows with the rest.
  */
-export function scaled(base: Size, n: number): Size {
+export function scaledSize(base: Size, n: number): Size {
   const k = Math.sqrt(n);
   const span = ([lo, hi]: [number, number]): [number, number] => [Math.round(lo * k), Math.round(hi * k)];
   return { staff: Math.round(base.staff * n), departments: span(base.departments), units: span(base.units), completions: Math.round(base.completions * n) };

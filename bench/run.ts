@@ -3,7 +3,7 @@
  *
  *   npm run bench                 Stockholm's size (~48 000 staff, ~300 000 completion records)
  *   npm run bench -- --quick      a small city, to keep the benchmark itself working (CI)
- *   npm run bench -- --scale 4    N times the staff, the completion records and the units (generate.ts `scaled`)
+ *   npm run bench -- --scale 4    N times the staff, the completion records and the units (generate.ts `scaledSize`)
  *   npm run bench -- --workers    the city imported through `npm run dev:worker` (R2 + Queue) and Node, figures compared
  *   options: --runs=N  --keep (keep the temp folder)  --cpu-prof (profile the server)
  *
@@ -21,7 +21,7 @@ import type { Database } from '../server/db/schema.ts';
 import { coverage } from '../server/domain/coverage-report.ts';
 import { Client } from './client.ts';
 import { writeCityFiles } from './files.ts';
-import { FULL, generateCity, NOW, QUICK, scaled as scaledSize } from './generate.ts';
+import { FULL, generateCity, NOW, QUICK, scaledSize } from './generate.ts';
 import { handWrittenCoverage } from './hand-sql.ts';
 import { importPhase, rate, ratesOf, referenceRuns, type Rates } from './import-phase.ts';
 import { importFile, probeRoutes, type Step } from './load.ts';

@@ -124,7 +124,6 @@ export async function planCompletions(ctx: ImportContext, source: SheetSource, m
   await yieldNow();
   // What of it is held already, to leave out too. Only those keys are kept: a set of every record
   // held for the file's courses (600 000 under `npm run bench`) stalled the server as it grew.
-
   // One pass over the records by spans of ids, with pauses between. Not a page per course: no index
   // leads with course_id, so a course's page was a scan of the table from its last id on, the whole
   // table for a course with few records (~130 ms for 600 000), and again for every course.
